@@ -1,0 +1,84 @@
+package sarhad
+
+import (
+	"crypto/sha256"
+	"encoding/base32"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+var idEncoding = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
+
+// RelationshipIDPrefix starts every relationship id.
+const RelationshipIDPrefix = "rel"
+
+// NewID returns a new id for an entity of kind k (or a relationship, when k is ""): a kind prefix and
+// a time-ordered UUIDv7 drawn from rnd, so ids sort by creation time. Clock and randomness are
+// injected so tests are deterministic.
+func NewID(k EntityKind, now time.Time, rnd io.Reader) (string, error) {
+	u, err := uuid.NewV7FromReader(rnd)
+	if err != nil {
+		return "", err
+	}
+	// Overwrite the 48-bit timestamp with the injected clock.
+	ms := uint64(now.UnixMilli())
+	for i := range 6 {
+		u[i] = byte(ms >> (8 * (5 - i)))
+	}
+	return idPrefix(k) + "_" + idEncoding.EncodeToString(u[:]), nil
+}
+
+// StableID returns the id an entity of kind k derived from key always gets: seeds and imports use it
+// so that loading the same record twice writes the same node.
+func StableID(k EntityKind, key string) string {
+	sum := sha256.Sum256([]byte(string(k) + "\x00" + key))
+	return idPrefix(k) + "_" + idEncoding.EncodeToString(sum[:16])
+}
+
+func idPrefix(k EntityKind) string {
+	for _, i := range kindInfo {
+		if i.kind == k {
+			return i.prefix
+		}
+	}
+	return RelationshipIDPrefix
+}
+
+// KindOfID returns the kind an entity id belongs to, or an error with code BAD_USER_INPUT when id is
+// not a well-formed entity id.
+func KindOfID(id string) (EntityKind, error) {
+	prefix, rest, ok := strings.Cut(id, "_")
+	if ok && len(rest) == 26 && isIDBody(rest) {
+		for _, i := range kindInfo {
+			if i.prefix == prefix {
+				return i.kind, nil
+			}
+		}
+	}
+	return "", Errorf(EINVALID, "%q is not a valid entity id", truncate(id, 64))
+}
+
+// ValidRelationshipID reports whether id is a well-formed relationship id.
+func ValidRelationshipID(id string) bool {
+	prefix, rest, ok := strings.Cut(id, "_")
+	return ok && prefix == RelationshipIDPrefix && len(rest) == 26 && isIDBody(rest)
+}
+
+func isIDBody(s string) bool {
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdefghjkmnpqrstvwxyz", c) {
+			return false
+		}
+	}
+	return true
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

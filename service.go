@@ -1,0 +1,436 @@
+package sarhad
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+)
+
+// Service is the domain's front door: resolvers call one method each. It validates input, stamps
+// who wrote what and when, and leaves the access policy to the store's queries.
+type Service struct {
+	Store Store
+	Now   func() time.Time
+	Rand  io.Reader
+}
+
+// WriteOptions are the envelope a client gives with a write.
+type WriteOptions struct {
+	// Handling of the record; nil keeps the existing one on update, and on create defaults to AMBER
+	// originated by the viewer's organisation and released to no one else.
+	Handling *Handling
+	// SourceIDs are sources the record comes from; on update they replace the existing list when
+	// not nil.
+	SourceIDs []string
+	// SourceKey makes a create idempotent: the same key from the same organisation always names the
+	// same record.
+	SourceKey string
+}
+
+func (s *Service) viewer(ctx context.Context, write bool) (*Viewer, error) {
+	v, err := ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if write && !CanWrite(v) {
+		return nil, Errorf(EFORBIDDEN, "your role may not change the graph")
+	}
+	if !write && !CanRead(v) {
+		return nil, Errorf(EFORBIDDEN, "your role may not read the graph")
+	}
+	return v, nil
+}
+
+// Node returns the entity with id, or NOT_FOUND when it does not exist or is hidden from the viewer
+// (the two are indistinguishable), or BAD_USER_INPUT when id is malformed.
+func (s *Service) Node(ctx context.Context, id string) (Entity, error) {
+	if _, err := s.viewer(ctx, false); err != nil {
+		return nil, err
+	}
+	if _, err := KindOfID(id); err != nil {
+		return nil, err
+	}
+	es, err := s.Store.Entities(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if es[0] == nil {
+		return nil, Errorf(ENOTFOUND, "no node %s", id)
+	}
+	return es[0], nil
+}
+
+// Nodes returns the entities with ids, nil where missing, hidden or malformed.
+func (s *Service) Nodes(ctx context.Context, ids []string) ([]Entity, error) {
+	if _, err := s.viewer(ctx, false); err != nil {
+		return nil, err
+	}
+	if len(ids) > MaxPageSize {
+		return nil, Invalid("ids", "at most %d ids", MaxPageSize)
+	}
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if _, err := KindOfID(id); err == nil {
+			valid = append(valid, id)
+		}
+	}
+	found, err := s.Store.Entities(ctx, valid)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]Entity, len(found))
+	for _, e := range found {
+		if e != nil {
+			byID[e.EntityMeta().ID] = e
+		}
+	}
+	out := make([]Entity, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
+// List returns a page of visible entities of one kind matching every condition.
+func (s *Service) List(ctx context.Context, kind EntityKind, conds []Condition, page Page) (*EntityPage, error) {
+	if _, err := s.viewer(ctx, false); err != nil {
+		return nil, err
+	}
+	return s.Store.ListEntities(ctx, ListQuery{Kind: kind, Conditions: conds, Page: page})
+}
+
+// SearchHit is one search result with its relevance in 0…1.
+type SearchHit struct {
+	Entity Entity
+	Score  float64
+}
+
+// SearchResult is a page of hits with the total number of hits.
+type SearchResult struct {
+	Hits        []SearchHit
+	TotalCount  int
+	Offset      int
+	HasNextPage bool
+}
+
+// maxSearchCandidates bounds how many matches one search ranks.
+const maxSearchCandidates = 1000
+
+// Search finds entities by name or alias, case- and diacritic-insensitively, tolerating one typo per
+// word and common transliteration variants; hits are ranked by NameScore, then by name and id.
+func (s *Service) Search(ctx context.Context, text string, kinds []EntityKind, first, offset int) (*SearchResult, error) {
+	if _, err := s.viewer(ctx, false); err != nil {
+		return nil, err
+	}
+	if len(text) > maxNameLen {
+		return nil, Invalid("text", "is longer than %d bytes", maxNameLen)
+	}
+	groups := QueryTerms(text)
+	if len(groups) == 0 {
+		return nil, Invalid("text", "needs at least one letter or digit")
+	}
+	found, err := s.Store.MatchNames(ctx, NameQuery{Groups: groups, Kinds: kinds, Limit: maxSearchCandidates})
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]SearchHit, 0, len(found))
+	for _, e := range found {
+		if score := NameScore(text, e.SearchNames()); score > 0 {
+			hits = append(hits, SearchHit{Entity: e, Score: score})
+		}
+	}
+	slices.SortFunc(hits, func(a, b SearchHit) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score),
+			cmp.Compare(a.Entity.DisplayName(), b.Entity.DisplayName()),
+			cmp.Compare(a.Entity.EntityMeta().ID, b.Entity.EntityMeta().ID))
+	})
+	res := &SearchResult{TotalCount: len(hits), Offset: offset}
+	if offset < len(hits) {
+		end := min(offset+first, len(hits))
+		res.Hits = hits[offset:end]
+		res.HasNextPage = end < len(hits)
+	}
+	return res, nil
+}
+
+// Create validates and writes a new entity, and returns it as stored. With a source key, a retry
+// of the same create returns the same record instead of a second one.
+func (s *Service) Create(ctx context.Context, e Entity, opts WriteOptions) (Entity, error) {
+	v, err := s.viewer(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	m := e.EntityMeta()
+	if m.Kind == KindCountry && !v.HasRole(RoleAdmin) {
+		return nil, Errorf(EFORBIDDEN, "only administrators maintain reference data")
+	}
+	field := "input." + fieldName(m.Kind) + "."
+	if err := Normalize(e, field); err != nil {
+		return nil, err
+	}
+	h := Handling{OriginatorOrg: v.Org, OriginatorCountry: v.Country, TLP: TLPAmber}
+	if opts.Handling != nil {
+		h = *opts.Handling
+		h.OriginatorOrg = cmp.Or(h.OriginatorOrg, v.Org)
+		h.OriginatorCountry = cmp.Or(h.OriginatorCountry, v.Country)
+	}
+	if err := s.checkHandling(v, &h); err != nil {
+		return nil, err
+	}
+	if err := s.checkSources(ctx, opts.SourceIDs); err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC()
+	switch {
+	case m.Kind == KindCountry:
+		m.ID = CountryID(e.(*Country).Alpha3)
+	case opts.SourceKey != "":
+		m.ID = StableID(m.Kind, h.OriginatorOrg+"\x00"+opts.SourceKey)
+	default:
+		if m.ID, err = NewID(m.Kind, now, s.Rand); err != nil {
+			return nil, fmt.Errorf("new id: %w", err)
+		}
+	}
+	m.SourceKey = opts.SourceKey
+	m.Handling = h
+	m.SourceIDs = opts.SourceIDs
+	m.CreatedAt, m.CreatedBy, m.UpdatedAt, m.UpdatedBy = now, v.Subject, now, v.Subject
+	if _, err := s.Store.Apply(ctx, &ChangeSet{Put: []Entity{e}}); err != nil {
+		return nil, err
+	}
+	return s.Node(ctx, m.ID)
+}
+
+// Update replaces the attributes of an existing entity (and its handling or sources when given).
+// NOT_FOUND when the entity does not exist or is hidden, FORBIDDEN when the viewer may not edit it.
+func (s *Service) Update(ctx context.Context, id string, e Entity, opts WriteOptions) (Entity, error) {
+	v, err := s.viewer(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	m := e.EntityMeta()
+	if kind, err := KindOfID(id); err != nil {
+		return nil, Invalid("input.id", "%s", ErrorMessage(err))
+	} else if kind != m.Kind {
+		return nil, Invalid("input.id", "%s is not the id of a %s", id, m.Kind.Label())
+	}
+	if err := Normalize(e, "input."+fieldName(m.Kind)+"."); err != nil {
+		return nil, err
+	}
+	old, err := s.Node(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	om := old.EntityMeta()
+	if !CanEdit(v, om.Handling) {
+		return nil, Errorf(EFORBIDDEN, "you may not edit %s", id)
+	}
+	if om.Redacted {
+		return nil, Errorf(EFORBIDDEN, "you may not edit a protected victim's record")
+	}
+	h := om.Handling
+	if opts.Handling != nil {
+		h = *opts.Handling
+		h.OriginatorOrg = cmp.Or(h.OriginatorOrg, om.Handling.OriginatorOrg)
+		h.OriginatorCountry = cmp.Or(h.OriginatorCountry, om.Handling.OriginatorCountry)
+		if err := s.checkHandling(v, &h); err != nil {
+			return nil, err
+		}
+	}
+	srcs := om.SourceIDs
+	if opts.SourceIDs != nil {
+		if err := s.checkSources(ctx, opts.SourceIDs); err != nil {
+			return nil, err
+		}
+		srcs = opts.SourceIDs
+	}
+	*m = *om
+	m.Handling, m.SourceIDs = h, srcs
+	m.UpdatedAt, m.UpdatedBy = s.Now().UTC(), v.Subject
+	if _, err := s.Store.Apply(ctx, &ChangeSet{Put: []Entity{e}}); err != nil {
+		return nil, err
+	}
+	return s.Node(ctx, id)
+}
+
+// Link creates a typed relationship between two visible entities and returns it as stored; with a
+// source key it is idempotent.
+func (s *Service) Link(ctx context.Context, r *Relationship, opts WriteOptions) (*Relationship, error) {
+	v, err := s.viewer(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	fromKind, err := KindOfID(r.From)
+	if err != nil {
+		return nil, Invalid("input.from", "%s", ErrorMessage(err))
+	}
+	toKind, err := KindOfID(r.To)
+	if err != nil {
+		return nil, Invalid("input.to", "%s", ErrorMessage(err))
+	}
+	if err := NormalizeRelationship(r, fromKind, toKind, "input."); err != nil {
+		return nil, err
+	}
+	h := Handling{OriginatorOrg: v.Org, OriginatorCountry: v.Country, TLP: TLPAmber}
+	if opts.Handling != nil {
+		h = *opts.Handling
+		h.OriginatorOrg = cmp.Or(h.OriginatorOrg, v.Org)
+		h.OriginatorCountry = cmp.Or(h.OriginatorCountry, v.Country)
+	}
+	if err := s.checkHandling(v, &h); err != nil {
+		return nil, err
+	}
+	if err := s.checkSources(ctx, opts.SourceIDs); err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC()
+	if opts.SourceKey != "" {
+		r.ID = StableID("", h.OriginatorOrg+"\x00"+opts.SourceKey)
+	} else if r.ID, err = NewID("", now, s.Rand); err != nil {
+		return nil, fmt.Errorf("new id: %w", err)
+	}
+	r.Kind = ""
+	r.Handling, r.SourceIDs, r.SourceKey = h, opts.SourceIDs, opts.SourceKey
+	r.CreatedAt, r.CreatedBy, r.UpdatedAt, r.UpdatedBy = now, v.Subject, now, v.Subject
+	if _, err := s.Store.Apply(ctx, &ChangeSet{Link: []*Relationship{r}}); err != nil {
+		return nil, err
+	}
+	return s.Relationship(ctx, r.ID)
+}
+
+// Relationship returns the relationship with id, NOT_FOUND when missing or hidden.
+func (s *Service) Relationship(ctx context.Context, id string) (*Relationship, error) {
+	if _, err := s.viewer(ctx, false); err != nil {
+		return nil, err
+	}
+	if !ValidRelationshipID(id) {
+		return nil, Invalid("id", "%q is not a valid relationship id", truncate(id, 64))
+	}
+	rs, err := s.Store.RelationshipsByID(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if rs[0] == nil {
+		return nil, Errorf(ENOTFOUND, "no relationship %s", id)
+	}
+	return rs[0], nil
+}
+
+// Unlink deletes a relationship the viewer may edit and returns it as it was.
+func (s *Service) Unlink(ctx context.Context, id string) (*Relationship, error) {
+	v, err := s.viewer(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.Relationship(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !CanEdit(v, r.Handling) {
+		return nil, Errorf(EFORBIDDEN, "you may not remove %s", id)
+	}
+	if _, err := s.Store.Apply(ctx, &ChangeSet{Unlink: []string{id}}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// AttachSources adds sources to an entity or relationship the viewer may edit; attaching a source
+// already attached changes nothing.
+func (s *Service) AttachSources(ctx context.Context, targetID string, sourceIDs []string) (Entity, *Relationship, error) {
+	v, err := s.viewer(ctx, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(sourceIDs) == 0 {
+		return nil, nil, Invalid("input.sourceIds", "needs at least one source")
+	}
+	if err := s.checkSources(ctx, sourceIDs); err != nil {
+		return nil, nil, err
+	}
+	var m *Meta
+	cs := &ChangeSet{}
+	var e Entity
+	var r *Relationship
+	if ValidRelationshipID(targetID) {
+		if r, err = s.Relationship(ctx, targetID); err != nil {
+			return nil, nil, err
+		}
+		m, cs.Link = &r.Meta, []*Relationship{r}
+	} else {
+		if e, err = s.Node(ctx, targetID); err != nil {
+			return nil, nil, err
+		}
+		m, cs.Put = e.EntityMeta(), []Entity{e}
+		if m.Redacted {
+			return nil, nil, Errorf(EFORBIDDEN, "you may not edit a protected victim's record")
+		}
+	}
+	if !CanEdit(v, m.Handling) {
+		return nil, nil, Errorf(EFORBIDDEN, "you may not edit %s", targetID)
+	}
+	added := false
+	for _, id := range sourceIDs {
+		if !slices.Contains(m.SourceIDs, id) {
+			m.SourceIDs, added = append(m.SourceIDs, id), true
+		}
+	}
+	if added {
+		m.UpdatedAt, m.UpdatedBy = s.Now().UTC(), v.Subject
+		if _, err := s.Store.Apply(ctx, cs); err != nil {
+			return nil, nil, err
+		}
+	}
+	if r != nil {
+		r, err = s.Relationship(ctx, targetID)
+		return nil, r, err
+	}
+	e, err = s.Node(ctx, targetID)
+	return e, nil, err
+}
+
+// checkHandling validates a marking and keeps non-administrators to their own organisation as
+// originator.
+func (s *Service) checkHandling(v *Viewer, h *Handling) error {
+	if err := NormalizeHandling(h, "input.handling."); err != nil {
+		return err
+	}
+	if h.OriginatorOrg != v.Org && !v.HasRole(RoleAdmin) {
+		return Invalid("input.handling.originatorOrg", "must be your own organisation (%s)", v.Org)
+	}
+	return nil
+}
+
+// checkSources requires every id to name a Source the viewer can see.
+func (s *Service) checkSources(ctx context.Context, ids []string) error {
+	if len(ids) > maxSourceID {
+		return Invalid("input.sourceIds", "at most %d sources", maxSourceID)
+	}
+	for i, id := range ids {
+		if k, err := KindOfID(id); err != nil || k != KindSource {
+			return Invalid(fmt.Sprintf("input.sourceIds[%d]", i), "%q is not the id of a source", truncate(id, 64))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	found, err := s.Store.Entities(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i, e := range found {
+		if e == nil {
+			return Invalid(fmt.Sprintf("input.sourceIds[%d]", i), "no source %s", ids[i])
+		}
+	}
+	return nil
+}
+
+// fieldName is the input field that carries an entity of kind k ("person", "bankAccount").
+func fieldName(k EntityKind) string {
+	l := k.Label()
+	return string(l[0]+'a'-'A') + l[1:]
+}

@@ -1,0 +1,132 @@
+package sarhad
+
+import "context"
+
+// Store is where the graph lives. Its methods are the questions investigators ask, not generic graph
+// primitives; each adapter answers them its own best way. Every method reads the viewer from ctx
+// (UNAUTHENTICATED without one) and applies the access policy inside its query: a record the viewer
+// may not see is never returned, counted, or used as a hop.
+type Store interface {
+	// Entities returns the entities with the given ids, in the order of ids, with nil where an id does
+	// not exist or is hidden from the viewer. Victims' identifying details are withheld (see
+	// Person.Redact) from viewers who may not see them.
+	Entities(ctx context.Context, ids []string) ([]Entity, error)
+
+	// ListEntities returns a page of the visible entities of one kind that match every condition,
+	// ordered by id, with the total count of matches.
+	ListEntities(ctx context.Context, q ListQuery) (*EntityPage, error)
+
+	// MatchNames returns up to q.Limit visible entities whose search terms match every group of q (a
+	// group matches when the entity has any of its terms). Victims are matched only for viewers who
+	// may see their identifying details. Ranking is the caller's.
+	MatchNames(ctx context.Context, q NameQuery) ([]Entity, error)
+
+	// Relationships returns the visible relationships touching the anchor entities in the given
+	// direction whose both ends are visible, ordered by id.
+	Relationships(ctx context.Context, q RelationshipQuery) ([]*Relationship, error)
+
+	// RelationshipsByID returns the relationships with the given ids, in order, nil where missing or
+	// hidden (a relationship is hidden when it or either end is hidden).
+	RelationshipsByID(ctx context.Context, ids []string) ([]*Relationship, error)
+
+	// Apply writes a change set atomically: all of it or none of it. Entities in Put are created, or
+	// replaced when they exist and differ; relationships in Link likewise. Returns NOT_FOUND when an
+	// entity to update, an endpoint to link or a relationship to unlink is missing or hidden,
+	// FORBIDDEN when the viewer may see but not edit it, CONFLICT when an id is taken by another kind.
+	Apply(ctx context.Context, cs *ChangeSet) (*ApplyResult, error)
+
+	// Ping reports whether the store can serve requests (UNAVAILABLE if not).
+	Ping(ctx context.Context) error
+
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Page asks for the first items after a cursor. Stores receive a validated First (1…MaxPageSize).
+type Page struct {
+	First int
+	After string // the id of the last item of the previous page, or ""
+}
+
+// Default and maximum page sizes.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 500
+)
+
+// ListQuery selects entities of one kind.
+type ListQuery struct {
+	Kind       EntityKind
+	Conditions []Condition
+	Page       Page
+}
+
+// Op is how a condition compares an attribute.
+type Op string
+
+// Operators.
+const (
+	// OpIn: a scalar attribute equals one of the values.
+	OpIn Op = "IN"
+	// OpOverlaps: a list attribute contains at least one of the values.
+	OpOverlaps Op = "OVERLAPS"
+	// OpGTE and OpLTE compare a scalar attribute (dates compare as strings) with Values[0].
+	OpGTE Op = "GTE"
+	OpLTE Op = "LTE"
+	// OpRelated: the entity has a visible relationship of type Rel (direction Dir) with role in
+	// Values, when Values is not empty.
+	OpRelated Op = "RELATED"
+)
+
+// Condition is one criterion of a list filter. Attr is an attribute name from the closed set the
+// domain's filters produce, never raw user input.
+type Condition struct {
+	Attr   string
+	Op     Op
+	Values []string
+	Rel    RelationType
+	Dir    Direction
+}
+
+// EntityPage is a page of entities with the total count of matches.
+type EntityPage struct {
+	Entities    []Entity
+	TotalCount  int
+	HasNextPage bool
+}
+
+// Direction of relationships seen from an anchor entity.
+type Direction string
+
+// Directions.
+const (
+	DirOut  Direction = "OUT"
+	DirIn   Direction = "IN"
+	DirBoth Direction = "BOTH"
+)
+
+// RelationshipQuery selects the relationships of a set of anchor entities.
+type RelationshipQuery struct {
+	Anchors   []string
+	Direction Direction
+	Types     []RelationType // empty: every type
+}
+
+// NameQuery is a name search prepared by the domain (see SearchTerms and QueryTerms).
+type NameQuery struct {
+	Groups [][]string
+	Kinds  []EntityKind // empty: every kind
+	Limit  int
+}
+
+// ChangeSet is a set of writes applied atomically.
+type ChangeSet struct {
+	Put    []Entity
+	Link   []*Relationship
+	Unlink []string
+}
+
+// ApplyResult says which records a change set actually changed.
+type ApplyResult struct {
+	Created, Updated, Unchanged, Deleted int
+}

@@ -1,0 +1,67 @@
+package sarhad
+
+import (
+	"context"
+	"slices"
+)
+
+// Role is what a viewer may do.
+type Role string
+
+// Roles, as carried in the token's roles claim.
+const (
+	RoleAdmin          Role = "ADMIN"
+	RoleInvestigator   Role = "INVESTIGATOR"
+	RoleAnalyst        Role = "ANALYST"
+	RoleLiaisonOfficer Role = "LIAISON_OFFICER"
+	RoleAuditor        Role = "AUDITOR"
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleAdmin, RoleInvestigator, RoleAnalyst, RoleLiaisonOfficer, RoleAuditor}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// ClearanceVictimPII lets a viewer of the originating organisation see victims' identifying details.
+const ClearanceVictimPII = "VICTIM_PII"
+
+// Viewer is the authenticated user a request acts for. It travels in the context from the
+// authentication middleware into every store call.
+type Viewer struct {
+	Subject    string
+	Name       string
+	Roles      []Role
+	Country    string // ISO 3166-1 alpha-3 of the viewer's agency
+	Org        string // the viewer's organisation (agency) code
+	Clearances []string
+}
+
+// HasRole reports whether the viewer holds any of roles.
+func (v *Viewer) HasRole(roles ...Role) bool {
+	for _, r := range roles {
+		if slices.Contains(v.Roles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// HasClearance reports whether the viewer holds clearance c.
+func (v *Viewer) HasClearance(c string) bool { return slices.Contains(v.Clearances, c) }
+
+type viewerKey struct{}
+
+// NewContext returns a context carrying v.
+func NewContext(ctx context.Context, v *Viewer) context.Context {
+	return context.WithValue(ctx, viewerKey{}, v)
+}
+
+// ViewerFrom returns the viewer carried by ctx, or an UNAUTHENTICATED error when there is none.
+func ViewerFrom(ctx context.Context) (*Viewer, error) {
+	v, ok := ctx.Value(viewerKey{}).(*Viewer)
+	if !ok || v == nil {
+		return nil, Errorf(EUNAUTHENTICATED, "no authenticated viewer")
+	}
+	return v, nil
+}
