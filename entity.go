@@ -1,6 +1,7 @@
 package sarhad
 
 import (
+	"fmt"
 	"slices"
 	"time"
 )
@@ -649,3 +650,45 @@ func (c *CooperationRequest) DisplayName() string { return c.Reference }
 
 // SearchNames implements Entity.
 func (c *CooperationRequest) SearchNames() []string { return nonEmpty(c.Reference) }
+
+// Grading is the Admiralty grade in short form, for example "B2".
+func (s *Source) Grading() string {
+	return fmt.Sprintf("%s%d", s.Reliability, s.Credibility.Number())
+}
+
+// KindOf returns the kind of an entity from its Go type.
+func KindOf(e Entity) EntityKind {
+	switch e.(type) {
+	case *Person:
+		return KindPerson
+	case *Organization:
+		return KindOrganization
+	case *Country:
+		return KindCountry
+	case *Place:
+		return KindPlace
+	case *Route:
+		return KindRoute
+	case *Case:
+		return KindCase
+	case *Event:
+		return KindEvent
+	case *Phone:
+		return KindPhone
+	case *BankAccount:
+		return KindBankAccount
+	case *IdentityDocument:
+		return KindIdentityDocument
+	case *Vehicle:
+		return KindVehicle
+	case *Address:
+		return KindAddress
+	case *OnlineAccount:
+		return KindOnlineAccount
+	case *Source:
+		return KindSource
+	case *CooperationRequest:
+		return KindCooperationRequest
+	}
+	return ""
+}

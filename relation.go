@@ -131,10 +131,10 @@ const (
 // Relationship is a typed, directed edge with properties and the same envelope as an entity.
 type Relationship struct {
 	Meta
-	Type  RelationType `json:"-"`
-	From  string       `json:"-"`
-	To    string       `json:"-"`
-	Props RelationProps
+	Type RelationType `json:"-"`
+	From string       `json:"-"`
+	To   string       `json:"-"`
+	RelationProps
 }
 
 // RelationProps are the properties a relationship may carry; which ones apply depends on its type.

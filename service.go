@@ -163,7 +163,11 @@ func (s *Service) Create(ctx context.Context, e Entity, opts WriteOptions) (Enti
 	if err != nil {
 		return nil, err
 	}
+	if e == nil || KindOf(e) == "" {
+		return nil, Invalid("input", "missing attributes")
+	}
 	m := e.EntityMeta()
+	m.Kind = KindOf(e)
 	if m.Kind == KindCountry && !v.HasRole(RoleAdmin) {
 		return nil, Errorf(EFORBIDDEN, "only administrators maintain reference data")
 	}
@@ -211,7 +215,11 @@ func (s *Service) Update(ctx context.Context, id string, e Entity, opts WriteOpt
 	if err != nil {
 		return nil, err
 	}
+	if e == nil || KindOf(e) == "" {
+		return nil, Invalid("input", "missing attributes")
+	}
 	m := e.EntityMeta()
+	m.Kind = KindOf(e)
 	if kind, err := KindOfID(id); err != nil {
 		return nil, Invalid("input.id", "%s", ErrorMessage(err))
 	} else if kind != m.Kind {

@@ -73,8 +73,9 @@ const (
 	// OpGTE and OpLTE compare a scalar attribute (dates compare as strings) with Values[0].
 	OpGTE Op = "GTE"
 	OpLTE Op = "LTE"
-	// OpRelated: the entity has a visible relationship of type Rel (direction Dir) with role in
-	// Values, when Values is not empty.
+	// OpRelated: the entity has a visible relationship of type Rel (direction Dir) to a visible
+	// entity, with a role in Values when Values is not empty, and to one of Others when Others is
+	// not empty.
 	OpRelated Op = "RELATED"
 )
 
@@ -86,6 +87,7 @@ type Condition struct {
 	Values []string
 	Rel    RelationType
 	Dir    Direction
+	Others []string
 }
 
 // EntityPage is a page of entities with the total count of matches.

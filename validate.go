@@ -288,7 +288,7 @@ func NormalizeRelationship(r *Relationship, fromKind, toKind EntityKind, prefix 
 	if r.From == r.To {
 		v.fail("to", "a relationship cannot join an entity to itself")
 	}
-	p := &r.Props
+	p := &r.RelationProps
 	p.Role = v.text("role", p.Role, false, maxNameLen)
 	if r.Type == RelPartyTo {
 		p.Role = strings.ToUpper(p.Role)

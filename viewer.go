@@ -35,6 +35,14 @@ type Viewer struct {
 	Country    string // ISO 3166-1 alpha-3 of the viewer's agency
 	Org        string // the viewer's organisation (agency) code
 	Clearances []string
+	// System marks the in-process loaders (seed, import) that write on behalf of every originating
+	// organisation. No token can produce a system viewer; the policy does not apply to it.
+	System bool
+}
+
+// SystemViewer returns the viewer of in-process loaders.
+func SystemViewer() *Viewer {
+	return &Viewer{Subject: "system", Name: "Sarhad loader", Roles: []Role{RoleAdmin}, System: true}
 }
 
 // HasRole reports whether the viewer holds any of roles.

@@ -1,0 +1,37 @@
+package sqlite
+
+import (
+	"database/sql"
+	"strings"
+
+	"github.com/sarhad/sarhad"
+)
+
+// visible is the access policy of sarhad.Handling.Visible as an SQL predicate over a table alias
+// whose handling columns are origin_org, tlp and releasable_to. It takes the named parameters of
+// policyArgs.
+func visible(alias string) string {
+	return strings.NewReplacer("a.", alias+".").Replace(`(:system = 1 OR a.origin_org = :org OR a.tlp = 'CLEAR'
+	OR (a.tlp IN ('GREEN', 'AMBER') AND EXISTS (SELECT 1 FROM json_each(a.releasable_to) WHERE value = :country)))`)
+}
+
+// victimMatchable keeps victims out of name matching for viewers who may not see their names.
+func victimMatchable(alias string) string {
+	return strings.NewReplacer("a.", alias+".").Replace(`(a.victim = 0 OR :system = 1 OR (:pii = 1 AND a.origin_org = :org))`)
+}
+
+// policyArgs are the parameters of visible and victimMatchable for viewer v.
+func policyArgs(v *sarhad.Viewer) []any {
+	b := func(ok bool) int {
+		if ok {
+			return 1
+		}
+		return 0
+	}
+	return []any{
+		sql.Named("system", b(v.System)),
+		sql.Named("org", v.Org),
+		sql.Named("country", v.Country),
+		sql.Named("pii", b(v.HasClearance(sarhad.ClearanceVictimPII))),
+	}
+}

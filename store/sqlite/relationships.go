@@ -1,0 +1,118 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/sarhad/sarhad"
+)
+
+const relationshipColumns = `r.id, r.type, r.from_id, r.to_id, r.props, r.origin_org, r.origin_country, r.tlp,
+	r.releasable_to, r.source_ids, r.source_key, r.created_at, r.created_by, r.updated_at, r.updated_by`
+
+// relationshipJoin selects relationships whose both ends are visible too.
+var relationshipJoin = ` FROM relationships r
+	JOIN entities f ON f.id = r.from_id JOIN entities t ON t.id = r.to_id
+	WHERE ` + visible("r") + ` AND ` + visible("f") + ` AND ` + visible("t")
+
+func scanRelationship(rows interface{ Scan(...any) error }) (*sarhad.Relationship, error) {
+	r := &sarhad.Relationship{}
+	var typ, props, released, sources, createdAt, updatedAt string
+	if err := rows.Scan(&r.ID, &typ, &r.From, &r.To, &props, &r.Handling.OriginatorOrg, &r.Handling.OriginatorCountry,
+		&r.Handling.TLP, &released, &sources, &r.SourceKey, &createdAt, &r.CreatedBy, &updatedAt, &r.UpdatedBy); err != nil {
+		return nil, err
+	}
+	r.Type = sarhad.RelationType(typ)
+	if err := json.Unmarshal([]byte(props), &r.RelationProps); err != nil {
+		return nil, fmt.Errorf("relationship %s: %w", r.ID, err)
+	}
+	if err := decodeMeta(&r.Meta, released, sources, createdAt, updatedAt); err != nil {
+		return nil, fmt.Errorf("relationship %s: %w", r.ID, err)
+	}
+	return r, nil
+}
+
+func queryRelationships(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]*sarhad.Relationship, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*sarhad.Relationship
+	for rows.Next() {
+		r, err := scanRelationship(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Relationships implements sarhad.Store.
+func (s *Store) Relationships(ctx context.Context, q sarhad.RelationshipQuery) ([]*sarhad.Relationship, error) {
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(q.Anchors) == 0 {
+		return nil, nil
+	}
+	types := make([]string, len(q.Types))
+	for i, t := range q.Types {
+		types[i] = string(t)
+	}
+	args := append(policyArgs(v), sql.Named("anchors", jsonList(q.Anchors)),
+		sql.Named("types", jsonList(types)), sql.Named("ntypes", len(types)))
+	typeFilter := ` AND (:ntypes = 0 OR r.type IN (SELECT value FROM json_each(:types)))`
+	// One indexed lookup per direction; UNION removes a relationship found from both ends.
+	var parts []string
+	if q.Direction != sarhad.DirIn {
+		parts = append(parts, `SELECT `+relationshipColumns+relationshipJoin+typeFilter+
+			` AND r.from_id IN (SELECT value FROM json_each(:anchors))`)
+	}
+	if q.Direction != sarhad.DirOut {
+		parts = append(parts, `SELECT `+relationshipColumns+relationshipJoin+typeFilter+
+			` AND r.to_id IN (SELECT value FROM json_each(:anchors))`)
+	}
+	query := parts[0]
+	if len(parts) == 2 {
+		query = "SELECT * FROM (" + parts[0] + " UNION " + parts[1] + ")"
+	}
+	var out []*sarhad.Relationship
+	err = s.read(ctx, func(tx *sql.Tx) error {
+		out, err = queryRelationships(ctx, tx, query+" ORDER BY 1", args...)
+		return err
+	})
+	return out, err
+}
+
+// RelationshipsByID implements sarhad.Store.
+func (s *Store) RelationshipsByID(ctx context.Context, ids []string) ([]*sarhad.Relationship, error) {
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*sarhad.Relationship, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err = s.read(ctx, func(tx *sql.Tx) error {
+		found, err := queryRelationships(ctx, tx, `SELECT `+relationshipColumns+relationshipJoin+
+			` AND r.id IN (SELECT value FROM json_each(:ids))`, append(policyArgs(v), sql.Named("ids", jsonList(ids)))...)
+		if err != nil {
+			return err
+		}
+		byID := make(map[string]*sarhad.Relationship, len(found))
+		for _, r := range found {
+			byID[r.ID] = r
+		}
+		for i, id := range ids {
+			out[i] = byID[id]
+		}
+		return nil
+	})
+	return out, err
+}
