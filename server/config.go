@@ -1,0 +1,81 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is the server's configuration: flags, each with an environment fallback.
+type config struct {
+	Addr           string
+	DataDir        string
+	JWTSecret      string
+	JWTIssuer      string
+	JWTAudience    string
+	CORSOrigins    []string
+	Introspection  bool
+	LogFormat      string
+	RequestTimeout time.Duration
+	Neo4jURI       string
+}
+
+// parseConfig reads flags from args, falling back to the environment (getenv) and then defaults.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &config{}
+	fs := flag.NewFlagSet("sarhad", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", env("SARHAD_ADDR", ":8080"), "listen address (SARHAD_ADDR)")
+	fs.StringVar(&c.DataDir, "data", env("SARHAD_DATA", "./sarhad-data"), "directory of the embedded store (SARHAD_DATA)")
+	fs.StringVar(&c.JWTSecret, "jwt-secret", env("SARHAD_JWT_SECRET", ""), "HS256 secret of bearer tokens; empty: demo mode (SARHAD_JWT_SECRET)")
+	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("SARHAD_JWT_ISSUER", ""), "required token issuer, if set (SARHAD_JWT_ISSUER)")
+	fs.StringVar(&c.JWTAudience, "jwt-audience", env("SARHAD_JWT_AUDIENCE", ""), "required token audience, if set (SARHAD_JWT_AUDIENCE)")
+	origins := fs.String("cors-origins", env("SARHAD_CORS_ORIGINS", ""), "comma-separated origins allowed by CORS (SARHAD_CORS_ORIGINS)")
+	introspection := fs.String("introspection", env("SARHAD_INTROSPECTION", ""), "true to allow schema introspection; on by default in demo mode (SARHAD_INTROSPECTION)")
+	fs.StringVar(&c.LogFormat, "log-format", env("SARHAD_LOG_FORMAT", ""), "json or text; json unless in demo mode (SARHAD_LOG_FORMAT)")
+	timeout := fs.String("request-timeout", env("SARHAD_REQUEST_TIMEOUT", "30s"), "deadline of one request (SARHAD_REQUEST_TIMEOUT)")
+	fs.StringVar(&c.Neo4jURI, "neo4j-uri", env("NEO4J_URI", ""), "Neo4j URI; empty: embedded store (NEO4J_URI)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	for _, o := range strings.Split(*origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, o)
+		}
+	}
+	c.Introspection = c.Demo()
+	if *introspection != "" {
+		b, err := strconv.ParseBool(*introspection)
+		if err != nil {
+			return nil, fmt.Errorf("SARHAD_INTROSPECTION: %q is not true or false", *introspection)
+		}
+		c.Introspection = b
+	}
+	if c.LogFormat == "" {
+		c.LogFormat = "json"
+		if c.Demo() {
+			c.LogFormat = "text"
+		}
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return nil, fmt.Errorf("SARHAD_LOG_FORMAT: %q is not json or text", c.LogFormat)
+	}
+	d, err := time.ParseDuration(*timeout)
+	if err != nil || d <= 0 {
+		return nil, fmt.Errorf("SARHAD_REQUEST_TIMEOUT: %q is not a positive duration", *timeout)
+	}
+	c.RequestTimeout = d
+	return c, nil
+}
+
+// Demo reports whether the server runs in demo mode: no token secret configured.
+func (c *config) Demo() bool { return c.JWTSecret == "" }

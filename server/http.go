@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/rs/cors"
+	"github.com/sarhad/sarhad"
+	"github.com/sarhad/sarhad/auth"
+	"github.com/sarhad/sarhad/graph"
+	"github.com/sarhad/sarhad/server/graphiql"
+)
+
+// maxBodyBytes bounds a request body.
+const maxBodyBytes = 1 << 20
+
+// routes returns the server's HTTP handler.
+func routes(cfg *config, logger *slog.Logger, store sarhad.Store, svc *sarhad.Service, verifier *auth.Verifier) http.Handler {
+	mux := http.NewServeMux()
+	api := graph.NewHandler(svc, store, graph.Options{Introspection: cfg.Introspection, Logger: logger})
+	mux.Handle("/graphql", limitBody(checkContentType(deadline(cfg.RequestTimeout, auth.Middleware(verifier, api)))))
+	mux.Handle("GET /{$}", graphiql.Handler("Sarhad", "/graphql"))
+	mux.Handle("HEAD /{$}", graphiql.Handler("Sarhad", "/graphql"))
+	mux.Handle("/graphiql/", graphiql.Handler("Sarhad", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := store.Ping(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": sarhad.ErrorMessage(err)})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	c := cors.New(cors.Options{
+		AllowedOrigins: cfg.CORSOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "Accept"},
+		MaxAge:         600,
+	})
+	return accessLog(logger, c.Handler(mux))
+}
+
+// limitBody rejects bodies over maxBodyBytes with 413 before they are read in full.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBodyBytes {
+			graphQLError(w, http.StatusRequestEntityTooLarge, sarhad.EINVALID, "the request body is larger than 1 MiB")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// checkContentType accepts POST bodies only as JSON or GraphQL documents; anything else (form posts
+// in particular) is refused with 415.
+func checkContentType(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodPost:
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || (mt != "application/json" && mt != "application/graphql" && mt != "application/graphql+json") {
+				graphQLError(w, http.StatusUnsupportedMediaType, sarhad.EINVALID,
+					"send the request as application/json (GraphQL over HTTP)")
+				return
+			}
+		case http.MethodGet, http.MethodOptions:
+		default:
+			w.Header().Set("Allow", "GET, POST")
+			graphQLError(w, http.StatusMethodNotAllowed, sarhad.EINVALID, "use GET for queries or POST")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// deadline gives every request a deadline whose cancellation reaches the store.
+func deadline(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// graphQLError writes a response with one GraphQL error.
+func graphQLError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]any{"errors": []any{map[string]any{
+		"message": message, "extensions": map[string]any{"code": code},
+	}}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// accessLog logs method, path, status and duration of each request; never headers or bodies, which
+// carry tokens and personal data.
+func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "request", slog.String("method", r.Method),
+			slog.String("path", r.URL.Path), slog.Int("status", rec.status), slog.Duration("duration", time.Since(start)))
+	})
+}

@@ -1,0 +1,100 @@
+// Command server runs Sarhad: the GraphQL API at /graphql, GraphiQL at /, /healthz and /readyz.
+//
+// With no token secret configured it runs in demo mode on the embedded store: it generates a secret,
+// loads the demo dataset into an empty store and prints a ready-made token for each role.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/sarhad/sarhad"
+	"github.com/sarhad/sarhad/auth"
+	"github.com/sarhad/sarhad/store/sqlite"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "sarhad:", err)
+		os.Exit(1)
+	}
+}
+
+// run starts the server and serves until ctx is cancelled, then shuts down gracefully. When ready is
+// not nil it receives the listening address once the server accepts connections.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg.LogFormat, stderr)
+	if cfg.Neo4jURI != "" {
+		return errors.New("NEO4J_URI is set, but this build has only the embedded store; unset NEO4J_URI")
+	}
+	store, err := sqlite.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	svc := &sarhad.Service{Store: store, Now: time.Now, Rand: rand.Reader}
+
+	secret := []byte(cfg.JWTSecret)
+	if cfg.Demo() {
+		if secret, err = startDemo(ctx, cfg, logger, store, stdout); err != nil {
+			return err
+		}
+	}
+	verifier := auth.NewHS256(secret, cfg.JWTIssuer, cfg.JWTAudience, time.Now)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           routes(cfg, logger, store, svc, verifier),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      cfg.RequestTimeout + 10*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("sarhad listening", "addr", ln.Addr().String(), "store", "embedded", "data", cfg.DataDir,
+		"demo", cfg.Demo(), "introspection", cfg.Introspection)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
