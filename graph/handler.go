@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -68,6 +69,10 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.Is(err, context.Canceled):
 			gqlErr.Message = "the request was cancelled"
 			setCode(gqlErr, sarhad.EUNAVAILABLE)
+		case strings.HasPrefix(gqlErr.Message, "json request body could not be decoded"):
+			// gqlgen quotes the whole body here; never echo what a client sent.
+			gqlErr.Message = "the request body is not a valid GraphQL-over-HTTP JSON object"
+			setCode(gqlErr, sarhad.EINVALID)
 		case gqlErr.Extensions["code"] != nil:
 			// parse and validation errors of the GraphQL layer carry their own code
 		case gqlErr.Err == nil || isInputError(gqlErr):

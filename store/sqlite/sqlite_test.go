@@ -1,0 +1,223 @@
+package sqlite_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/sarhad/sarhad"
+	"github.com/sarhad/sarhad/store/sqlite"
+	"github.com/sarhad/sarhad/store/storetest"
+)
+
+func open(t *testing.T, dir string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(t.Context(), dir)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", dir, err)
+	}
+	return s
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) sarhad.Store { return open(t, t.TempDir()) })
+}
+
+var clock = time.Date(2025, time.March, 14, 9, 0, 0, 0, time.UTC)
+
+func writerPerson(i int) *sarhad.Person {
+	return &sarhad.Person{
+		Meta: sarhad.Meta{ID: sarhad.StableID(sarhad.KindPerson, fmt.Sprint("durable ", i)), Kind: sarhad.KindPerson,
+			CreatedAt: clock, CreatedBy: "writer", UpdatedAt: clock, UpdatedBy: "writer",
+			Handling: sarhad.Handling{OriginatorOrg: "FIA", OriginatorCountry: "PAK", TLP: sarhad.TLPAmber}},
+		Name: fmt.Sprintf("Durable Person %d", i), Gender: sarhad.GenderUnknown,
+	}
+}
+
+// TestReopen checks that migrations are applied once: a store reopened, twice, keeps its data and
+// its name index.
+func TestReopen(t *testing.T) {
+	dir := t.TempDir()
+	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
+	a, b := writerPerson(1), writerPerson(2)
+	r := &sarhad.Relationship{Meta: sarhad.Meta{ID: sarhad.StableID("", "reopen"), CreatedAt: clock, UpdatedAt: clock,
+		Handling: a.Handling}, Type: sarhad.RelAssociateOf, From: a.ID, To: b.ID}
+
+	s := open(t, dir)
+	if _, err := s.Apply(ctx, &sarhad.ChangeSet{Put: []sarhad.Entity{a, b}, Link: []*sarhad.Relationship{r}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 2 {
+		s := open(t, dir)
+		es, err := s.Entities(ctx, []string{a.ID, b.ID})
+		if err != nil || es[0] == nil || es[1] == nil {
+			t.Fatalf("round %d: Entities = %v, %v", round, es, err)
+		}
+		rs, err := s.RelationshipsByID(ctx, []string{r.ID})
+		if err != nil || rs[0] == nil {
+			t.Fatalf("round %d: RelationshipsByID = %v, %v", round, rs, err)
+		}
+		found, err := s.MatchNames(ctx, sarhad.NameQuery{Groups: sarhad.QueryTerms("Durable Person 2"), Limit: 10})
+		if err != nil || len(found) != 1 || found[0].EntityMeta().ID != b.ID {
+			t.Fatalf("round %d: MatchNames = %v, %v", round, found, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkIntegrity(t, dir)
+}
+
+// checkIntegrity runs SQLite's own consistency checks on the database file in dir, the FTS5 index
+// included.
+func checkIntegrity(t *testing.T, dir string) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var result string
+	if err := db.QueryRowContext(t.Context(), "PRAGMA integrity_check").Scan(&result); err != nil {
+		t.Fatal(err)
+	}
+	if result != "ok" {
+		t.Errorf("PRAGMA integrity_check: %s", result)
+	}
+	if _, err := db.ExecContext(t.Context(), "INSERT INTO entity_terms (entity_terms) VALUES ('integrity-check')"); err != nil {
+		t.Errorf("FTS5 integrity-check: %v", err)
+	}
+	var orphans int
+	if err := db.QueryRowContext(t.Context(), `SELECT count(*) FROM relationships r
+		WHERE NOT EXISTS (SELECT 1 FROM entities WHERE id = r.from_id) OR NOT EXISTS (SELECT 1 FROM entities WHERE id = r.to_id)`).
+		Scan(&orphans); err != nil || orphans != 0 {
+		t.Errorf("relationships with a missing end: %d, %v", orphans, err)
+	}
+}
+
+// writerDirEnv tells the test binary, re-run as a child, to be the writer of TestKill9 in that
+// directory.
+const writerDirEnv = "SARHAD_SQLITE_TEST_WRITER_DIR"
+
+// TestHelperWriter is not a test: run by TestKill9 as a child process, it writes one person per
+// Apply, without end, and prints the id of each after Apply has returned, until it is killed.
+func TestHelperWriter(t *testing.T) {
+	dir := os.Getenv(writerDirEnv)
+	if dir == "" {
+		t.Skip("the child process of TestKill9")
+	}
+	ctx := sarhad.NewContext(context.Background(), sarhad.SystemViewer())
+	s, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "open:", err)
+		os.Exit(2)
+	}
+	for i := 0; ; i++ {
+		p := writerPerson(i)
+		// A relationship too, so that a torn write would also show as a dangling end.
+		cs := &sarhad.ChangeSet{Put: []sarhad.Entity{p}}
+		if i > 0 {
+			cs.Link = []*sarhad.Relationship{{Meta: sarhad.Meta{ID: sarhad.StableID("", fmt.Sprint("durable ", i)),
+				CreatedAt: clock, UpdatedAt: clock, Handling: p.Handling},
+				Type: sarhad.RelAssociateOf, From: p.ID, To: writerPerson(i - 1).ID}}
+		}
+		if _, err := s.Apply(ctx, cs); err != nil {
+			fmt.Fprintln(os.Stderr, "apply:", err)
+			os.Exit(2)
+		}
+		// One write(2) per line: a line is in the pipe whole or not at all.
+		if _, err := fmt.Fprintln(os.Stdout, p.ID); err != nil {
+			os.Exit(3) // the parent is gone
+		}
+	}
+}
+
+// TestKill9 proves that a write acknowledged to the client survives kill -9 of the server: a child
+// process writes a stream of change sets, acknowledging each on stdout once Apply has returned; the
+// parent kills it with SIGKILL mid-stream, reopens the store and finds every acknowledged write.
+func TestKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	const ackBeforeKill = 200
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWriter$")
+	cmd.Env = append(os.Environ(), writerDirEnv+"="+dir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() }) // in case the test fails before the kill
+
+	var acked []string
+	killed := false
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() {
+		id := lines.Text()
+		if _, err := sarhad.KindOfID(id); err != nil {
+			t.Fatalf("child wrote %q, not an id", id)
+		}
+		acked = append(acked, id)
+		if len(acked) == ackBeforeKill && !killed {
+			// The child is in the middle of its next write: it never stops by itself.
+			if err := cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			killed = true
+		}
+	}
+	// Lines still in the pipe after the kill were acknowledged before it: they count too.
+	err = cmd.Wait()
+	if !killed {
+		t.Fatalf("child stopped after %d writes (%v): %s", len(acked), err, stderr.String())
+	}
+	if cmd.ProcessState.ExitCode() != -1 {
+		t.Fatalf("child was not killed by the signal: %v; stderr: %s", err, stderr.String())
+	}
+	t.Logf("%d writes acknowledged before the child died", len(acked))
+
+	s := open(t, dir)
+	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
+	es, err := s.Entities(ctx, acked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range es {
+		if e == nil {
+			t.Errorf("acknowledged write %d (%s) lost", i, acked[i])
+		}
+	}
+	page, err := s.ListEntities(ctx, sarhad.ListQuery{Kind: sarhad.KindPerson, Page: sarhad.Page{First: sarhad.MaxPageSize}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// At most one write was committed but not yet acknowledged when the child died.
+	if page.TotalCount < len(acked) || page.TotalCount > len(acked)+1 {
+		t.Errorf("%d persons stored after %d acknowledged writes", page.TotalCount, len(acked))
+	}
+	for _, e := range page.Entities {
+		if !slices.Contains(acked, e.EntityMeta().ID) && e.EntityMeta().ID != writerPerson(len(acked)).ID {
+			t.Errorf("unexpected person %s stored", e.EntityMeta().ID)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkIntegrity(t, dir)
+}
