@@ -246,8 +246,8 @@ func TestCreateRecordsWriterAndRejectsInvalidInputWhole(t *testing.T) {
 		CreatePerson struct {
 			Person struct {
 				ID, Name, CreatedBy, UpdatedBy, CreatedAt string
-				Nationalities                            []struct{ Alpha3 string }
-				Handling                                 struct {
+				Nationalities                             []struct{ Alpha3 string }
+				Handling                                  struct {
 					OriginatorOrg, Tlp string
 					ReleasableTo       []string
 				}
@@ -311,7 +311,9 @@ func TestCreateRecordsWriterAndRejectsInvalidInputWhole(t *testing.T) {
 func TestCreateWithSourceKeyIsIdempotent(t *testing.T) {
 	e := newEnv(t)
 	const q = `mutation { createOrganization(input: {organization: {name: "Chaudhry Group", category: CRIMINAL_NETWORK}, sourceKey: "net-7"}) { organization { id } } }`
-	var a, b struct{ CreateOrganization struct{ Organization struct{ ID string } } }
+	var a, b struct {
+		CreateOrganization struct{ Organization struct{ ID string } }
+	}
 	e.mustDo(investigator, q, nil, &a)
 	e.mustDo(investigator, q, nil, &b)
 	if a.CreateOrganization.Organization.ID != b.CreateOrganization.Organization.ID {
@@ -330,7 +332,14 @@ func TestLinkUpdateUnlinkAndSources(t *testing.T) {
 	o := e.create(&sarhad.Organization{Name: "Makran Boatmen", Category: sarhad.OrgCriminalNetwork}, nil)
 	src := e.create(&sarhad.Source{Title: "FIA report 12", Category: sarhad.SourceReport, Originator: "FIA", Reliability: "B", Credibility: sarhad.CredibilityProbablyTrue}, nil)
 
-	var linked struct{ Link struct{ Relationship struct{ ID, Type, Role string; From, To struct{ ID string } } } }
+	var linked struct {
+		Link struct {
+			Relationship struct {
+				ID, Type, Role string
+				From, To       struct{ ID string }
+			}
+		}
+	}
 	e.mustDo(investigator, `mutation($p: ID!, $o: ID!) { link(input: {type: MEMBER_OF, from: $p, to: $o, role: "boatman", since: "2021-05-01"}) {
 		relationship { id type role from { id } to { id } } } }`, map[string]any{"p": p, "o": o}, &linked)
 	rel := linked.Link.Relationship
@@ -349,20 +358,35 @@ func TestLinkUpdateUnlinkAndSources(t *testing.T) {
 		t.Errorf("bad party role: %+v", r.Errors)
 	}
 
-	var members struct{ Node struct{ Members []struct{ ID string } } }
+	var members struct {
+		Node struct{ Members []struct{ ID string } }
+	}
 	e.mustDo(investigator, `query($o: ID!) { node(id: $o) { ... on Organization { members { id } } } }`, map[string]any{"o": o}, &members)
 	if len(members.Node.Members) != 1 || members.Node.Members[0].ID != p {
 		t.Errorf("members: %+v", members.Node.Members)
 	}
 
-	var attached struct{ AttachSources struct{ Relationship struct{ Sources []struct{ ID, Grading string } } } }
+	var attached struct {
+		AttachSources struct {
+			Relationship struct {
+				Sources []struct{ ID, Grading string }
+			}
+		}
+	}
 	e.mustDo(investigator, `mutation($r: ID!, $s: ID!) { attachSources(input: {targetId: $r, sourceIds: [$s]}) { relationship { sources { id grading } } } }`,
 		map[string]any{"r": rel.ID, "s": src}, &attached)
 	if s := attached.AttachSources.Relationship.Sources; len(s) != 1 || s[0].ID != src || s[0].Grading != "B2" {
 		t.Errorf("sources after attach: %+v", s)
 	}
 
-	var updated struct{ UpdatePerson struct{ Person struct{ Name string; Aliases []string } } }
+	var updated struct {
+		UpdatePerson struct {
+			Person struct {
+				Name    string
+				Aliases []string
+			}
+		}
+	}
 	e.mustDo(investigator, `mutation($p: ID!) { updatePerson(input: {id: $p, person: {name: "Rahman Yusuf", aliases: ["Rehman Yousaf"]}}) { person { name aliases } } }`,
 		map[string]any{"p": p}, &updated)
 	if updated.UpdatePerson.Person.Name != "Rahman Yusuf" || len(updated.UpdatePerson.Person.Aliases) != 1 {
@@ -390,7 +414,12 @@ func TestRolesAndHandlingOnReads(t *testing.T) {
 	shared := e.create(&sarhad.Person{Name: "Shared Suspect"}, amber)
 	secret := e.create(&sarhad.Person{Name: "Red Suspect"}, red)
 
-	var out struct{ Persons struct{ TotalCount int; Nodes []struct{ ID string } } }
+	var out struct {
+		Persons struct {
+			TotalCount int
+			Nodes      []struct{ ID string }
+		}
+	}
 	e.mustDo(iranOfficer, `{ persons { totalCount nodes { id } } }`, nil, &out)
 	if out.Persons.TotalCount != 1 || out.Persons.Nodes[0].ID != shared {
 		t.Errorf("liaison officer of Iran sees %+v; want only the AMBER record released to IRN", out.Persons)
@@ -405,7 +434,12 @@ func TestRolesAndHandlingOnReads(t *testing.T) {
 	if r := e.do(analyst, `mutation { createPerson(input: {person: {name: "X"}}) { person { id } } }`, nil, nil); r.code() != sarhad.EFORBIDDEN {
 		t.Errorf("analyst writing: %+v", r.Errors)
 	}
-	var me struct{ Me struct{ Subject, Country, Organization string; Roles []string } }
+	var me struct {
+		Me struct {
+			Subject, Country, Organization string
+			Roles                          []string
+		}
+	}
 	e.mustDo(iranOfficer, `{ me { subject country organization roles } }`, nil, &me)
 	if me.Me.Subject != "irn-1" || me.Me.Country != "IRN" || me.Me.Organization != "IRN-POLICE" || me.Me.Roles[0] != "LIAISON_OFFICER" {
 		t.Errorf("me: %+v", me.Me)
@@ -436,7 +470,12 @@ func TestSearchAndFilters(t *testing.T) {
 	if out.Search.TotalCount != 2 || out.Search.Edges[0].Node.DisplayName != "Mohammed Travels" || out.Search.Edges[0].Score <= out.Search.Edges[1].Score {
 		t.Errorf("exact match should rank first: %+v", out.Search)
 	}
-	var afg struct{ Persons struct{ TotalCount int; Nodes []struct{ Name string } } }
+	var afg struct {
+		Persons struct {
+			TotalCount int
+			Nodes      []struct{ Name string }
+		}
+	}
 	e.mustDo(investigator, `{ persons(filter: {nationalities: ["AF"]}) { totalCount nodes { name } } }`, nil, &afg)
 	if afg.Persons.TotalCount != 1 || afg.Persons.Nodes[0].Name != "Bilal Ahmed" {
 		t.Errorf("nationality filter: %+v", afg.Persons)
