@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -24,6 +25,8 @@ type Options struct {
 	Introspection bool
 	// Logger receives internal errors; clients never see their details.
 	Logger *slog.Logger
+	// BatchWait is how long dataloaders gather keys; DefaultBatchWait when zero.
+	BatchWait time.Duration
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler: POST and GET (queries only) transports, a parsed
@@ -45,7 +48,11 @@ func NewHandler(svc *sarhad.Service, store sarhad.Store, opts Options) http.Hand
 		logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p))
 		return sarhad.Errorf(sarhad.EINTERNAL, "internal error")
 	})
-	return WithLoaders(store, srv)
+	wait := opts.BatchWait
+	if wait <= 0 {
+		wait = DefaultBatchWait
+	}
+	return WithLoaders(store, wait, srv)
 }
 
 // errorPresenter is the single place where errors become GraphQL errors with extensions.code.

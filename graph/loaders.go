@@ -25,12 +25,12 @@ type relKey struct {
 	types  string // comma-separated, sorted; "" for every type
 }
 
-// batchWait is how long a loader waits to gather keys. The executor resolves sibling fields
+// DefaultBatchWait is how long a loader waits to gather keys. The executor resolves sibling fields
 // concurrently, so a short wait suffices.
-const batchWait = time.Millisecond
+const DefaultBatchWait = 2 * time.Millisecond
 
-// NewLoaders returns loaders over store for one request.
-func NewLoaders(store sarhad.Store) *Loaders {
+// NewLoaders returns loaders over store for one request; each gathers keys for batchWait.
+func NewLoaders(store sarhad.Store, batchWait time.Duration) *Loaders {
 	return &Loaders{
 		entities: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]sarhad.Entity, error) {
 			found, err := store.Entities(ctx, ids)
@@ -103,9 +103,9 @@ func newRelKey(anchor string, dir sarhad.Direction, types []sarhad.RelationType)
 type loadersKey struct{}
 
 // WithLoaders returns a handler that gives every request fresh loaders over store.
-func WithLoaders(store sarhad.Store, next http.Handler) http.Handler {
+func WithLoaders(store sarhad.Store, batchWait time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), loadersKey{}, NewLoaders(store))
+		ctx := context.WithValue(r.Context(), loadersKey{}, NewLoaders(store, batchWait))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
