@@ -31,3 +31,17 @@ func CanEdit(v *Viewer, h Handling) bool {
 	}
 	return v.HasRole(RoleInvestigator, RoleLiaisonOfficer) && h.OriginatorOrg == v.Org
 }
+
+// VictimIdentifierHidden is the second half of victim protection: an identifier (phone, account,
+// document, vehicle, address, online account) that a victim holds — by any HolderTypes relationship,
+// whoever recorded it — is hidden, as a whole record, from viewers who may not see that victim's
+// identifying details, even when the identifier's own handling would admit them. victimHolders are
+// the handlings of the victims holding it.
+func VictimIdentifierHidden(v *Viewer, victimHolders []Handling) bool {
+	for _, h := range victimHolders {
+		if !h.SeesVictimPII(v) {
+			return true
+		}
+	}
+	return false
+}

@@ -103,6 +103,11 @@ func (t RelationType) Joins(from, to EntityKind) bool {
 	return false
 }
 
+// HolderTypes are the relationship types that tie a person or organisation to an identifier it
+// uses, holds, owns or lives at. An identifier held by a victim is part of the victim's identifying
+// details (see VictimIdentifierHidden).
+var HolderTypes = []RelationType{RelUses, RelHoldsDocument, RelLivesAt, RelOwns}
+
 // PartyRole is the role of a party to a case (the role of a PARTY_TO relationship).
 type PartyRole string
 

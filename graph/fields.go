@@ -120,12 +120,9 @@ func neighbours(ctx context.Context, anchor string, dir sarhad.Direction, types 
 	return loadEntities(ctx, ids)
 }
 
-// holderTypes tie persons and organisations to identifiers.
-var holderTypes = []sarhad.RelationType{sarhad.RelUses, sarhad.RelHoldsDocument, sarhad.RelLivesAt, sarhad.RelOwns}
-
 // holders resolves `holders` of every identifier.
 func holders(ctx context.Context, id string) ([]sarhad.Entity, error) {
-	return neighbours(ctx, id, sarhad.DirIn, holderTypes...)
+	return neighbours(ctx, id, sarhad.DirIn, sarhad.HolderTypes...)
 }
 
 // caseParties resolves Case.parties and Person.cases: PARTY_TO relationships of anchor with the

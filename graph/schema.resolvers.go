@@ -549,7 +549,7 @@ func (r *personResolver) Cases(ctx context.Context, obj *sarhad.Person, roles []
 
 // Identifiers is the resolver for the identifiers field.
 func (r *personResolver) Identifiers(ctx context.Context, obj *sarhad.Person, kinds []sarhad.EntityKind) ([]sarhad.Entity, error) {
-	es, err := neighbours(ctx, obj.ID, sarhad.DirOut, holderTypes...)
+	es, err := neighbours(ctx, obj.ID, sarhad.DirOut, sarhad.HolderTypes...)
 	return slices.DeleteFunc(es, func(e sarhad.Entity) bool {
 		k := sarhad.KindOf(e)
 		return !k.IsIdentifier() || len(kinds) > 0 && !slices.Contains(kinds, k)

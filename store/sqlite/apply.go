@@ -120,8 +120,8 @@ func putEntity(ctx context.Context, tx *sql.Tx, v *sarhad.Viewer, e sarhad.Entit
 	if err := old.decode(); err != nil {
 		return err
 	}
-	if !old.handling.Visible(v) {
-		return sarhad.Errorf(sarhad.ENOTFOUND, "no record %s", m.ID)
+	if _, err := visibleKind(ctx, tx, v, m.ID); err != nil {
+		return err
 	}
 	if old.kind != string(m.Kind) {
 		return sarhad.Errorf(sarhad.ECONFLICT, "id %s belongs to a %s", m.ID, old.kind)
@@ -180,21 +180,11 @@ func putRelationship(ctx context.Context, tx *sql.Tx, v *sarhad.Viewer, r *sarha
 	// Both ends must exist, be visible, and be of kinds the type joins.
 	kinds := map[string]sarhad.EntityKind{}
 	for _, end := range []string{r.From, r.To} {
-		var h handlingRow
-		err := tx.QueryRowContext(ctx, `SELECT kind, origin_org, origin_country, tlp, releasable_to FROM entities WHERE id = ?`,
-			end).Scan(&h.kind, &h.handling.OriginatorOrg, &h.handling.OriginatorCountry, &h.handling.TLP, &h.released)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		kind, err := visibleKind(ctx, tx, v, end)
+		if err != nil {
 			return err
 		}
-		if err == nil {
-			if err := h.decode(); err != nil {
-				return err
-			}
-		}
-		if err != nil || !h.handling.Visible(v) {
-			return sarhad.Errorf(sarhad.ENOTFOUND, "no entity %s", end)
-		}
-		kinds[end] = sarhad.EntityKind(h.kind)
+		kinds[end] = kind
 	}
 	if !r.Type.Joins(kinds[r.From], kinds[r.To]) {
 		return sarhad.Errorf(sarhad.EINVALID, "a %s relationship cannot go from %s to %s", r.Type, kinds[r.From], kinds[r.To])
@@ -258,7 +248,7 @@ func deleteRelationship(ctx context.Context, tx *sql.Tx, v *sarhad.Viewer, id st
 	)
 	// A relationship is hidden when either end is hidden, whatever its own marking.
 	err := tx.QueryRowContext(ctx, `SELECT r.origin_org, r.origin_country, r.tlp, r.releasable_to, `+
-		visible("f")+` AND `+visible("t")+` FROM relationships r
+		visibleEntity("f")+` AND `+visibleEntity("t")+` FROM relationships r
 		JOIN entities f ON f.id = r.from_id JOIN entities t ON t.id = r.to_id WHERE r.id = :id`,
 		append(policyArgs(v), sql.Named("id", id))...).
 		Scan(&h.handling.OriginatorOrg, &h.handling.OriginatorCountry, &h.handling.TLP, &h.released, &endsVisible)
@@ -282,4 +272,15 @@ func deleteRelationship(ctx context.Context, tx *sql.Tx, v *sarhad.Viewer, id st
 	}
 	res.Deleted++
 	return nil
+}
+
+// visibleKind returns the kind of entity id when the viewer may see it, NOT_FOUND otherwise.
+func visibleKind(ctx context.Context, tx *sql.Tx, v *sarhad.Viewer, id string) (sarhad.EntityKind, error) {
+	var kind string
+	err := tx.QueryRowContext(ctx, `SELECT e.kind FROM entities e WHERE e.id = :id AND `+visibleEntity("e"),
+		append(policyArgs(v), sql.Named("id", id))...).Scan(&kind)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", sarhad.Errorf(sarhad.ENOTFOUND, "no entity %s", id)
+	}
+	return sarhad.EntityKind(kind), err
 }

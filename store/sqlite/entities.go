@@ -90,7 +90,7 @@ func (s *Store) Entities(ctx context.Context, ids []string) ([]sarhad.Entity, er
 func entitiesByID(ctx context.Context, tx *sql.Tx, v *sarhad.Viewer, ids []string) (map[string]sarhad.Entity, error) {
 	args := append(policyArgs(v), sql.Named("ids", jsonList(ids)))
 	rows, err := tx.QueryContext(ctx, `SELECT `+entityColumns+` FROM entities e
-		WHERE e.id IN (SELECT value FROM json_each(:ids)) AND `+visible("e"), args...)
+		WHERE e.id IN (SELECT value FROM json_each(:ids)) AND `+visibleEntity("e"), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func conditionSQL(i int, c sarhad.Condition, args *[]any) (string, error) {
 			near, far = far, near
 		}
 		return fmt.Sprintf(`EXISTS (SELECT 1 FROM relationships r JOIN entities o ON o.id = r.%s
-			WHERE r.%s = e.id AND r.type = :%st%s AND %s AND %s)`, far, near, p, role, visible("r"), visible("o")), nil
+			WHERE r.%s = e.id AND r.type = :%st%s AND %s AND %s)`, far, near, p, role, visible("r"), visibleEntity("o")), nil
 	}
 	return "", fmt.Errorf("unknown operator %q", c.Op)
 }
@@ -164,7 +164,7 @@ func (s *Store) ListEntities(ctx context.Context, q sarhad.ListQuery) (*sarhad.E
 		return nil, err
 	}
 	args := append(policyArgs(v), sql.Named("kind", string(q.Kind)))
-	where := []string{"e.kind = :kind", visible("e")}
+	where := []string{"e.kind = :kind", visibleEntity("e")}
 	for i, c := range q.Conditions {
 		pred, err := conditionSQL(i, c, &args)
 		if err != nil {
@@ -231,7 +231,7 @@ func (s *Store) MatchNames(ctx context.Context, q sarhad.NameQuery) ([]sarhad.En
 		rows, err := tx.QueryContext(ctx, `SELECT `+entityColumns+` FROM entity_terms t JOIN entities e ON e.rowid = t.rowid
 			WHERE entity_terms MATCH :match
 			AND (:nkinds = 0 OR e.kind IN (SELECT value FROM json_each(:kinds)))
-			AND `+visible("e")+` AND `+victimMatchable("e")+`
+			AND `+visibleEntity("e")+` AND `+victimMatchable("e")+`
 			ORDER BY e.id LIMIT :limit`, args...)
 		if err != nil {
 			return err

@@ -15,7 +15,7 @@ const relationshipColumns = `r.id, r.type, r.from_id, r.to_id, r.props, r.origin
 // relationshipJoin selects relationships whose both ends are visible too.
 var relationshipJoin = ` FROM relationships r
 	JOIN entities f ON f.id = r.from_id JOIN entities t ON t.id = r.to_id
-	WHERE ` + visible("r") + ` AND ` + visible("f") + ` AND ` + visible("t")
+	WHERE ` + visible("r") + ` AND ` + visibleEntity("f") + ` AND ` + visibleEntity("t")
 
 func scanRelationship(rows interface{ Scan(...any) error }) (*sarhad.Relationship, error) {
 	r := &sarhad.Relationship{}
