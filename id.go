@@ -19,6 +19,16 @@ const RelationshipIDPrefix = "rel"
 // a time-ordered UUIDv7 drawn from rnd, so ids sort by creation time. Clock and randomness are
 // injected so tests are deterministic.
 func NewID(k EntityKind, now time.Time, rnd io.Reader) (string, error) {
+	return newID(idPrefix(k), now, rnd)
+}
+
+// AuditIDPrefix starts every audit entry id.
+const AuditIDPrefix = "aud"
+
+// NewAuditID returns a new, time-ordered id for an audit entry.
+func NewAuditID(now time.Time, rnd io.Reader) (string, error) { return newID(AuditIDPrefix, now, rnd) }
+
+func newID(prefix string, now time.Time, rnd io.Reader) (string, error) {
 	u, err := uuid.NewV7FromReader(rnd)
 	if err != nil {
 		return "", err
@@ -28,7 +38,7 @@ func NewID(k EntityKind, now time.Time, rnd io.Reader) (string, error) {
 	for i := range 6 {
 		u[i] = byte(ms >> (8 * (5 - i)))
 	}
-	return idPrefix(k) + "_" + idEncoding.EncodeToString(u[:]), nil
+	return prefix + "_" + idEncoding.EncodeToString(u[:]), nil
 }
 
 // StableID returns the id an entity of kind k derived from key always gets: seeds and imports use it

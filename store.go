@@ -35,6 +35,9 @@ type Store interface {
 	// FORBIDDEN when the viewer may see but not edit it, CONFLICT when an id is taken by another kind.
 	Apply(ctx context.Context, cs *ChangeSet) (*ApplyResult, error)
 
+	// AuditTrail: the append-only audit trail lives with the data.
+	AuditTrail
+
 	// Ping reports whether the store can serve requests (UNAVAILABLE if not).
 	Ping(ctx context.Context) error
 

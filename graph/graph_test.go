@@ -24,11 +24,11 @@ var secret = []byte("test-secret-test-secret-test-secret")
 // env is a GraphQL server over a fresh embedded store, reached through the real HTTP handler with
 // real tokens.
 type env struct {
-	t       *testing.T
-	store   *countingStore
-	svc     *sarhad.Service
-	server  *httptest.Server
-	viewers map[string]*sarhad.Viewer
+	t      *testing.T
+	store  *countingStore
+	svc    *sarhad.Service
+	server *httptest.Server
+	opts   graph.Options
 }
 
 var (
@@ -49,12 +49,22 @@ func newEnv(t *testing.T) *env {
 	cs := &countingStore{Store: st}
 	clock := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 	svc := &sarhad.Service{Store: cs, Now: func() time.Time { return clock }, Rand: rand.Reader}
+	e := &env{t: t, store: cs, svc: svc,
+		// A generous batch window keeps the batching assertions independent of scheduling (-race).
+		opts: graph.Options{Introspection: true, BatchWait: 50 * time.Millisecond}}
+	e.useStore(cs)
+	return e
+}
+
+// useStore serves the API over st from now on.
+func (e *env) useStore(st sarhad.Store) {
+	e.t.Helper()
+	svc := *e.svc
+	svc.Store = st
 	verifier := auth.NewHS256(secret, "", "", time.Now)
-	// A generous batch window keeps the batching assertions independent of scheduling (-race).
-	h := graph.NewHandler(svc, cs, graph.Options{Introspection: true, BatchWait: 50 * time.Millisecond})
-	srv := httptest.NewServer(auth.Middleware(verifier, h))
-	t.Cleanup(srv.Close)
-	return &env{t: t, store: cs, svc: svc, server: srv}
+	srv := httptest.NewServer(auth.Middleware(verifier, graph.NewHandler(&svc, st, e.opts)))
+	e.t.Cleanup(srv.Close)
+	e.server = srv
 }
 
 // response is a GraphQL response.

@@ -43,6 +43,7 @@ func NewHandler(svc *sarhad.Service, store sarhad.Store, opts Options) http.Hand
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
+	srv.Use(auditor{svc: svc, logger: logger})
 	srv.SetErrorPresenter(errorPresenter(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p))

@@ -3,6 +3,8 @@
 package graph
 
 import (
+	"time"
+
 	"github.com/sarhad/sarhad"
 )
 
@@ -32,6 +34,40 @@ type AttachSourcesPayload struct {
 	Relationship *sarhad.Relationship `json:"relationship,omitempty"`
 	// Echo of the input's clientMutationId.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// A page of audit entries.
+type AuditConnection struct {
+	// The entries with their cursors.
+	Edges []*AuditEdge `json:"edges"`
+	// The entries.
+	Nodes []*sarhad.AuditEntry `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many entries match in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// An audit entry in a page.
+type AuditEdge struct {
+	// Cursor of this entry.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *sarhad.AuditEntry `json:"node"`
+}
+
+// Which audit entries to list. Conditions combine with AND.
+type AuditFilter struct {
+	// Entries of this subject (user).
+	Subject *string `json:"subject,omitempty"`
+	// Entries of operations with this name.
+	OperationName *string `json:"operationName,omitempty"`
+	// Entries at or after this time.
+	From *time.Time `json:"from,omitempty"`
+	// Entries at or before this time.
+	To *time.Time `json:"to,omitempty"`
+	// Entries whose response contained this record.
+	RecordID *string `json:"recordId,omitempty"`
 }
 
 // The account as stored.

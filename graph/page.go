@@ -66,3 +66,11 @@ func pageInfo[T sarhad.Entity](items []T, hasNext bool) *PageInfo {
 	}
 	return pi
 }
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

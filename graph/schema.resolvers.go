@@ -744,6 +744,41 @@ func (r *queryResolver) Me(ctx context.Context) (*sarhad.Viewer, error) {
 	return sarhad.ViewerFrom(ctx)
 }
 
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, filter *AuditFilter, first *int, after *string) (*AuditConnection, error) {
+	n, err := pageSize(first, sarhad.DefaultPageSize)
+	if err != nil {
+		return nil, err
+	}
+	cursor, err := decodeCursor(after, "id")
+	if err != nil {
+		return nil, err
+	}
+	q := sarhad.AuditQuery{Page: sarhad.Page{First: n, After: cursor}}
+	if filter != nil {
+		q.Subject, q.OperationName = deref(filter.Subject), deref(filter.OperationName)
+		q.RecordID = deref(filter.RecordID)
+		if filter.From != nil {
+			q.From = *filter.From
+		}
+		if filter.To != nil {
+			q.To = *filter.To
+		}
+	}
+	res, err := r.Service.AuditLog(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	conn := &AuditConnection{Nodes: res.Entries, TotalCount: res.TotalCount, PageInfo: &PageInfo{HasNextPage: res.HasNextPage}}
+	for _, e := range res.Entries {
+		conn.Edges = append(conn.Edges, &AuditEdge{Cursor: idCursor(e.ID), Node: e})
+	}
+	if len(conn.Edges) > 0 {
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[len(conn.Edges)-1].Cursor
+	}
+	return conn, nil
+}
+
 // From is the resolver for the from field.
 func (r *relationshipResolver) From(ctx context.Context, obj *sarhad.Relationship) (sarhad.Entity, error) {
 	return loadEntity(ctx, obj.From)

@@ -1,0 +1,218 @@
+package graph
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"reflect"
+	"regexp"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/sarhad/sarhad"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// auditWriteTimeout bounds an audit write, which must happen even when the request's own deadline
+// has passed.
+const auditWriteTimeout = 5 * time.Second
+
+// auditor is the gqlgen extension that writes the audit trail. Each operation gets one entry, written
+// after the response is computed and before it is sent, with the ids of the sensitive records the
+// response contains; a mutation gets a STARTED entry before it runs as well. When an entry cannot be
+// written the operation fails: no answer leaves without its audit entry.
+type auditor struct {
+	svc    *sarhad.Service
+	logger *slog.Logger
+}
+
+var (
+	_ graphql.HandlerExtension     = auditor{}
+	_ graphql.OperationInterceptor = auditor{}
+	_ graphql.FieldInterceptor     = auditor{}
+)
+
+func (auditor) ExtensionName() string                          { return "AuditTrail" }
+func (auditor) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+// sensitiveSet gathers, concurrently, the sensitive ids a response contains.
+type sensitiveSet struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (s *sensitiveSet) add(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.ids, id) {
+		s.ids = append(s.ids, id)
+	}
+}
+
+func (s *sensitiveSet) list() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := slices.Clone(s.ids)
+	slices.Sort(out)
+	return out
+}
+
+type sensitiveKey struct{}
+
+// InterceptOperation writes the entry (and the STARTED entry of a mutation), failing closed.
+func (a auditor) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return graphql.OneShot(graphql.ErrorResponse(ctx, "unauthenticated"))
+	}
+	entry := sarhad.AuditEntry{
+		Subject: v.Subject, Roles: v.Roles, Country: v.Country, Org: v.Org,
+		OperationName: oc.OperationName, QueryHash: hashQuery(oc.RawQuery), Variables: redactVariables(oc.Variables),
+	}
+	if oc.Operation != nil {
+		entry.OperationType = string(oc.Operation.Operation)
+		if entry.OperationName == "" {
+			entry.OperationName = oc.Operation.Name
+		}
+	}
+	if oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+		started := entry
+		started.Outcome = sarhad.AuditStarted
+		if err := a.write(ctx, &started); err != nil {
+			return graphql.OneShot(a.refuse(ctx, err))
+		}
+	}
+	set := &sensitiveSet{}
+	handler := next(context.WithValue(ctx, sensitiveKey{}, set))
+	return func(ctx context.Context) *graphql.Response {
+		resp := handler(ctx)
+		if resp == nil {
+			return nil
+		}
+		done := entry
+		done.SensitiveIDs = set.list()
+		done.Outcome = sarhad.AuditOK
+		if len(resp.Errors) > 0 {
+			done.Outcome = outcome(resp.Errors[0])
+		}
+		if err := a.write(ctx, &done); err != nil {
+			return a.refuse(ctx, err)
+		}
+		return resp
+	}
+}
+
+func (a auditor) write(ctx context.Context, e *sarhad.AuditEntry) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditWriteTimeout)
+	defer cancel()
+	return a.svc.Audit(ctx, e)
+}
+
+// refuse is the response when the audit trail cannot be written: no data, one UNAVAILABLE error.
+func (a auditor) refuse(ctx context.Context, err error) *graphql.Response {
+	a.logger.ErrorContext(ctx, "audit trail unavailable; request refused", "err", err)
+	return &graphql.Response{Errors: gqlerror.List{{
+		Message:    "the audit trail cannot be written, so the request was refused",
+		Extensions: map[string]any{"code": sarhad.EUNAVAILABLE},
+	}}}
+}
+
+func outcome(e *gqlerror.Error) string {
+	if c, ok := e.Extensions["code"].(string); ok {
+		return c
+	}
+	return sarhad.EINTERNAL
+}
+
+// InterceptField notes every sensitive entity or relationship a field returns.
+func (auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	if set, ok := ctx.Value(sensitiveKey{}).(*sensitiveSet); ok && res != nil {
+		noteSensitive(set, res)
+	}
+	return res, err
+}
+
+func noteSensitive(set *sensitiveSet, res any) {
+	rv := reflect.ValueOf(res)
+	if !rv.IsValid() || (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface) && rv.IsNil() {
+		return // a typed nil: a field that found nothing
+	}
+	switch x := res.(type) {
+	case sarhad.Entity:
+		if m := x.EntityMeta(); m.Handling.Sensitive() || isVictim(x) {
+			set.add(m.ID)
+		}
+		return
+	case *sarhad.Relationship:
+		if x.Handling.Sensitive() {
+			set.add(x.ID)
+		}
+		return
+	}
+	if rv.Kind() == reflect.Slice {
+		for i := range rv.Len() {
+			if el := rv.Index(i); el.CanInterface() {
+				noteSensitive(set, el.Interface())
+			}
+		}
+	}
+}
+
+func isVictim(e sarhad.Entity) bool {
+	p, ok := e.(*sarhad.Person)
+	return ok && p.IsVictim()
+}
+
+func hashQuery(q string) string {
+	sum := sha256.Sum256([]byte(q))
+	return hex.EncodeToString(sum[:])
+}
+
+// keptString matches values kept in the audit trail's variables: ids, enum values and country codes.
+// Any other string — a name, a number, a date, free text — is replaced, since it may identify a
+// person.
+var keptString = regexp.MustCompile(`^([a-z]{3}_[0-9a-z]{26}|[A-Z][A-Z0-9_]{0,63})$`)
+
+// redactVariables renders the variables as JSON with identifying values replaced by "[redacted]".
+func redactVariables(vars map[string]any) string {
+	if len(vars) == 0 {
+		return "{}"
+	}
+	b, err := json.Marshal(redact(vars))
+	if err != nil {
+		return `"[unrenderable]"`
+	}
+	return string(b)
+}
+
+func redact(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, val := range x {
+			out[k] = redact(val)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, val := range x {
+			out[i] = redact(val)
+		}
+		return out
+	case string:
+		if keptString.MatchString(x) {
+			return x
+		}
+		return "[redacted]"
+	case nil, bool, int, int64, float64, json.Number:
+		return x
+	}
+	return "[redacted]"
+}

@@ -1,0 +1,110 @@
+package graph_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sarhad/sarhad"
+)
+
+type auditList struct {
+	AuditLog struct {
+		TotalCount int
+		Nodes      []struct {
+			Subject, OperationName, OperationType, QueryHash, Variables, Outcome string
+			Roles                                                                []string
+			SensitiveRecordIds                                                   []string
+		}
+	}
+}
+
+const auditQuery = `query($f: AuditFilter) { auditLog(filter: $f, first: 50) { totalCount nodes {
+	subject operationName operationType queryHash variables outcome roles sensitiveRecordIds } } }`
+
+func TestAuditTrailRecordsSensitiveRecordsAndRedactsVariables(t *testing.T) {
+	e := newEnv(t)
+	victim := e.create(&sarhad.Person{Name: "Shazia Parveen", BirthDate: "2004-05-06", Victim: &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult}},
+		&sarhad.Handling{TLP: sarhad.TLPAmber, ReleasableTo: []string{"IRN"}})
+	public := e.create(&sarhad.Person{Name: "Public Suspect"}, &sarhad.Handling{TLP: sarhad.TLPClear})
+
+	e.mustDo(iranOfficer, `query Lookup($ids: [ID!]!, $name: String!) { nodes(ids: $ids) { id } search(text: $name) { totalCount } }`,
+		map[string]any{"ids": []string{victim, public}, "name": "Shazia Parveen"}, nil)
+
+	var log auditList
+	e.mustDo(auditor, auditQuery, map[string]any{"f": map[string]any{"subject": "irn-1"}}, &log)
+	if log.AuditLog.TotalCount != 1 {
+		t.Fatalf("%d entries for the liaison officer", log.AuditLog.TotalCount)
+	}
+	got := log.AuditLog.Nodes[0]
+	if got.OperationName != "Lookup" || got.OperationType != "query" || got.Outcome != "OK" || len(got.QueryHash) != 64 || got.Roles[0] != "LIAISON_OFFICER" {
+		t.Errorf("entry: %+v", got)
+	}
+	if !slices.Equal(got.SensitiveRecordIds, []string{victim}) {
+		t.Errorf("sensitive ids %v, want only the victim %s", got.SensitiveRecordIds, victim)
+	}
+	if strings.Contains(got.Variables, "Shazia") || !strings.Contains(got.Variables, victim) || !strings.Contains(got.Variables, "[redacted]") {
+		t.Errorf("variables not redacted as they should be: %s", got.Variables)
+	}
+
+	// Searching by a record finds the operations that returned it.
+	e.mustDo(auditor, auditQuery, map[string]any{"f": map[string]any{"recordId": victim}}, &log)
+	if log.AuditLog.TotalCount != 1 {
+		t.Errorf("entries that returned the victim: %d", log.AuditLog.TotalCount)
+	}
+	if r := e.do(investigator, auditQuery, nil, nil); r.code() != sarhad.EFORBIDDEN {
+		t.Errorf("investigator reading the audit trail: %+v", r.Errors)
+	}
+}
+
+func TestMutationsAreAuditedBeforeAndAfter(t *testing.T) {
+	e := newEnv(t)
+	e.mustDo(investigator, `mutation Add { createPerson(input: {person: {name: "X"}}) { person { id } } }`, nil, nil)
+	var log auditList
+	e.mustDo(auditor, auditQuery, map[string]any{"f": map[string]any{"operationName": "Add"}}, &log)
+	var outcomes []string
+	for _, n := range log.AuditLog.Nodes {
+		outcomes = append(outcomes, n.Outcome)
+	}
+	if !slices.Equal(outcomes, []string{"OK", "STARTED"}) {
+		t.Errorf("outcomes newest first: %v; want [OK STARTED]", outcomes)
+	}
+	r := e.do(analyst, `mutation Denied { createPerson(input: {person: {name: "X"}}) { person { id } } }`, nil, nil)
+	if r.code() != sarhad.EFORBIDDEN {
+		t.Fatalf("analyst mutation: %+v", r.Errors)
+	}
+	e.mustDo(auditor, auditQuery, map[string]any{"f": map[string]any{"operationName": "Denied"}}, &log)
+	if log.AuditLog.TotalCount != 2 || log.AuditLog.Nodes[0].Outcome != sarhad.EFORBIDDEN {
+		t.Errorf("a refused mutation is audited with its code: %+v", log.AuditLog.Nodes)
+	}
+}
+
+// failingAudit is a store whose audit trail cannot be written.
+type failingAudit struct{ *countingStore }
+
+func (failingAudit) AppendAudit(context.Context, *sarhad.AuditEntry) error {
+	return errors.New("disk full")
+}
+
+func TestRequestsFailClosedWithoutAuditTrail(t *testing.T) {
+	e := newEnv(t)
+	p := e.create(&sarhad.Person{Name: "Secret Suspect"}, nil)
+	e.useStore(failingAudit{e.store})
+	var out struct{ Node *struct{ Name string } }
+	r := e.do(investigator, `query($id: ID!) { node(id: $id) { ... on Person { name } } }`, map[string]any{"id": p}, &out)
+	if r.code() != sarhad.EUNAVAILABLE || out.Node != nil || strings.Contains(string(r.Data), "Secret") {
+		t.Errorf("answer left without its audit entry: %s %+v", r.Data, r.Errors)
+	}
+	r = e.do(investigator, `mutation { createPerson(input: {person: {name: "Not Written"}}) { person { id } } }`, nil, nil)
+	if r.code() != sarhad.EUNAVAILABLE {
+		t.Errorf("mutation without audit: %+v", r.Errors)
+	}
+	e.useStore(e.store)
+	var n struct{ Persons struct{ TotalCount int } }
+	e.mustDo(investigator, `{ persons { totalCount } }`, nil, &n)
+	if n.Persons.TotalCount != 1 {
+		t.Errorf("a mutation ran although its audit entry could not be written: %d persons", n.Persons.TotalCount)
+	}
+}
