@@ -16,6 +16,7 @@ type config struct {
 	JWTSecret      string
 	JWTIssuer      string
 	JWTAudience    string
+	JWKS           string
 	CORSOrigins    []string
 	Introspection  bool
 	LogFormat      string
@@ -38,7 +39,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&c.DataDir, "data", env("SARHAD_DATA", "./sarhad-data"), "directory of the embedded store (SARHAD_DATA)")
 	fs.StringVar(&c.JWTSecret, "jwt-secret", env("SARHAD_JWT_SECRET", ""), "HS256 secret of bearer tokens; empty: demo mode (SARHAD_JWT_SECRET)")
 	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("SARHAD_JWT_ISSUER", ""), "required token issuer, if set (SARHAD_JWT_ISSUER)")
-	fs.StringVar(&c.JWTAudience, "jwt-audience", env("SARHAD_JWT_AUDIENCE", ""), "required token audience, if set (SARHAD_JWT_AUDIENCE)")
+	fs.StringVar(&c.JWTAudience, "jwt-audience", env("SARHAD_JWT_AUDIENCE", ""), "required token audience; required with a JWKS (SARHAD_JWT_AUDIENCE)")
+	fs.StringVar(&c.JWKS, "jwks", env("SARHAD_JWKS", ""), "JWKS file or URL of an identity provider, for RS256/ES256 tokens (SARHAD_JWKS)")
 	origins := fs.String("cors-origins", env("SARHAD_CORS_ORIGINS", ""), "comma-separated origins allowed by CORS (SARHAD_CORS_ORIGINS)")
 	introspection := fs.String("introspection", env("SARHAD_INTROSPECTION", ""), "true to allow schema introspection; on by default in demo mode (SARHAD_INTROSPECTION)")
 	fs.StringVar(&c.LogFormat, "log-format", env("SARHAD_LOG_FORMAT", ""), "json or text; json unless in demo mode (SARHAD_LOG_FORMAT)")
@@ -51,6 +53,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		if o = strings.TrimSpace(o); o != "" {
 			c.CORSOrigins = append(c.CORSOrigins, o)
 		}
+	}
+	if c.JWKS != "" && c.JWTAudience == "" {
+		// Without an audience, tokens the identity provider issued for any other client would do.
+		return nil, fmt.Errorf("SARHAD_JWKS is set: set SARHAD_JWT_AUDIENCE to the audience of Sarhad's tokens too")
 	}
 	c.Introspection = c.Demo()
 	if *introspection != "" {
@@ -77,5 +83,5 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	return c, nil
 }
 
-// Demo reports whether the server runs in demo mode: no token secret configured.
-func (c *config) Demo() bool { return c.JWTSecret == "" }
+// Demo reports whether the server runs in demo mode: no token secret and no JWKS configured.
+func (c *config) Demo() bool { return c.JWTSecret == "" && c.JWKS == "" }

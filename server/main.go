@@ -56,7 +56,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 	}
-	verifier := auth.NewHS256(secret, cfg.JWTIssuer, cfg.JWTAudience, time.Now)
+	verifier, err := auth.NewVerifier(ctx, auth.Options{Secret: secret, JWKS: cfg.JWKS,
+		Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer verifier.Close()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

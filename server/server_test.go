@@ -251,6 +251,14 @@ func TestConfigFromEnvironment(t *testing.T) {
 	if c, _ := parseConfig(nil, func(k string) string { return env[k] }, io.Discard); !c.Introspection {
 		t.Errorf("SARHAD_INTROSPECTION=true did not enable introspection")
 	}
+	jwks := map[string]string{"SARHAD_JWKS": "/etc/sarhad/jwks.json"}
+	if _, err := parseConfig(nil, func(k string) string { return jwks[k] }, io.Discard); err == nil {
+		t.Errorf("a JWKS without an audience was accepted")
+	}
+	jwks["SARHAD_JWT_AUDIENCE"] = "sarhad"
+	if c, err := parseConfig(nil, func(k string) string { return jwks[k] }, io.Discard); err != nil || c.Demo() {
+		t.Errorf("a JWKS-only configuration must not be demo mode: %+v %v", c, err)
+	}
 	if c, _ := parseConfig(nil, func(string) string { return "" }, io.Discard); !c.Demo() || !c.Introspection || c.DataDir != "./sarhad-data" || c.Addr != ":8080" {
 		t.Errorf("defaults: %+v", c)
 	}
