@@ -207,7 +207,9 @@ func TestAuthorizationMatrixOnDemoData(t *testing.T) {
 					continue
 				}
 				var out struct {
-					Search struct{ Edges []struct{ Node struct{ ID string } } }
+					Search struct {
+						Edges []struct{ Node struct{ ID string } }
+					}
 				}
 				e.mustDo(v, `query($t: String!) { search(text: $t, kinds: [PERSON], first: 500) { edges { node { id } } } }`, map[string]any{"t": p.Name}, &out)
 				found := false

@@ -563,3 +563,52 @@ func TestInvalidIDsAreBadInput(t *testing.T) {
 		t.Errorf("nodes of unknown ids: %+v", nodes.Nodes)
 	}
 }
+
+func TestWritePermissionsByRole(t *testing.T) {
+	e := newEnv(t)
+	// Records of FIA Lahore released to Iran (AMBER), so an Iranian officer can see but not edit them.
+	released := &sarhad.Handling{TLP: sarhad.TLPAmber, ReleasableTo: []string{"IRN"}}
+	person := e.create(&sarhad.Person{Name: "Lahore Suspect"}, released)
+	org := e.create(&sarhad.Organization{Name: "Lahore Network", Category: sarhad.OrgCriminalNetwork}, released)
+	src := e.create(&sarhad.Source{Title: "Report", Category: sarhad.SourceReport, Originator: "FIA", Reliability: "B", Credibility: sarhad.CredibilityPossiblyTrue}, released)
+
+	admin := &sarhad.Viewer{Subject: "adm", Roles: []sarhad.Role{sarhad.RoleAdmin}, Country: "PAK", Org: "SARHAD"}
+	otherInvestigator := &sarhad.Viewer{Subject: "inv-2", Roles: []sarhad.Role{sarhad.RoleInvestigator}, Country: "PAK", Org: "FIA-AHTC-KHI"}
+	viewers := []struct {
+		name string
+		v    *sarhad.Viewer
+		// expected codes for: create, update own-org record, link, attach source, create country
+		create, update, link, attach, country string
+	}{
+		// Roles do not widen handling: an administrator of another organisation cannot see these records.
+		{"admin", admin, "", sarhad.ENOTFOUND, sarhad.ENOTFOUND, sarhad.EINVALID, ""},
+		{"investigator of the originating organisation", investigator, "", "", "", "", sarhad.EFORBIDDEN},
+		{"investigator of another organisation", otherInvestigator, "", sarhad.ENOTFOUND, sarhad.ENOTFOUND, sarhad.EINVALID, sarhad.EFORBIDDEN},
+		{"analyst", analyst, sarhad.EFORBIDDEN, sarhad.EFORBIDDEN, sarhad.EFORBIDDEN, sarhad.EFORBIDDEN, sarhad.EFORBIDDEN},
+		{"liaison officer of Iran", iranOfficer, "", sarhad.EFORBIDDEN, "", sarhad.EFORBIDDEN, sarhad.EFORBIDDEN},
+		{"auditor", auditor, sarhad.EFORBIDDEN, sarhad.EFORBIDDEN, sarhad.EFORBIDDEN, sarhad.EFORBIDDEN, sarhad.EFORBIDDEN},
+	}
+	for _, tt := range viewers {
+		t.Run(tt.name, func(t *testing.T) {
+			e.t = t
+			check := func(op, want string, r *response) {
+				t.Helper()
+				if got := r.code(); got != want {
+					t.Errorf("%s: code %q, want %q (%+v)", op, r.code(), want, r.Errors)
+				}
+			}
+			check("create", tt.create, e.do(tt.v, `mutation { createPerson(input: {person: {name: "New"}}) { person { handling { originatorOrg } } } }`, nil, nil))
+			check("update", tt.update, e.do(tt.v, `mutation($id: ID!) { updatePerson(input: {id: $id, person: {name: "Renamed"}}) { person { id } } }`, map[string]any{"id": person}, nil))
+			check("link", tt.link, e.do(tt.v, `mutation($p: ID!, $o: ID!) { link(input: {type: MEMBER_OF, from: $p, to: $o}) { relationship { id } } }`, map[string]any{"p": person, "o": org}, nil))
+			check("attach", tt.attach, e.do(tt.v, `mutation($id: ID!, $s: ID!) { attachSources(input: {targetId: $id, sourceIds: [$s]}) { node { id } } }`, map[string]any{"id": person, "s": src}, nil))
+			check("country", tt.country, e.do(tt.v, `mutation { createCountry(input: {country: {name: "Pakistan", alpha2: "PK", alpha3: "PAK"}}) { country { id } } }`, nil, nil))
+		})
+	}
+	e.t = t
+	// A liaison officer's records are originated by their own organisation, whatever they ask for.
+	var out struct{ CreatePerson struct{ Person struct{ Handling struct{ OriginatorOrg string } } } }
+	e.mustDo(iranOfficer, `mutation { createPerson(input: {person: {name: "Iranian record"}, handling: {tlp: AMBER, releasableTo: ["PAK"]}}) { person { handling { originatorOrg } } } }`, nil, &out)
+	if out.CreatePerson.Person.Handling.OriginatorOrg != "IRN-POLICE" {
+		t.Errorf("liaison officer's record originated by %q", out.CreatePerson.Person.Handling.OriginatorOrg)
+	}
+}
