@@ -606,7 +606,13 @@ func TestWritePermissionsByRole(t *testing.T) {
 	}
 	e.t = t
 	// A liaison officer's records are originated by their own organisation, whatever they ask for.
-	var out struct{ CreatePerson struct{ Person struct{ Handling struct{ OriginatorOrg string } } } }
+	var out struct {
+		CreatePerson struct {
+			Person struct {
+				Handling struct{ OriginatorOrg string }
+			}
+		}
+	}
 	e.mustDo(iranOfficer, `mutation { createPerson(input: {person: {name: "Iranian record"}, handling: {tlp: AMBER, releasableTo: ["PAK"]}}) { person { handling { originatorOrg } } } }`, nil, &out)
 	if out.CreatePerson.Person.Handling.OriginatorOrg != "IRN-POLICE" {
 		t.Errorf("liaison officer's record originated by %q", out.CreatePerson.Person.Handling.OriginatorOrg)
