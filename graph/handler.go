@@ -27,19 +27,23 @@ type Options struct {
 	Logger *slog.Logger
 	// BatchWait is how long dataloaders gather keys; DefaultBatchWait when zero.
 	BatchWait time.Duration
+	// Limits bound what one request may ask for; zero fields take DefaultLimits.
+	Limits Limits
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler: POST and GET (queries only) transports, a parsed
-// query cache, per-request loaders over store, and the error presenter.
+// query cache, request limits, per-request loaders over store, and the error presenter.
 func NewHandler(svc *sarhad.Service, store sarhad.Store, opts Options) http.Handler {
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Service: svc}}))
+	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Service: svc}, Complexity: Complexity()}))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.GRAPHQL{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	installLimits(srv, opts.Limits, opts.Introspection)
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
 	}
@@ -53,7 +57,7 @@ func NewHandler(svc *sarhad.Service, store sarhad.Store, opts Options) http.Hand
 	if wait <= 0 {
 		wait = DefaultBatchWait
 	}
-	return WithLoaders(store, wait, srv)
+	return WithLoaders(store, wait, markGET(srv))
 }
 
 // errorPresenter is the single place where errors become GraphQL errors with extensions.code.
@@ -70,6 +74,10 @@ func errorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			setCode(gqlErr, se.Code)
 			if se.Field != "" {
 				gqlErr.Extensions["field"] = se.Field
+			}
+			var le *LimitError
+			if errors.As(err, &le) {
+				gqlErr.Extensions["limit"] = le.Limit
 			}
 		case errors.Is(err, context.DeadlineExceeded):
 			gqlErr.Message = "the request took too long"

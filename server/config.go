@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sarhad/sarhad/graph"
 )
 
 // config is the server's configuration: flags, each with an environment fallback.
@@ -22,6 +24,8 @@ type config struct {
 	LogFormat      string
 	RequestTimeout time.Duration
 	Neo4jURI       string
+	Limits         graph.Limits // what one GraphQL request may ask for
+	MaxBodyBytes   int64        // largest request body
 }
 
 // parseConfig reads flags from args, falling back to the environment (getenv) and then defaults.
@@ -46,8 +50,34 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs.StringVar(&c.LogFormat, "log-format", env("SARHAD_LOG_FORMAT", ""), "json or text; json unless in demo mode (SARHAD_LOG_FORMAT)")
 	timeout := fs.String("request-timeout", env("SARHAD_REQUEST_TIMEOUT", "30s"), "deadline of one request (SARHAD_REQUEST_TIMEOUT)")
 	fs.StringVar(&c.Neo4jURI, "neo4j-uri", env("NEO4J_URI", ""), "Neo4j URI; empty: embedded store (NEO4J_URI)")
+	def := graph.DefaultLimits()
+	sizes := []struct {
+		flag, env, usage string
+		def              int64
+		set              func(int64)
+	}{
+		{"max-depth", "SARHAD_MAX_DEPTH", "deepest nesting of fields", int64(def.MaxDepth), func(n int64) { c.Limits.MaxDepth = int(n) }},
+		{"max-complexity", "SARHAD_MAX_COMPLEXITY", "highest cost of an operation (lists count as many items as first asks for)", int64(def.MaxComplexity), func(n int64) { c.Limits.MaxComplexity = int(n) }},
+		{"max-aliases", "SARHAD_MAX_ALIASES", "most aliases in a query", int64(def.MaxAliases), func(n int64) { c.Limits.MaxAliases = int(n) }},
+		{"max-directives", "SARHAD_MAX_DIRECTIVES", "most directives in a query", int64(def.MaxDirectives), func(n int64) { c.Limits.MaxDirectives = int(n) }},
+		{"max-tokens", "SARHAD_MAX_TOKENS", "most lexical tokens in a query", int64(def.MaxTokens), func(n int64) { c.Limits.MaxTokens = int(n) }},
+		{"max-repeats", "SARHAD_MAX_REPEATS", "most selections of one field at one place of a query", int64(def.MaxRepeats), func(n int64) { c.Limits.MaxRepeats = int(n) }},
+		{"max-fragments", "SARHAD_MAX_FRAGMENTS", "most fragment definitions in a query", int64(def.MaxFragments), func(n int64) { c.Limits.MaxFragments = int(n) }},
+		{"max-body-bytes", "SARHAD_MAX_BODY_BYTES", "largest request body, in bytes", 1 << 20, func(n int64) { c.MaxBodyBytes = n }},
+	}
+	values := make([]*string, len(sizes))
+	for i, s := range sizes {
+		values[i] = fs.String(s.flag, env(s.env, strconv.FormatInt(s.def, 10)), s.usage+" ("+s.env+")")
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
+	}
+	for i, s := range sizes {
+		n, err := strconv.ParseInt(*values[i], 10, 32)
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%s: %q is not a positive integer", s.env, *values[i])
+		}
+		s.set(n)
 	}
 	for _, o := range strings.Split(*origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,27 +58,27 @@ type crossOp struct {
 
 // crossOps is the fixed set of operations: every root field.
 func crossOps() []crossOp {
-	entity := `id kind displayName handling { originatorOrg originatorCountry tlp releasableTo } sources { id title grading }
+	entity := `id kind displayName handling { originatorOrg originatorCountry tlp releasableTo } sources { id sourceTitle: title grading }
 		createdAt createdBy updatedAt updatedBy`
 	person := `name aliases fatherName gender birthDate nationalities { alpha3 } occupation isVictim redacted
 		victim { ageGroup exploitation vulnerabilities identifiedOn assistance }
 		identifiers { id displayName } organizations { id name } cases { role case { id reference } }`
-	all := `... on Entity { ` + entity + ` relationships(first: 500) { id type role since until date amount { amount currency } order mode weight note from { id } to { id } handling { tlp } } }
+	all := `... on Entity { ` + entity + ` relationships(first: 100) { id type role since until date amount { amount currency } order mode weight note from { id } to { id } handling { tlp } } }
 		... on Person { ` + person + ` }
-		... on Organization { name aliases category country { alpha3 } description members { id } routes { id } }
-		... on Case { reference title agency country { alpha3 } offences stage registeredOn chargeSheetedOn decidedOn closedOn summary
+		... on Organization { name aliases orgCategory: category orgCountry: country { alpha3 } description members { id } routes { id } }
+		... on Case { reference title agency caseCountry: country { alpha3 } offences stage registeredOn chargeSheetedOn decidedOn closedOn summary
 			parties { role party { id displayName } relationship { id } } events { id occurredOn } routes { id } }
 		... on Route { name description fee { amount currency } activeFrom activeTo stops { order mode place { id name } } operators { id } }
-		... on Place { name aliases category country { alpha3 } location { lat lon } approximate description routes { id } }
-		... on Event { category occurredOn description personsCount place { id } participants { id } cases { id } }
-		... on Phone { number country { alpha3 } holders { id } }
+		... on Place { name aliases placeCategory: category placeCountry: country { alpha3 } location { lat lon } approximate description routes { id } }
+		... on Event { eventCategory: category occurredOn description personsCount place { id } participants { id } cases { id } }
+		... on Phone { number phoneCountry: country { alpha3 } holders { id } }
 		... on IdentityDocument { documentType number issuingCountry { alpha3 } authenticity issuedOn expiresOn holders { id } }
 		... on BankAccount { bank accountNumber holderName holders { id } }
-		... on CooperationRequest { reference category requestingCountry { alpha3 } requestedCountry { alpha3 } status sentOn respondedOn concerns { id } }
-		... on Source { title category originator date reliability credibility grading }`
+		... on CooperationRequest { reference coopCategory: category requestingCountry { alpha3 } requestedCountry { alpha3 } status sentOn respondedOn concerns { id } }
+		... on Source { sourceTitle: title sourceCategory: category originator date reliability credibility grading }`
 	page := func(field, filter string) crossOp {
-		return crossOp{name: field + filter, query: `query($after: String) { ` + field + `(first: 40, after: $after` + filter + `) {
-			totalCount pageInfo { hasNextPage endCursor startCursor } edges { cursor node { ` + all + ` } } } }`}
+		return crossOp{name: field + filter, query: `query($after: String) { ` + field + `(first: 25, after: $after` + filter + `) {
+			totalCount pageInfo { hasNextPage endCursor startCursor } edges { cursor node { ... on Entity { ` + all + ` } } } } }`}
 	}
 	ids := []string{demo.KingpinID(), demo.BrokerID(), demo.VictimID(), demo.ChaudhryGroupID(), demo.FIALahoreID(),
 		demo.TaftanRouteID(), demo.PylosCaseID(), demo.PylosWreckID(), demo.SharedPhoneID(), demo.PlaceID("Taftan"), sarhad.CountryID("PAK")}
@@ -142,7 +143,7 @@ func crossAnswers(t *testing.T, st sarhad.Store) map[string]string {
 				buf.ReadFrom(res.Body)
 				res.Body.Close()
 				key := vname + " / " + op.name + " / page " + string(rune('0'+pageNo))
-				out[key] = buf.String()
+				out[key] = normalizeErrors(buf.Bytes())
 				next := nextCursor(buf.Bytes())
 				if next == "" || pageNo > 20 {
 					break
@@ -186,6 +187,13 @@ func TestSameAnswersOnEveryStore(t *testing.T) {
 	if len(base) < 100 {
 		t.Fatalf("only %d answers", len(base))
 	}
+	// Errors compare equal too easily: only the auditor, who may not read the graph, and the
+	// readers of the audit trail may get them.
+	for key, answer := range base {
+		if strings.Contains(answer, `"errors"`) && !strings.HasPrefix(key, "sarhad-auditor") && !strings.Contains(key, "auditLog") {
+			t.Errorf("%s: %.300s", key, answer)
+		}
+	}
 	for _, s := range stores[1:] {
 		t.Run(s.name, func(t *testing.T) {
 			got := crossAnswers(t, s.open(t))
@@ -203,4 +211,22 @@ func TestSameAnswersOnEveryStore(t *testing.T) {
 			}
 		})
 	}
+}
+
+// normalizeErrors sorts a response's errors by path: root fields resolve concurrently, so the order
+// of their errors is unspecified.
+func normalizeErrors(body []byte) string {
+	var r map[string]any
+	if json.Unmarshal(body, &r) != nil {
+		return string(body)
+	}
+	if errs, ok := r["errors"].([]any); ok {
+		slices.SortStableFunc(errs, func(a, b any) int {
+			pa, _ := json.Marshal(a.(map[string]any)["path"])
+			pb, _ := json.Marshal(b.(map[string]any)["path"])
+			return bytes.Compare(pa, pb)
+		})
+	}
+	out, _ := json.Marshal(r)
+	return string(out)
 }

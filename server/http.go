@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -15,14 +19,11 @@ import (
 	"github.com/sarhad/sarhad/server/graphiql"
 )
 
-// maxBodyBytes bounds a request body.
-const maxBodyBytes = 1 << 20
-
 // routes returns the server's HTTP handler.
 func routes(cfg *config, logger *slog.Logger, store sarhad.Store, svc *sarhad.Service, verifier *auth.Verifier) http.Handler {
 	mux := http.NewServeMux()
-	api := graph.NewHandler(svc, store, graph.Options{Introspection: cfg.Introspection, Logger: logger})
-	mux.Handle("/graphql", limitBody(checkContentType(deadline(cfg.RequestTimeout, auth.Middleware(verifier, api)))))
+	api := graph.NewHandler(svc, store, graph.Options{Introspection: cfg.Introspection, Logger: logger, Limits: cfg.Limits})
+	mux.Handle("/graphql", checkContentType(deadline(cfg.RequestTimeout, auth.Middleware(verifier, limitBody(cfg.MaxBodyBytes, api)))))
 	mux.Handle("GET /{$}", graphiql.Handler("Sarhad", "/graphql"))
 	mux.Handle("HEAD /{$}", graphiql.Handler("Sarhad", "/graphql"))
 	mux.Handle("/graphiql/", graphiql.Handler("Sarhad", "/graphql"))
@@ -47,26 +48,53 @@ func routes(cfg *config, logger *slog.Logger, store sarhad.Store, svc *sarhad.Se
 	return accessLog(logger, c.Handler(mux))
 }
 
-// limitBody rejects bodies over maxBodyBytes with 413 before they are read in full.
-func limitBody(next http.Handler) http.Handler {
+// limitBody rejects bodies over max bytes with 413: at once when the Content-Length says so, else
+// after reading max bytes of them. It runs after authentication, so that the bodies of anonymous
+// requests are never read.
+func limitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxBodyBytes {
-			graphQLError(w, http.StatusRequestEntityTooLarge, sarhad.EINVALID, "the request body is larger than 1 MiB")
+		tooLarge := func() {
+			graphQLError(w, http.StatusRequestEntityTooLarge, sarhad.EINVALID,
+				"the request body is larger than "+byteSize(max))
+		}
+		if r.ContentLength > max {
+			tooLarge()
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			tooLarge()
+			return
+		case err != nil:
+			graphQLError(w, http.StatusBadRequest, sarhad.EINVALID, "the request body could not be read")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
 }
 
+// byteSize writes n bytes for people: 1 MiB, 64 KiB, 1000 bytes.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
 // checkContentType accepts POST bodies only as JSON or GraphQL documents; anything else (form posts
-// in particular) is refused with 415.
+// in particular, which a browser sends cross-site without a CORS preflight) is refused with 415.
 func checkContentType(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodPost:
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-			if err != nil || (mt != "application/json" && mt != "application/graphql" && mt != "application/graphql+json") {
+			if err != nil || (mt != "application/json" && mt != "application/graphql") {
 				graphQLError(w, http.StatusUnsupportedMediaType, sarhad.EINVALID,
 					"send the request as application/json (GraphQL over HTTP)")
 				return
