@@ -35,6 +35,7 @@ var (
 	_ graphql.HandlerExtension     = auditor{}
 	_ graphql.OperationInterceptor = auditor{}
 	_ graphql.FieldInterceptor     = auditor{}
+	_ graphql.ResponseInterceptor  = auditor{}
 )
 
 func (auditor) ExtensionName() string                          { return "AuditTrail" }
@@ -62,7 +63,10 @@ func (s *sensitiveSet) list() []string {
 	return out
 }
 
-type sensitiveKey struct{}
+type (
+	sensitiveKey struct{}
+	auditedKey   struct{} // marks responses of operations InterceptOperation audits
+)
 
 // InterceptOperation writes the entry (and the STARTED entry of a mutation), failing closed.
 func (a auditor) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
@@ -91,7 +95,7 @@ func (a auditor) InterceptOperation(ctx context.Context, next graphql.OperationH
 	set := &sensitiveSet{}
 	handler := next(context.WithValue(ctx, sensitiveKey{}, set))
 	return func(ctx context.Context) *graphql.Response {
-		resp := handler(ctx)
+		resp := handler(context.WithValue(ctx, auditedKey{}, true))
 		if resp == nil {
 			return nil
 		}
@@ -128,6 +132,29 @@ func outcome(e *gqlerror.Error) string {
 		return c
 	}
 	return sarhad.EINTERNAL
+}
+
+// InterceptResponse audits requests refused before an operation exists — unparsable, invalid or
+// over a limit — with the code they were refused with. Operations are audited by
+// InterceptOperation.
+func (a auditor) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if ctx.Value(auditedKey{}) != nil || resp == nil {
+		return resp
+	}
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return resp
+	}
+	entry := sarhad.AuditEntry{Subject: v.Subject, Roles: v.Roles, Country: v.Country, Org: v.Org, Variables: "{}",
+		Outcome: sarhad.EINVALID}
+	if len(resp.Errors) > 0 {
+		entry.Outcome = outcome(resp.Errors[0])
+	}
+	if err := a.write(ctx, &entry); err != nil {
+		return a.refuse(ctx, err)
+	}
+	return resp
 }
 
 // InterceptField notes every sensitive entity or relationship a field returns.

@@ -108,3 +108,15 @@ func TestRequestsFailClosedWithoutAuditTrail(t *testing.T) {
 		t.Errorf("a mutation ran although its audit entry could not be written: %d persons", n.Persons.TotalCount)
 	}
 }
+
+func TestRefusedRequestsAreAuditedToo(t *testing.T) {
+	e := newEnv(t)
+	if r := e.do(analyst, `{ nope }`, nil, nil); r.code() != "GRAPHQL_VALIDATION_FAILED" {
+		t.Fatalf("invalid query: %+v", r.Errors)
+	}
+	var log auditList
+	e.mustDo(auditor, auditQuery, map[string]any{"f": map[string]any{"subject": "an-1"}}, &log)
+	if log.AuditLog.TotalCount != 1 || log.AuditLog.Nodes[0].Outcome != "GRAPHQL_VALIDATION_FAILED" {
+		t.Errorf("refused request not audited: %+v", log.AuditLog)
+	}
+}
