@@ -4,7 +4,7 @@
 //	go run ./seed                 # embedded store in $SARHAD_DATA, default ./sarhad-data
 //	go run ./seed -data /tmp/x    # another directory
 //
-// NEO4J_URI selects Neo4j, which this command does not support yet: it then exits with status 2.
+//	NEO4J_URI=neo4j://localhost:7687 go run ./seed   # Neo4j (NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE)
 package main
 
 import (
@@ -19,18 +19,16 @@ import (
 
 	"github.com/sarhad/sarhad"
 	"github.com/sarhad/sarhad/seed/demo"
+	neo4jstore "github.com/sarhad/sarhad/store/neo4j"
 	"github.com/sarhad/sarhad/store/sqlite"
 )
-
-// errUnsupported marks a configuration this command cannot serve (exit status 2).
-var errUnsupported = errors.New("unsupported configuration")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
 	stop()
 	switch {
-	case errors.Is(err, errUnsupported), errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprintln(os.Stderr, "seed:", err)
 		os.Exit(2)
 	case err != nil:
@@ -48,7 +46,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return err
 	}
 	if uri := getenv("NEO4J_URI"); uri != "" {
-		return fmt.Errorf("%w: NEO4J_URI is set (%s) but loading into Neo4j is not supported yet", errUnsupported, uri)
+		st, err := neo4jstore.Open(ctx, neo4jstore.Config{URI: uri, Username: getenv("NEO4J_USERNAME"),
+			Password: getenv("NEO4J_PASSWORD"), Database: getenv("NEO4J_DATABASE")})
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		fmt.Fprintf(out, "loading the demo dataset into Neo4j at %s\n", uri)
+		return seed(ctx, st, out)
 	}
 	st, err := sqlite.Open(ctx, *dataDir)
 	if err != nil {

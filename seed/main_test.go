@@ -3,14 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"testing"
+
+	"github.com/sarhad/sarhad"
 )
 
-func TestRunRefusesNeo4j(t *testing.T) {
-	env := func(k string) string { return map[string]string{"NEO4J_URI": "neo4j://localhost:7687"}[k] }
+func TestRunReportsNeo4jUnavailable(t *testing.T) {
+	// Port 1 on the loopback interface: nothing listens there.
+	env := func(k string) string { return map[string]string{"NEO4J_URI": "bolt://127.0.0.1:1"}[k] }
 	err := run(context.Background(), []string{"-data", t.TempDir()}, env, &bytes.Buffer{})
-	if !errors.Is(err, errUnsupported) {
-		t.Errorf("run with NEO4J_URI: %v, want errUnsupported", err)
+	if sarhad.ErrorCode(err) != sarhad.EUNAVAILABLE {
+		t.Errorf("run with an unreachable NEO4J_URI: %v, want UNAVAILABLE", err)
 	}
 }

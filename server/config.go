@@ -24,6 +24,9 @@ type config struct {
 	LogFormat      string
 	RequestTimeout time.Duration
 	Neo4jURI       string
+	Neo4jUsername  string
+	Neo4jPassword  string
+	Neo4jDatabase  string
 	Limits         graph.Limits // what one GraphQL request may ask for
 	MaxBodyBytes   int64        // largest request body
 }
@@ -49,7 +52,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	introspection := fs.String("introspection", env("SARHAD_INTROSPECTION", ""), "true to allow schema introspection; on by default in demo mode (SARHAD_INTROSPECTION)")
 	fs.StringVar(&c.LogFormat, "log-format", env("SARHAD_LOG_FORMAT", ""), "json or text; json unless in demo mode (SARHAD_LOG_FORMAT)")
 	timeout := fs.String("request-timeout", env("SARHAD_REQUEST_TIMEOUT", "30s"), "deadline of one request (SARHAD_REQUEST_TIMEOUT)")
-	fs.StringVar(&c.Neo4jURI, "neo4j-uri", env("NEO4J_URI", ""), "Neo4j URI; empty: embedded store (NEO4J_URI)")
+	fs.StringVar(&c.Neo4jURI, "neo4j-uri", env("NEO4J_URI", ""), "Neo4j URI (neo4j://, neo4j+s://, bolt://); empty: embedded store (NEO4J_URI)")
+	fs.StringVar(&c.Neo4jUsername, "neo4j-username", env("NEO4J_USERNAME", ""), "Neo4j user (NEO4J_USERNAME)")
+	fs.StringVar(&c.Neo4jDatabase, "neo4j-database", env("NEO4J_DATABASE", ""), "Neo4j database; default neo4j (NEO4J_DATABASE)")
+	// The password has no flag: command lines are visible to every user of the machine.
+	c.Neo4jPassword = getenv("NEO4J_PASSWORD")
 	def := graph.DefaultLimits()
 	sizes := []struct {
 		flag, env, usage string

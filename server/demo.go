@@ -94,6 +94,9 @@ func demoSecret(dir string) ([]byte, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
+	if err := os.MkdirAll(dir, 0o700); err != nil { // with Neo4j, nothing else creates it
+		return nil, err
+	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return nil, err

@@ -7,7 +7,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/sarhad/sarhad"
 	"github.com/sarhad/sarhad/auth"
+	neo4jstore "github.com/sarhad/sarhad/store/neo4j"
 	"github.com/sarhad/sarhad/store/sqlite"
 )
 
@@ -40,10 +40,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	logger := newLogger(cfg.LogFormat, stderr)
-	if cfg.Neo4jURI != "" {
-		return errors.New("NEO4J_URI is set, but this build has only the embedded store; unset NEO4J_URI")
-	}
-	store, err := sqlite.Open(ctx, cfg.DataDir)
+	store, storeName, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -76,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("sarhad listening", "addr", ln.Addr().String(), "store", "embedded", "data", cfg.DataDir,
+	logger.Info("sarhad listening", "addr", ln.Addr().String(), "store", storeName, "data", cfg.DataDir,
 		"demo", cfg.Demo(), "introspection", cfg.Introspection)
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -95,6 +92,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// openStore opens Neo4j when a URI is configured, the embedded store otherwise.
+func openStore(ctx context.Context, cfg *config) (sarhad.Store, string, error) {
+	if cfg.Neo4jURI != "" {
+		st, err := neo4jstore.Open(ctx, neo4jstore.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUsername,
+			Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase})
+		return st, "neo4j", err
+	}
+	st, err := sqlite.Open(ctx, cfg.DataDir)
+	return st, "embedded", err
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {

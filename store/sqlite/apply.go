@@ -68,7 +68,10 @@ func mayChange(v *sarhad.Viewer, id string, h sarhad.Handling) error {
 	return nil
 }
 
-func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// stampFormat is RFC 3339 with a fixed nine-digit fraction, so that stamps compare as strings.
+const stampFormat = "2006-01-02T15:04:05.000000000Z07:00"
+
+func stamp(t time.Time) string { return t.UTC().Format(stampFormat) }
 
 func putEntity(ctx context.Context, tx *sql.Tx, v *sarhad.Viewer, e sarhad.Entity, res *sarhad.ApplyResult) error {
 	m := e.EntityMeta()

@@ -11,8 +11,8 @@ import (
 // whose handling columns are origin_org, tlp and releasable_to. It takes the named parameters of
 // policyArgs.
 func visible(alias string) string {
-	return strings.NewReplacer("a.", alias+".").Replace(`(:system = 1 OR a.origin_org = :org OR a.tlp = 'CLEAR'
-	OR (a.tlp IN ('GREEN', 'AMBER') AND EXISTS (SELECT 1 FROM json_each(a.releasable_to) WHERE value = :country)))`)
+	return strings.NewReplacer("a.", alias+".").Replace(`(:system = 1 OR (:org <> '' AND a.origin_org = :org) OR a.tlp = 'CLEAR'
+	OR (a.tlp IN ('GREEN', 'AMBER') AND :country <> '' AND EXISTS (SELECT 1 FROM json_each(a.releasable_to) WHERE value = :country)))`)
 }
 
 // visibleEntity is visible for entities, plus the protection of victims' identifiers
@@ -56,6 +56,6 @@ func policyArgs(v *sarhad.Viewer) []any {
 		sql.Named("system", b(v.System)),
 		sql.Named("org", v.Org),
 		sql.Named("country", v.Country),
-		sql.Named("pii", b(v.HasClearance(sarhad.ClearanceVictimPII))),
+		sql.Named("pii", b(v.Org != "" && v.HasClearance(sarhad.ClearanceVictimPII))),
 	}
 }

@@ -1,0 +1,113 @@
+package neo4j
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/sarhad/sarhad"
+)
+
+// AppendAudit implements sarhad.AuditTrail. Entries are ordered by a sequence number drawn, in the
+// same transaction, from a counter node locked for the increment, so newest-first is insertion
+// order as in the embedded store. The write is idempotent by entry id: a retried transaction
+// appends nothing twice. (Neo4j has no triggers: append-only is kept by the store, which never
+// updates or deletes an entry.)
+func (s *Store) AppendAudit(ctx context.Context, e *sarhad.AuditEntry) error {
+	props := map[string]any{
+		"id": e.ID, "time": stamp(e.Time), "subject": e.Subject, "country": e.Country, "org": e.Org,
+		"operationName": e.OperationName, "operationType": e.OperationType, "queryHash": e.QueryHash,
+		"variables": e.Variables, "outcome": e.Outcome,
+	}
+	if len(e.Roles) > 0 {
+		roles := make([]string, len(e.Roles))
+		for i, r := range e.Roles {
+			roles[i] = string(r)
+		}
+		props["roles"] = roles
+	}
+	if len(e.SensitiveIDs) > 0 {
+		props["sensitiveIds"] = e.SensitiveIDs
+	}
+	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
+		_, err := run(ctx, tx, `OPTIONAL MATCH (x:`+auditLabel+` {id: $props.id})
+			WITH x WHERE x IS NULL
+			MERGE (c:`+auditSeqLabel+` {name: 'audit'}) ON CREATE SET c.value = 0
+			SET c._lock = true
+			WITH c, c.value + 1 AS seq
+			SET c.value = seq
+			REMOVE c._lock
+			CREATE (a:`+auditLabel+`)
+			SET a = $props, a.seq = seq`, map[string]any{"props": props})
+		return err
+	})
+	return wrap(ctx, "append audit", err)
+}
+
+// auditMap projects an audit entry.
+const auditMap = `a {.id, .time, .subject, .roles, .country, .org, .operationName, .operationType, .queryHash,
+	.variables, .sensitiveIds, .outcome}`
+
+// AuditLog implements sarhad.AuditTrail: the count and the page in one statement, newest first.
+func (s *Store) AuditLog(ctx context.Context, q sarhad.AuditQuery) (*sarhad.AuditPage, error) {
+	if _, err := sarhad.ViewerFrom(ctx); err != nil {
+		return nil, err
+	}
+	where := []string{"true"}
+	params := map[string]any{"after": q.Page.After, "limit": q.Page.First + 1}
+	add := func(cond, name string, value any) {
+		where = append(where, cond)
+		params[name] = value
+	}
+	if q.Subject != "" {
+		add("a.subject = $subject", "subject", q.Subject)
+	}
+	if q.OperationName != "" {
+		add("a.operationName = $op", "op", q.OperationName)
+	}
+	if !q.From.IsZero() {
+		add("a.time >= $from", "from", stamp(q.From))
+	}
+	if !q.To.IsZero() {
+		add("a.time <= $to", "to", stamp(q.To))
+	}
+	if q.RecordID != "" {
+		add("$rec IN a.sensitiveIds", "rec", q.RecordID)
+	}
+	filter := strings.Join(where, " AND ")
+	records, err := s.read(ctx, `CALL () { MATCH (a:`+auditLabel+`) WHERE `+filter+` RETURN count(a) AS total }
+		CALL () {
+			OPTIONAL MATCH (p:`+auditLabel+` {id: $after})
+			MATCH (a:`+auditLabel+`) WHERE `+filter+` AND ($after = '' OR a.seq < p.seq)
+			WITH a ORDER BY a.seq DESC LIMIT $limit
+			RETURN collect(`+auditMap+`) AS entries }
+		RETURN total, entries`, params)
+	if err != nil {
+		return nil, wrap(ctx, "audit log", err)
+	}
+	if len(records) != 1 {
+		return nil, fmt.Errorf("neo4j: audit log: %d records", len(records))
+	}
+	total, _ := records[0].Values[0].(int64)
+	page := &sarhad.AuditPage{TotalCount: int(total)}
+	raw, _ := records[0].Values[1].([]any)
+	for _, x := range raw {
+		m, _ := x.(map[string]any)
+		e := &sarhad.AuditEntry{ID: str(m, "id"), Subject: str(m, "subject"), Country: str(m, "country"),
+			Org: str(m, "org"), OperationName: str(m, "operationName"), OperationType: str(m, "operationType"),
+			QueryHash: str(m, "queryHash"), Variables: str(m, "variables"), SensitiveIDs: strs(m, "sensitiveIds"),
+			Outcome: str(m, "outcome")}
+		for _, r := range strs(m, "roles") {
+			e.Roles = append(e.Roles, sarhad.Role(r))
+		}
+		if e.Time, err = stampOf(m, "time"); err != nil {
+			return nil, wrap(ctx, "audit log", err)
+		}
+		page.Entries = append(page.Entries, e)
+	}
+	if len(page.Entries) > q.Page.First {
+		page.Entries, page.HasNextPage = page.Entries[:q.Page.First], true
+	}
+	return page, nil
+}

@@ -1,0 +1,204 @@
+// Package neo4j is the production Store: Neo4j 5 over Bolt with the official Go driver
+// (github.com/neo4j/neo4j-go-driver/v5). One driver per process, the database always named,
+// neo4j:// URIs so that clusters and Aura work unchanged; constraints and indexes are created at
+// start-up; every question is one Cypher statement wherever possible, with the access policy
+// written into it (policy.go) after the indexed anchor lookup.
+//
+// Data model:
+//
+//	(:Entity:<Label> {id, kind, attrs, a_<attr>…, p_<attr>…, originOrg, originCountry, tlp,
+//	                  releasableTo, victim, sourceIds, sourceKey, createdAt, createdBy,
+//	                  updatedAt, updatedBy, terms})
+//	-[:<RELATION_TYPE> {id, props, role…, originOrg, …, createdAt, …}]->
+//	(:AuditEntry {id, seq, time, …})   (:AuditSeq {name, value})
+//
+// attrs is json.Marshal(entity), exactly as the embedded store keeps it; a_<attr> are the scalar
+// and list attributes flattened for list filters (nested paths joined by "_"), and for victims
+// p_<attr> the same of the redacted copy, which is what a viewer without the clearance filters
+// on. terms is sarhad.SearchTerms joined by spaces, indexed by a full-text index with the
+// whitespace analyzer. Timestamps are native DATETIME values (nanoseconds kept).
+package neo4j
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/sarhad/sarhad"
+)
+
+// DefaultDatabase is the database used when Config.Database is empty (Community edition has only
+// this one user database).
+const DefaultDatabase = "neo4j"
+
+// connectTimeout bounds the connectivity check of Open and Ping.
+const (
+	connectTimeout = 15 * time.Second
+	pingTimeout    = 5 * time.Second
+)
+
+// Config says where the database is.
+type Config struct {
+	URI      string // neo4j://, neo4j+s://, bolt:// or bolt+s://
+	Username string // empty: no authentication
+	Password string
+	Database string // empty: DefaultDatabase
+}
+
+// Store is the Neo4j sarhad.Store.
+type Store struct {
+	driver neo4j.DriverWithContext
+	db     string
+}
+
+var _ sarhad.Store = (*Store)(nil)
+
+// Open connects to the database, checks that it answers within a bounded time, and creates the
+// constraints and indexes the store relies on (each IF NOT EXISTS, in its own transaction), then
+// waits for the indexes to come online. Returns UNAVAILABLE when the database cannot be reached.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.URI == "" {
+		return nil, errors.New("neo4j: no URI configured")
+	}
+	if cfg.Database == "" {
+		cfg.Database = DefaultDatabase
+	}
+	token := neo4j.NoAuth()
+	if cfg.Username != "" {
+		token = neo4j.BasicAuth(cfg.Username, cfg.Password, "")
+	}
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, token)
+	if err != nil {
+		return nil, fmt.Errorf("neo4j: driver: %w", err)
+	}
+	s := &Store{driver: driver, db: cfg.Database}
+	vctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	if err := driver.VerifyConnectivity(vctx); err != nil {
+		driver.Close(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("neo4j: connect to %s: %v: %w", cfg.URI, err,
+			&sarhad.Error{Code: sarhad.EUNAVAILABLE, Message: "the graph database is unavailable"})
+	}
+	if err := s.createSchema(ctx); err != nil {
+		driver.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the driver and its connections.
+func (s *Store) Close() error {
+	if err := s.driver.Close(context.Background()); err != nil {
+		return fmt.Errorf("neo4j: close: %w", err)
+	}
+	return nil
+}
+
+// Ping reports whether the database answers within a short time: UNAVAILABLE if not.
+func (s *Store) Ping(ctx context.Context) error {
+	pctx, cancel := context.WithTimeout(ctx, pingTimeout)
+	defer cancel()
+	if err := s.driver.VerifyConnectivity(pctx); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("neo4j: ping: %w", ctx.Err())
+		}
+		return fmt.Errorf("neo4j: ping: %v: %w", err,
+			&sarhad.Error{Code: sarhad.EUNAVAILABLE, Message: "the graph database is unavailable"})
+	}
+	return nil
+}
+
+// read runs one read-only statement, routed to a reader, and returns its records.
+func (s *Store) read(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
+	res, err := neo4j.ExecuteQuery(ctx, s.driver, query, params, neo4j.EagerResultTransformer,
+		neo4j.ExecuteQueryWithReadersRouting(), neo4j.ExecuteQueryWithDatabase(s.db))
+	if err != nil {
+		return nil, err
+	}
+	return res.Records, nil
+}
+
+// write runs work in a managed write transaction, which the driver retries on transient failures:
+// work must be idempotent (start from scratch on every attempt).
+func (s *Store) write(ctx context.Context, work func(tx neo4j.ManagedTransaction) error) error {
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{
+		DatabaseName:    s.db,
+		AccessMode:      neo4j.AccessModeWrite,
+		BookmarkManager: s.driver.ExecuteQueryBookmarkManager(), // reads after a write see it
+	})
+	defer session.Close(context.WithoutCancel(ctx))
+	_, err := session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return nil, work(tx)
+	})
+	return err
+}
+
+// run runs one statement in tx and consumes its result.
+func run(ctx context.Context, tx neo4j.ManagedTransaction, query string, params map[string]any) (neo4j.ResultSummary, error) {
+	res, err := tx.Run(ctx, query, params)
+	if err != nil {
+		return nil, err
+	}
+	return res.Consume(ctx)
+}
+
+// collect runs one statement in tx and returns its records.
+func collect(ctx context.Context, tx neo4j.ManagedTransaction, query string, params map[string]any) ([]*neo4j.Record, error) {
+	res, err := tx.Run(ctx, query, params)
+	if err != nil {
+		return nil, err
+	}
+	return res.Collect(ctx)
+}
+
+// Neo4j status codes the store turns into domain errors.
+const (
+	codeConstraintViolation = "Neo.ClientError.Schema.ConstraintValidationFailed"
+	codeServiceUnavailable  = "Neo.TransientError.General.DatabaseUnavailable"
+	codeDatabaseNotFound    = "Neo.ClientError.Database.DatabaseNotFound"
+)
+
+// wrap turns driver errors into domain errors, once per method: domain errors pass through,
+// cancellation stays cancellation (and an expired deadline is also UNAVAILABLE), connectivity
+// failures and exhausted retries are UNAVAILABLE, a uniqueness violation (a concurrent writer took
+// an id) is CONFLICT; anything else is internal, wrapped with the operation's name.
+func wrap(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *sarhad.Error
+	if errors.As(err, &se) {
+		return err
+	}
+	unavailable := &sarhad.Error{Code: sarhad.EUNAVAILABLE, Message: "the graph database is unavailable; retry"}
+	switch {
+	case errors.Is(ctx.Err(), context.Canceled):
+		return fmt.Errorf("neo4j: %s: %w", op, ctx.Err())
+	case ctx.Err() != nil:
+		return fmt.Errorf("neo4j: %s: %w: %w", op, unavailable, ctx.Err())
+	case errors.Is(err, context.Canceled):
+		return fmt.Errorf("neo4j: %s: %w", op, err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("neo4j: %s: %w: %w", op, unavailable, err)
+	}
+	var (
+		conn  *neo4j.ConnectivityError
+		limit *neo4j.TransactionExecutionLimit
+		dbErr *neo4j.Neo4jError
+	)
+	switch {
+	case errors.As(err, &conn), errors.As(err, &limit):
+		return fmt.Errorf("neo4j: %s: %v: %w", op, err, unavailable)
+	case errors.As(err, &dbErr):
+		switch {
+		case dbErr.Code == codeConstraintViolation:
+			return fmt.Errorf("neo4j: %s: %v: %w", op, err,
+				&sarhad.Error{Code: sarhad.ECONFLICT, Message: "a concurrent write took the same id; retry"})
+		case dbErr.Code == codeServiceUnavailable, dbErr.Code == codeDatabaseNotFound, dbErr.IsRetriable():
+			return fmt.Errorf("neo4j: %s: %v: %w", op, err, unavailable)
+		}
+	}
+	return fmt.Errorf("neo4j: %s: %w", op, err)
+}

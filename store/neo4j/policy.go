@@ -1,0 +1,84 @@
+package neo4j
+
+import (
+	"strings"
+
+	"github.com/sarhad/sarhad"
+)
+
+// The access policy as Cypher predicates, written once. Each takes the name of a node or
+// relationship variable bound earlier in the statement (by an index seek on id or by the full-text
+// index), so the predicate filters what the index found rather than replacing the lookup. They
+// read the parameters of policyParams.
+
+// visible is sarhad.Handling.Visible over a variable with originOrg, tlp and releasableTo.
+func visible(x string) string {
+	return expand(`($vSystem OR x.originOrg = $vOrg OR x.tlp = 'CLEAR'
+		OR (x.tlp IN ['GREEN', 'AMBER'] AND $vCountry IN x.releasableTo))`, x)
+}
+
+// visibleEntity is visible for entities, plus the protection of victims' identifiers
+// (sarhad.VictimIdentifierHidden): an identifier held by a victim — by any holder relationship,
+// whoever recorded it — whose identifying details the viewer may not see is hidden.
+func visibleEntity(x string) string {
+	return "(" + visible(x) + expand(` AND (NOT (x.kind IN `+identifierKinds+`) OR $vSystem
+		OR NOT EXISTS { MATCH (x_holder:Entity)-[:`+holderTypes+`]->(x)
+			WHERE x_holder.victim AND NOT ($vPII AND x_holder.originOrg = $vOrg) }))`, x)
+}
+
+// victimMatchable keeps victims out of name matching, and their withheld attributes out of list
+// filters, for viewers who may not see their identifying details (sarhad.Handling.SeesVictimPII).
+func victimMatchable(x string) string {
+	return expand(`(NOT x.victim OR $vSystem OR ($vPII AND x.originOrg = $vOrg))`, x)
+}
+
+// expand puts the variable name for x. in a predicate template.
+func expand(template, x string) string {
+	return strings.NewReplacer("x.", x+".", "(x)", "("+x+")", "x_holder", x+"_holder").Replace(template)
+}
+
+// cypherList renders closed domain values as a Cypher list literal; they never come from user input.
+func cypherList[T ~string](xs []T) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = "'" + string(x) + "'"
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// relTypes renders relationship types as a pattern alternation (A|B|C), keeping only valid ones.
+func relTypes(ts []sarhad.RelationType) string {
+	var out []string
+	for _, t := range ts {
+		if t.Valid() {
+			out = append(out, string(t))
+		}
+	}
+	return strings.Join(out, "|")
+}
+
+var (
+	identifierKinds = cypherList(sarhad.IdentifierKinds)
+	holderTypes     = relTypes(sarhad.HolderTypes)
+)
+
+// policyParams are the parameters of the policy predicates for viewer v. A viewer without an
+// organisation or a country has null for it, which equals nothing (Go's rule: an empty org or
+// country admits nothing), and vPII holds only with an organisation (SeesVictimPII). The
+// predicates use $vOrg and $vCountry only where a null makes the whole disjunct false or null, never
+// under a NOT that would turn it true: this keeps them short, which matters because the Cypher
+// planner's time grows quickly with the size of boolean predicates inside subqueries.
+func policyParams(v *sarhad.Viewer) map[string]any {
+	orNull := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	return map[string]any{
+		"vSystem":  v.System,
+		"vOrg":     orNull(v.Org),
+		"vCountry": orNull(v.Country),
+		"vPII":     v.Org != "" && v.HasClearance(sarhad.ClearanceVictimPII),
+	}
+}

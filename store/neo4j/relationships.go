@@ -1,0 +1,128 @@
+package neo4j
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/sarhad/sarhad"
+)
+
+// relationshipMap projects relationship r between nodes f and t for decodeRelationship.
+func relationshipMap(r, f, t string) string {
+	return r + ` {.id, .props, .originOrg, .originCountry, .tlp, .releasableTo, .sourceIds, .sourceKey,
+		.createdAt, .createdBy, .updatedAt, .updatedBy, type: type(` + r + `), from: ` + f + `.id, to: ` + t + `.id}`
+}
+
+// visibleRelationship is the policy for a relationship r from f to t: hidden when it or either end
+// is hidden.
+func visibleRelationship(r, f, t string) string {
+	return visible(r) + " AND " + visibleEntity(f) + " AND " + visibleEntity(t)
+}
+
+func decodeRelationship(raw any) (*sarhad.Relationship, error) {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("relationship: unexpected value %T", raw)
+	}
+	r := &sarhad.Relationship{Type: sarhad.RelationType(str(m, "type")), From: str(m, "from"), To: str(m, "to")}
+	if err := json.Unmarshal([]byte(str(m, "props")), &r.RelationProps); err != nil {
+		return nil, fmt.Errorf("relationship %s: %w", str(m, "id"), err)
+	}
+	if err := decodeMeta(&r.Meta, m); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// relationshipsByIDQuery finds relationships by id through the per-type uniqueness constraints'
+// indexes: one index seek per type, never a scan of every relationship. It binds r and reads $ids.
+func relationshipsByIDQuery() string {
+	var parts []string
+	for _, t := range sarhad.RelationTypes() {
+		parts = append(parts, "MATCH ()-[r:"+string(t)+"]->() WHERE r.id IN $ids RETURN r")
+	}
+	return "CALL () {\n\t\t" + strings.Join(parts, "\n\t\tUNION ") + "\n\t}"
+}
+
+// byID is built once: it depends on the closed enum only.
+var byID = relationshipsByIDQuery()
+
+// Relationships implements sarhad.Store: from an index seek on each anchor, along the requested
+// types and directions, then the policy on the relationship and both ends.
+func (s *Store) Relationships(ctx context.Context, q sarhad.RelationshipQuery) ([]*sarhad.Relationship, error) {
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(q.Anchors) == 0 {
+		return nil, nil
+	}
+	types := ""
+	if len(q.Types) > 0 {
+		types = relTypes(q.Types)
+		if types == "" {
+			return nil, nil // no relationship has an unknown type
+		}
+		types = ":" + types
+	}
+	params := policyParams(v)
+	params["anchors"] = distinct(q.Anchors)
+	var parts []string
+	if q.Direction != sarhad.DirIn {
+		parts = append(parts, "UNWIND $anchors AS aid MATCH (:"+entityLabel+" {id: aid})-[r"+types+"]->() RETURN r")
+	}
+	if q.Direction != sarhad.DirOut {
+		parts = append(parts, "UNWIND $anchors AS aid MATCH (:"+entityLabel+" {id: aid})<-[r"+types+"]-() RETURN r")
+	}
+	records, err := s.read(ctx, `CALL () { `+strings.Join(parts, " UNION ")+` }
+		WITH r, startNode(r) AS f, endNode(r) AS t
+		WHERE `+visibleRelationship("r", "f", "t")+`
+		RETURN `+relationshipMap("r", "f", "t")+` AS r ORDER BY r.id`, params)
+	if err != nil {
+		return nil, wrap(ctx, "relationships", err)
+	}
+	out := make([]*sarhad.Relationship, 0, len(records))
+	for _, rec := range records {
+		r, err := decodeRelationship(rec.Values[0])
+		if err != nil {
+			return nil, wrap(ctx, "relationships", err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// RelationshipsByID implements sarhad.Store.
+func (s *Store) RelationshipsByID(ctx context.Context, ids []string) ([]*sarhad.Relationship, error) {
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*sarhad.Relationship, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	params := policyParams(v)
+	params["ids"] = distinct(ids)
+	records, err := s.read(ctx, byID+`
+		WITH r, startNode(r) AS f, endNode(r) AS t
+		WHERE `+visibleRelationship("r", "f", "t")+`
+		RETURN `+relationshipMap("r", "f", "t")+` AS r`, params)
+	if err != nil {
+		return nil, wrap(ctx, "relationships by id", err)
+	}
+	found := make(map[string]*sarhad.Relationship, len(records))
+	for _, rec := range records {
+		r, err := decodeRelationship(rec.Values[0])
+		if err != nil {
+			return nil, wrap(ctx, "relationships by id", err)
+		}
+		found[r.ID] = r
+	}
+	for i, id := range ids {
+		out[i] = found[id]
+	}
+	return out, nil
+}
