@@ -50,6 +50,38 @@ func Complexity() ComplexityRoot {
 		return pageCost(first, searchPageSize, child)
 	}
 	c.Query.Nodes = func(child int, ids []string) int { return listCost(len(ids), child) }
+
+	// Analytics. A neighbourhood returns at most `limit` entities and is costed as that many entities
+	// and as many relationships: its nodes and edges are each costed FanOut items, scaled by
+	// limit/FanOut here. A path has at most MaxPathLength+1 ≤ FanOut entities. The communities of a
+	// network hold at most MaxNetworkEntities members in all: each community's members are costed
+	// FanOut items, so the list counts MaxNetworkEntities/FanOut communities.
+	c.Query.Neighbourhood = func(child int, _ string, _ *int, _ []sarhad.RelationType, _ []sarhad.EntityKind, limit *int) int {
+		n := sarhad.DefaultNeighbourhoodLimit
+		if limit != nil {
+			n = min(max(*limit, 1), sarhad.MaxNeighbourhoodLimit)
+		}
+		return listCost((n+FanOut-1)/FanOut, child)
+	}
+	c.Subgraph.Nodes = func(child int) int { return listCost(FanOut, child) }
+	c.Subgraph.Edges = func(child int) int { return listCost(FanOut, child) }
+	// shortestPaths returns one path unless `all` is true; the executor always passes `all` (its
+	// default is false), and an unknown `all` is costed as true.
+	c.Query.ShortestPaths = func(child int, _, _ string, _ *int, _ []sarhad.RelationType, all *bool) int {
+		if all != nil && !*all {
+			return listCost(1, child)
+		}
+		return listCost(sarhad.MaxShortestPaths, child)
+	}
+	c.Path.Nodes = func(child int) int { return listCost(FanOut, child) }
+	c.Path.Edges = func(child int) int { return listCost(FanOut, child) }
+	c.Query.KeyPlayers = func(child int, _ *string, _ sarhad.CentralityMeasure, _ []sarhad.RelationType, first *int) int {
+		return pageCost(first, sarhad.DefaultKeyPlayers, child)
+	}
+	c.Query.Communities = func(child int, _ *string, _ []sarhad.RelationType, _ *float64) int {
+		return listCost(sarhad.MaxNetworkEntities/FanOut, child)
+	}
+	c.Community.Members = func(child int) int { return listCost(FanOut, child) }
 	c.Query.Countries = func(child int) int { return listCost(countryCount, child) }
 
 	// relationships(first) of every entity type.

@@ -187,6 +187,13 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 	}
 
+	Community struct {
+		ID         func(childComplexity int) int
+		Members    func(childComplexity int) int
+		Modularity func(childComplexity int) int
+		Size       func(childComplexity int) int
+	}
+
 	CooperationRequest struct {
 		Category          func(childComplexity int) int
 		Concerns          func(childComplexity int) int
@@ -411,6 +418,12 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Path struct {
+		Edges  func(childComplexity int) int
+		Length func(childComplexity int) int
+		Nodes  func(childComplexity int) int
+	}
+
 	Person struct {
 		Aliases       func(childComplexity int) int
 		BirthDate     func(childComplexity int) int
@@ -519,9 +532,12 @@ type ComplexityRoot struct {
 	Query struct {
 		AuditLog      func(childComplexity int, filter *AuditFilter, first *int, after *string) int
 		Cases         func(childComplexity int, filter *CaseFilter, first *int, after *string) int
+		Communities   func(childComplexity int, scope *string, relationTypes []sarhad.RelationType, resolution *float64) int
 		Countries     func(childComplexity int) int
 		Country       func(childComplexity int, code string) int
+		KeyPlayers    func(childComplexity int, scope *string, measure sarhad.CentralityMeasure, relationTypes []sarhad.RelationType, first *int) int
 		Me            func(childComplexity int) int
+		Neighbourhood func(childComplexity int, id string, depth *int, relationTypes []sarhad.RelationType, kinds []sarhad.EntityKind, limit *int) int
 		Node          func(childComplexity int, id string) int
 		Nodes         func(childComplexity int, ids []string) int
 		Organizations func(childComplexity int, filter *OrganizationFilter, first *int, after *string) int
@@ -529,6 +545,13 @@ type ComplexityRoot struct {
 		Places        func(childComplexity int, filter *PlaceFilter, first *int, after *string) int
 		Routes        func(childComplexity int, filter *RouteFilter, first *int, after *string) int
 		Search        func(childComplexity int, text string, kinds []sarhad.EntityKind, first *int, after *string) int
+		ShortestPaths func(childComplexity int, from string, to string, maxLength *int, relationTypes []sarhad.RelationType, all *bool) int
+	}
+
+	RankedEntity struct {
+		Entity func(childComplexity int) int
+		Rank   func(childComplexity int) int
+		Score  func(childComplexity int) int
 	}
 
 	Relationship struct {
@@ -639,6 +662,12 @@ type ComplexityRoot struct {
 	SourcePayload struct {
 		ClientMutationID func(childComplexity int) int
 		Source           func(childComplexity int) int
+	}
+
+	Subgraph struct {
+		Edges     func(childComplexity int) int
+		Nodes     func(childComplexity int) int
+		Truncated func(childComplexity int) int
 	}
 
 	UnlinkPayload struct {
@@ -847,6 +876,10 @@ type QueryResolver interface {
 	Country(ctx context.Context, code string) (*sarhad.Country, error)
 	Me(ctx context.Context) (*sarhad.Viewer, error)
 	AuditLog(ctx context.Context, filter *AuditFilter, first *int, after *string) (*AuditConnection, error)
+	Neighbourhood(ctx context.Context, id string, depth *int, relationTypes []sarhad.RelationType, kinds []sarhad.EntityKind, limit *int) (*sarhad.Subgraph, error)
+	ShortestPaths(ctx context.Context, from string, to string, maxLength *int, relationTypes []sarhad.RelationType, all *bool) ([]*sarhad.Path, error)
+	KeyPlayers(ctx context.Context, scope *string, measure sarhad.CentralityMeasure, relationTypes []sarhad.RelationType, first *int) ([]*sarhad.RankedEntity, error)
+	Communities(ctx context.Context, scope *string, relationTypes []sarhad.RelationType, resolution *float64) ([]*sarhad.Community, error)
 }
 type RelationshipResolver interface {
 	From(ctx context.Context, obj *sarhad.Relationship) (sarhad.Entity, error)
@@ -1489,6 +1522,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CasePayload.ClientMutationID(childComplexity), true
+
+	case "Community.id":
+		if e.ComplexityRoot.Community.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.ID(childComplexity), true
+	case "Community.members":
+		if e.ComplexityRoot.Community.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Members(childComplexity), true
+	case "Community.modularity":
+		if e.ComplexityRoot.Community.Modularity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Modularity(childComplexity), true
+	case "Community.size":
+		if e.ComplexityRoot.Community.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Community.Size(childComplexity), true
 
 	case "CooperationRequest.category":
 		if e.ComplexityRoot.CooperationRequest.Category == nil {
@@ -2706,6 +2764,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Path.edges":
+		if e.ComplexityRoot.Path.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Edges(childComplexity), true
+	case "Path.length":
+		if e.ComplexityRoot.Path.Length == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Length(childComplexity), true
+	case "Path.nodes":
+		if e.ComplexityRoot.Path.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Nodes(childComplexity), true
+
 	case "Person.aliases":
 		if e.ComplexityRoot.Person.Aliases == nil {
 			break
@@ -3213,6 +3290,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Cases(childComplexity, args["filter"].(*CaseFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.communities":
+		if e.ComplexityRoot.Query.Communities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_communities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Communities(childComplexity, args["scope"].(*string), args["relationTypes"].([]sarhad.RelationType), args["resolution"].(*float64)), true
 	case "Query.countries":
 		if e.ComplexityRoot.Query.Countries == nil {
 			break
@@ -3231,12 +3319,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Country(childComplexity, args["code"].(string)), true
 
+	case "Query.keyPlayers":
+		if e.ComplexityRoot.Query.KeyPlayers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_keyPlayers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.KeyPlayers(childComplexity, args["scope"].(*string), args["measure"].(sarhad.CentralityMeasure), args["relationTypes"].([]sarhad.RelationType), args["first"].(*int)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.neighbourhood":
+		if e.ComplexityRoot.Query.Neighbourhood == nil {
+			break
+		}
+
+		args, err := ec.field_Query_neighbourhood_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Neighbourhood(childComplexity, args["id"].(string), args["depth"].(*int), args["relationTypes"].([]sarhad.RelationType), args["kinds"].([]sarhad.EntityKind), args["limit"].(*int)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -3314,6 +3424,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["kinds"].([]sarhad.EntityKind), args["first"].(*int), args["after"].(*string)), true
+	case "Query.shortestPaths":
+		if e.ComplexityRoot.Query.ShortestPaths == nil {
+			break
+		}
+
+		args, err := ec.field_Query_shortestPaths_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ShortestPaths(childComplexity, args["from"].(string), args["to"].(string), args["maxLength"].(*int), args["relationTypes"].([]sarhad.RelationType), args["all"].(*bool)), true
+
+	case "RankedEntity.entity":
+		if e.ComplexityRoot.RankedEntity.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedEntity.Entity(childComplexity), true
+	case "RankedEntity.rank":
+		if e.ComplexityRoot.RankedEntity.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedEntity.Rank(childComplexity), true
+	case "RankedEntity.score":
+		if e.ComplexityRoot.RankedEntity.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RankedEntity.Score(childComplexity), true
 
 	case "Relationship.amount":
 		if e.ComplexityRoot.Relationship.Amount == nil {
@@ -3797,6 +3937,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SourcePayload.Source(childComplexity), true
+
+	case "Subgraph.edges":
+		if e.ComplexityRoot.Subgraph.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Edges(childComplexity), true
+	case "Subgraph.nodes":
+		if e.ComplexityRoot.Subgraph.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Nodes(childComplexity), true
+	case "Subgraph.truncated":
+		if e.ComplexityRoot.Subgraph.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Truncated(childComplexity), true
 
 	case "UnlinkPayload.clientMutationId":
 		if e.ComplexityRoot.UnlinkPayload.ClientMutationID == nil {
@@ -5784,6 +5943,103 @@ type Query {
     "Cursor of the last entry of the previous page."
     after: String
   ): AuditConnection!
+  """
+  The entities within ` + "`" + `depth` + "`" + ` hops of one entity and the typed relationships among them: the
+  neighbourhood an investigator expands around a suspect, a phone or a case. Only what the viewer
+  may see is walked: a hidden entity or relationship is never returned nor used as a hop. The walk
+  goes breadth first, level by level; when ` + "`" + `limit` + "`" + ` entities are reached it stops adding entities
+  (nearer ones first, then in the order of the ids of the relationships that reach them) and sets
+  ` + "`" + `truncated` + "`" + `. NOT_FOUND when the entity does not exist or is hidden; BAD_USER_INPUT for a ` + "`" + `depth` + "`" + `
+  or ` + "`" + `limit` + "`" + ` out of range.
+  """
+  neighbourhood(
+    "Id of the entity at the centre."
+    id: ID!
+    "How many hops to walk, 1–4."
+    depth: Int = 1
+    "Only walk relationships of these types; every type when absent."
+    relationTypes: [RelationType!]
+    """
+    Only include, and walk through, entities of these kinds (the centre is always included); every
+    kind when absent.
+    """
+    kinds: [EntityKind!]
+    "At most this many entities, the centre included, 1–5000."
+    limit: Int = 500
+  ): Subgraph!
+  """
+  The shortest paths between two entities over the relationships the viewer may see, each listing
+  its entities and relationships in order from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + `; an empty list when no path of at most
+  ` + "`" + `maxLength` + "`" + ` hops exists (or the viewer may see none). Relationships are followed in either
+  direction. Paths are ordered by the sequence of the ids of their entities; with ` + "`" + `all: false` + "`" + ` only
+  the first path of that order is returned, with ` + "`" + `all: true` + "`" + ` the first 100. Where two entities of a
+  path are joined by several relationships, the path shows the one with the smallest id. NOT_FOUND
+  when either end does not exist or is hidden; COMPLEXITY_LIMIT_EXCEEDED when the search reaches
+  more than 20,000 entities (narrow it with ` + "`" + `relationTypes` + "`" + ` or a smaller ` + "`" + `maxLength` + "`" + `).
+  """
+  shortestPaths(
+    "Id of the entity the paths start at."
+    from: ID!
+    "Id of the entity the paths end at."
+    to: ID!
+    "Longest path to look for, in hops, 1–8."
+    maxLength: Int = 6
+    "Only follow relationships of these types; every type when absent."
+    relationTypes: [RelationType!]
+    "Every shortest path (at most 100) rather than the first one."
+    all: Boolean = false
+  ): [Path!]!
+  """
+  The most central entities of a network by one centrality measure, best first (ties by id). The
+  network is a scope's persons (see ` + "`" + `scope` + "`" + `) and the relationships among them that the viewer may
+  see, taken as an undirected, unweighted simple graph: a tie counts once whatever its direction,
+  type or weight. Scores are normalised as described on each ` + "`" + `CentralityMeasure` + "`" + ` value, so they are
+  comparable between networks of different sizes. NOT_FOUND when the scope does not exist or is
+  hidden, BAD_USER_INPUT when it is neither an organisation nor a case, COMPLEXITY_LIMIT_EXCEEDED
+  when the network has more than 1,000 entities (choose a scope).
+  """
+  keyPlayers(
+    """
+    The network: an organisation (its members and leaders), a case (its parties, persons and
+    organisations), or, when absent, every person the viewer may see.
+    """
+    scope: ID
+    "The centrality measure to rank by."
+    measure: CentralityMeasure!
+    """
+    The relationship types that tie the network together; when absent, the ties between persons:
+    ASSOCIATE_OF, FAMILY_OF, RECRUITED, SMUGGLED, TRAFFICKED and PAID (membership of the same
+    organisation is not a tie).
+    """
+    relationTypes: [RelationType!]
+    "How many entities to return, 1–500."
+    first: Int = 10
+  ): [RankedEntity!]!
+  """
+  The communities of a network: groups of entities more densely tied among themselves than to the
+  rest, found by Louvain modularity optimisation with a fixed seed (the same visible network always
+  gives the same communities). The network is built as for ` + "`" + `keyPlayers` + "`" + `; every entity of it belongs
+  to exactly one community, an entity without ties to a community of its own. Largest community
+  first, ties by the smallest member id. NOT_FOUND, BAD_USER_INPUT and COMPLEXITY_LIMIT_EXCEEDED as
+  for ` + "`" + `keyPlayers` + "`" + `.
+  """
+  communities(
+    """
+    The network: an organisation (its members and leaders), a case (its parties), or, when absent,
+    every person the viewer may see.
+    """
+    scope: ID
+    """
+    The relationship types that tie the network together; when absent, the ties between persons
+    (as for ` + "`" + `keyPlayers` + "`" + `).
+    """
+    relationTypes: [RelationType!]
+    """
+    Modularity resolution γ, above 0 and at most 100: above 1 favours more, smaller communities,
+    below 1 fewer, larger ones.
+    """
+    resolution: Float = 1.0
+  ): [Community!]!
 }
 
 "Which audit entries to list. Conditions combine with AND."
@@ -6756,6 +7012,86 @@ type Mutation {
   "Attach sources to an entity or relationship the viewer may edit."
   attachSources("Target and sources." input: AttachSourcesInput!): AttachSourcesPayload!
 }
+
+"Entities and the relationships among them: a neighbourhood."
+type Subgraph {
+  """
+  The entities: the centre first, then by distance from it (in hops), then by id. Entities that do
+  not match ` + "`" + `kinds` + "`" + ` are left out, and so are the relationships that touch them.
+  """
+  nodes: [Entity!]!
+  """
+  Every relationship the viewer may see, of the types asked for, whose both ends are among ` + "`" + `nodes` + "`" + `,
+  ordered by id.
+  """
+  edges: [Relationship!]!
+  "Whether ` + "`" + `limit` + "`" + ` stopped the walk before every entity within ` + "`" + `depth` + "`" + ` hops was included."
+  truncated: Boolean!
+}
+
+"A path between two entities."
+type Path {
+  "Number of hops (relationships): one less than the number of entities."
+  length: Int!
+  "The entities of the path, in order from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + `."
+  nodes: [Entity!]!
+  """
+  The relationships of the path, in order: the i-th joins the i-th and the (i+1)-th entity (in
+  either direction); where several join them, the one with the smallest id.
+  """
+  edges: [Relationship!]!
+}
+
+"""
+A measure of how central an entity is in a network of n entities, computed over the undirected,
+unweighted graph of the visible ties (gonum; checked against networkx on the CAVIAR network).
+"""
+enum CentralityMeasure {
+  "Degree: the number of distinct entities it is tied to, divided by n − 1 (0 when n = 1)."
+  DEGREE
+  """
+  Betweenness: over every pair {s, t} of other entities, the share of the shortest s–t paths that
+  pass through it, summed, then divided by (n − 1)(n − 2)/2, the number of such pairs (0 when n < 3);
+  from 0 (on no shortest path) to 1 (the centre of a star). Brokers between groups score high.
+  """
+  BETWEENNESS
+  """
+  Closeness, in the Wasserman–Faust form: for an entity that reaches r − 1 others at a total distance
+  D, (r − 1)/D × (r − 1)/(n − 1), so that entities of small components do not score high; 0 when it
+  reaches no one.
+  """
+  CLOSENESS
+  """
+  PageRank with damping 0.85, each tie followed both ways; the scores of the network sum to 1.
+  """
+  PAGERANK
+}
+
+"An entity ranked by a centrality measure."
+type RankedEntity {
+  "Position in the ranking, from 1: by score, highest first, ties by entity id."
+  rank: Int!
+  "The entity."
+  entity: Entity!
+  "Its score by the measure asked for, normalised as the measure describes, rounded to 12 decimal places."
+  score: Float!
+}
+
+"A community found by Louvain modularity optimisation."
+type Community {
+  "Position of the community in the answer, from 1: largest first, ties by the smallest member id."
+  id: Int!
+  "Number of members."
+  size: Int!
+  "The members, ordered by id."
+  members: [Entity!]!
+  """
+  Modularity Q of the whole partition (the same on every community of one answer) at the resolution
+  asked for: the fraction of ties that fall within communities minus the fraction expected at random;
+  above about 0.3 the network has marked community structure. Rounded to 12 decimal places.
+  """
+  modularity: Float!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7028,6 +7364,20 @@ func (ec *executionContext) childFields_CasePayload(ctx context.Context, field g
 		return ec.fieldContext_CasePayload_clientMutationId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CasePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Community(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Community_id(ctx, field)
+	case "size":
+		return ec.fieldContext_Community_size(ctx, field)
+	case "members":
+		return ec.fieldContext_Community_members(ctx, field)
+	case "modularity":
+		return ec.fieldContext_Community_modularity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Community", field.Name)
 }
 
 func (ec *executionContext) childFields_CooperationRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7406,6 +7756,18 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Path(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "length":
+		return ec.fieldContext_Path_length(ctx, field)
+	case "nodes":
+		return ec.fieldContext_Path_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_Path_edges(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Path", field.Name)
+}
+
 func (ec *executionContext) childFields_Person(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7614,6 +7976,18 @@ func (ec *executionContext) childFields_PlacePayload(ctx context.Context, field 
 		return ec.fieldContext_PlacePayload_clientMutationId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlacePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RankedEntity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rank":
+		return ec.fieldContext_RankedEntity_rank(ctx, field)
+	case "entity":
+		return ec.fieldContext_RankedEntity_entity(ctx, field)
+	case "score":
+		return ec.fieldContext_RankedEntity_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RankedEntity", field.Name)
 }
 
 func (ec *executionContext) childFields_Relationship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7834,6 +8208,18 @@ func (ec *executionContext) childFields_SourcePayload(ctx context.Context, field
 		return ec.fieldContext_SourcePayload_clientMutationId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SourcePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Subgraph(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_Subgraph_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_Subgraph_edges(ctx, field)
+	case "truncated":
+		return ec.fieldContext_Subgraph_truncated(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Subgraph", field.Name)
 }
 
 func (ec *executionContext) childFields_UnlinkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8982,6 +9368,36 @@ func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_communities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "relationTypes",
+		func(ctx context.Context, v any) ([]sarhad.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["relationTypes"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "resolution",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["resolution"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_country_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8993,6 +9409,90 @@ func (ec *executionContext) field_Query_country_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_keyPlayers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "measure",
+		func(ctx context.Context, v any) (sarhad.CentralityMeasure, error) {
+			return ec.unmarshalNCentralityMeasure2githubᚗcomᚋsarhadᚋsarhadᚐCentralityMeasure(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measure"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "relationTypes",
+		func(ctx context.Context, v any) ([]sarhad.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["relationTypes"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_neighbourhood_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "relationTypes",
+		func(ctx context.Context, v any) ([]sarhad.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["relationTypes"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]sarhad.EntityKind, error) {
+			return ec.unmarshalOEntityKind2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐEntityKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg4
 	return args, nil
 }
 
@@ -9179,6 +9679,52 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_shortestPaths_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxLength",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxLength"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "relationTypes",
+		func(ctx context.Context, v any) ([]sarhad.RelationType, error) {
+			return ec.unmarshalORelationType2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐRelationTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["relationTypes"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "all",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["all"] = arg4
 	return args, nil
 }
 
@@ -11860,6 +12406,107 @@ func (ec *executionContext) _CasePayload_clientMutationId(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_CasePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CasePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _Community_id(ctx context.Context, field graphql.CollectedField, obj *sarhad.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Community_size(ctx context.Context, field graphql.CollectedField, obj *sarhad.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Community_members(ctx context.Context, field graphql.CollectedField, obj *sarhad.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Members, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []sarhad.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Community",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Community_modularity(ctx context.Context, field graphql.CollectedField, obj *sarhad.Community) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Community_modularity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Modularity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Community_modularity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Community", field, false, false, "Float")
 }
 
 func (ec *executionContext) _CooperationRequest_id(ctx context.Context, field graphql.CollectedField, obj *sarhad.CooperationRequest) (ret graphql.Marshaler) {
@@ -16828,6 +17475,93 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _Path_length(ctx context.Context, field graphql.CollectedField, obj *sarhad.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_length(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Length, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_length(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Path", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Path_nodes(ctx context.Context, field graphql.CollectedField, obj *sarhad.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []sarhad.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Path",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Path_edges(ctx context.Context, field graphql.CollectedField, obj *sarhad.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Path",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Person_id(ctx context.Context, field graphql.CollectedField, obj *sarhad.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19387,6 +20121,182 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_neighbourhood(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_neighbourhood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Neighbourhood(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["relationTypes"].([]sarhad.RelationType), fc.Args["kinds"].([]sarhad.EntityKind), fc.Args["limit"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *sarhad.Subgraph) graphql.Marshaler {
+			return ec.marshalNSubgraph2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐSubgraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_neighbourhood(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subgraph(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_neighbourhood_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_shortestPaths(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_shortestPaths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ShortestPaths(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxLength"].(*int), fc.Args["relationTypes"].([]sarhad.RelationType), fc.Args["all"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.Path) graphql.Marshaler {
+			return ec.marshalNPath2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐPathᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_shortestPaths(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Path(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_shortestPaths_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_keyPlayers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_keyPlayers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().KeyPlayers(ctx, fc.Args["scope"].(*string), fc.Args["measure"].(sarhad.CentralityMeasure), fc.Args["relationTypes"].([]sarhad.RelationType), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.RankedEntity) graphql.Marshaler {
+			return ec.marshalNRankedEntity2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐRankedEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_keyPlayers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RankedEntity(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_keyPlayers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_communities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_communities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Communities(ctx, fc.Args["scope"].(*string), fc.Args["relationTypes"].([]sarhad.RelationType), fc.Args["resolution"].(*float64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐCommunityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_communities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_communities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19461,6 +20371,84 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RankedEntity_rank(ctx context.Context, field graphql.CollectedField, obj *sarhad.RankedEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedEntity_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedEntity_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedEntity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RankedEntity_entity(ctx context.Context, field graphql.CollectedField, obj *sarhad.RankedEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedEntity_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v sarhad.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋsarhadᚋsarhadᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedEntity_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RankedEntity",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RankedEntity_score(ctx context.Context, field graphql.CollectedField, obj *sarhad.RankedEntity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RankedEntity_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RankedEntity_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RankedEntity", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Relationship_id(ctx context.Context, field graphql.CollectedField, obj *sarhad.Relationship) (ret graphql.Marshaler) {
@@ -21481,6 +22469,93 @@ func (ec *executionContext) _SourcePayload_clientMutationId(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_SourcePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SourcePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _Subgraph_nodes(ctx context.Context, field graphql.CollectedField, obj *sarhad.Subgraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []sarhad.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subgraph",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subgraph_edges(ctx context.Context, field graphql.CollectedField, obj *sarhad.Subgraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐRelationshipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subgraph",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subgraph_truncated(ctx context.Context, field graphql.CollectedField, obj *sarhad.Subgraph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Subgraph", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _UnlinkPayload_relationship(ctx context.Context, field graphql.CollectedField, obj *UnlinkPayload) (ret graphql.Marshaler) {
@@ -28418,6 +29493,54 @@ func (ec *executionContext) _CasePayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var communityImplementors = []string{"Community"}
+
+func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet, obj *sarhad.Community) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, communityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Community")
+		case "id":
+			out.Values[i] = ec._Community_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._Community_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "members":
+			out.Values[i] = ec._Community_members(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "modularity":
+			out.Values[i] = ec._Community_modularity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var cooperationRequestImplementors = []string{"CooperationRequest", "Node", "Entity"}
 
 func (ec *executionContext) _CooperationRequest(ctx context.Context, sel ast.SelectionSet, obj *sarhad.CooperationRequest) graphql.Marshaler {
@@ -29883,6 +31006,49 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var pathImplementors = []string{"Path"}
+
+func (ec *executionContext) _Path(ctx context.Context, sel ast.SelectionSet, obj *sarhad.Path) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Path")
+		case "length":
+			out.Values[i] = ec._Path_length(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._Path_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._Path_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var personImplementors = []string{"Person", "Node", "Entity"}
 
 func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, obj *sarhad.Person) graphql.Marshaler {
@@ -30643,6 +31809,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
 				})
+		case "neighbourhood":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_neighbourhood(ctx, field)
+				})
+		case "shortestPaths":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_shortestPaths(ctx, field)
+				})
+		case "keyPlayers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_keyPlayers(ctx, field)
+				})
+		case "communities":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_communities(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -30656,6 +31846,49 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rankedEntityImplementors = []string{"RankedEntity"}
+
+func (ec *executionContext) _RankedEntity(ctx context.Context, sel ast.SelectionSet, obj *sarhad.RankedEntity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rankedEntityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RankedEntity")
+		case "rank":
+			out.Values[i] = ec._RankedEntity_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entity":
+			out.Values[i] = ec._RankedEntity_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._RankedEntity_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -31357,6 +32590,49 @@ func (ec *executionContext) _SourcePayload(ctx context.Context, sel ast.Selectio
 		case "clientMutationId":
 			out.Values[i] = ec._SourcePayload_clientMutationId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subgraphImplementors = []string{"Subgraph"}
+
+func (ec *executionContext) _Subgraph(ctx context.Context, sel ast.SelectionSet, obj *sarhad.Subgraph) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subgraphImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Subgraph")
+		case "nodes":
+			out.Values[i] = ec._Subgraph_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._Subgraph_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._Subgraph_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -32344,6 +33620,45 @@ func (ec *executionContext) marshalNCaseStage2githubᚗcomᚋsarhadᚋsarhadᚐC
 	return res
 }
 
+func (ec *executionContext) unmarshalNCentralityMeasure2githubᚗcomᚋsarhadᚋsarhadᚐCentralityMeasure(ctx context.Context, v any) (sarhad.CentralityMeasure, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := sarhad.CentralityMeasure(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCentralityMeasure2githubᚗcomᚋsarhadᚋsarhadᚐCentralityMeasure(ctx context.Context, sel ast.SelectionSet, v sarhad.CentralityMeasure) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CentralityMeasure!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNCommunity2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐCommunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*sarhad.Community) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommunity2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐCommunity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommunity2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐCommunity(ctx context.Context, sel ast.SelectionSet, v *sarhad.Community) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Community!")
+		return graphql.Null
+	}
+	return ec._Community(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCooperationCategory2githubᚗcomᚋsarhadᚋsarhadᚐCooperationCategory(ctx context.Context, v any) (sarhad.CooperationCategory, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := sarhad.CooperationCategory(tmp)
@@ -33000,6 +34315,30 @@ func (ec *executionContext) marshalNPartyRole2githubᚗcomᚋsarhadᚋsarhadᚐP
 	return res
 }
 
+func (ec *executionContext) marshalNPath2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐPathᚄ(ctx context.Context, sel ast.SelectionSet, v []*sarhad.Path) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPath2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐPath(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPath2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐPath(ctx context.Context, sel ast.SelectionSet, v *sarhad.Path) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Path!")
+		return graphql.Null
+	}
+	return ec._Path(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPerson2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐPersonᚄ(ctx context.Context, sel ast.SelectionSet, v []*sarhad.Person) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -33172,6 +34511,30 @@ func (ec *executionContext) marshalNPlacePayload2ᚖgithubᚗcomᚋsarhadᚋsarh
 		return graphql.Null
 	}
 	return ec._PlacePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRankedEntity2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐRankedEntityᚄ(ctx context.Context, sel ast.SelectionSet, v []*sarhad.RankedEntity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRankedEntity2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐRankedEntity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRankedEntity2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐRankedEntity(ctx context.Context, sel ast.SelectionSet, v *sarhad.RankedEntity) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RankedEntity!")
+		return graphql.Null
+	}
+	return ec._RankedEntity(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRelationType2githubᚗcomᚋsarhadᚋsarhadᚐRelationType(ctx context.Context, v any) (sarhad.RelationType, error) {
@@ -33499,6 +34862,14 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSubgraph2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐSubgraph(ctx context.Context, sel ast.SelectionSet, v *sarhad.Subgraph) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Subgraph!")
+		return graphql.Null
+	}
+	return ec._Subgraph(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTLP2githubᚗcomᚋsarhadᚋsarhadᚐTLP(ctx context.Context, v any) (sarhad.TLP, error) {

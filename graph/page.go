@@ -74,3 +74,11 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
+
+// orDefault is *p, or def when the argument is absent or null.
+func orDefault[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}

@@ -779,6 +779,30 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *AuditFilter, first
 	return conn, nil
 }
 
+// Neighbourhood is the resolver for the neighbourhood field.
+func (r *queryResolver) Neighbourhood(ctx context.Context, id string, depth *int, relationTypes []sarhad.RelationType, kinds []sarhad.EntityKind, limit *int) (*sarhad.Subgraph, error) {
+	return r.Service.ExpandNeighbourhood(ctx, sarhad.NeighbourhoodQuery{ID: id, Types: relationTypes, Kinds: kinds,
+		Depth: orDefault(depth, sarhad.DefaultNeighbourhoodDepth), Limit: orDefault(limit, sarhad.DefaultNeighbourhoodLimit)})
+}
+
+// ShortestPaths is the resolver for the shortestPaths field.
+func (r *queryResolver) ShortestPaths(ctx context.Context, from string, to string, maxLength *int, relationTypes []sarhad.RelationType, all *bool) ([]*sarhad.Path, error) {
+	return r.Service.ShortestPaths(ctx, sarhad.PathQuery{From: from, To: to, Types: relationTypes,
+		MaxLength: orDefault(maxLength, sarhad.DefaultPathLength), All: deref(all)})
+}
+
+// KeyPlayers is the resolver for the keyPlayers field.
+func (r *queryResolver) KeyPlayers(ctx context.Context, scope *string, measure sarhad.CentralityMeasure, relationTypes []sarhad.RelationType, first *int) ([]*sarhad.RankedEntity, error) {
+	return r.Service.KeyPlayers(ctx, sarhad.NetworkQuery{Scope: deref(scope), Types: relationTypes}, measure,
+		orDefault(first, sarhad.DefaultKeyPlayers))
+}
+
+// Communities is the resolver for the communities field.
+func (r *queryResolver) Communities(ctx context.Context, scope *string, relationTypes []sarhad.RelationType, resolution *float64) ([]*sarhad.Community, error) {
+	return r.Service.Communities(ctx, sarhad.NetworkQuery{Scope: deref(scope), Types: relationTypes},
+		orDefault(resolution, sarhad.DefaultResolution))
+}
+
 // From is the resolver for the from field.
 func (r *relationshipResolver) From(ctx context.Context, obj *sarhad.Relationship) (sarhad.Entity, error) {
 	return loadEntity(ctx, obj.From)

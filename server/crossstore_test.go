@@ -94,6 +94,15 @@ func crossOps() []crossOp {
 		page("cases", `, filter: {stages: [CONVICTED, ON_TRIAL, CHARGE_SHEETED], offences: [PSMA_2018_SMUGGLING], registeredFrom: "2022-01-01", registeredTo: "2023-06-30"}`),
 		page("routes", ""),
 		page("places", `, filter: {categories: [BORDER_CROSSING, SEAPORT]}`),
+		{name: "neighbourhood", query: `query($id: ID!) { neighbourhood(id: $id, depth: 2, limit: 300) { truncated
+			nodes { id displayName } edges { id type from { id } to { id } } } }`, vars: map[string]any{"id": demo.KingpinID()}},
+		{name: "shortestPaths", query: `query($a: ID!, $b: ID!) { shortestPaths(from: $a, to: $b, all: true) { length
+			nodes { id } edges { id type } } }`, vars: map[string]any{"a": demo.KingpinID(), "b": demo.VictimID()}},
+		{name: "keyPlayers", query: `query($org: ID!) { a: keyPlayers(scope: $org, measure: BETWEENNESS, first: 20) { rank score entity { id } }
+			b: keyPlayers(measure: DEGREE, first: 20) { rank score entity { id } }
+			c: keyPlayers(measure: CLOSENESS, first: 10) { rank score entity { id } } }`, vars: map[string]any{"org": demo.ChaudhryGroupID()}},
+		{name: "communities", query: `query($org: ID!) { communities(scope: $org) { id size modularity members { id } } }`,
+			vars: map[string]any{"org": demo.ChaudhryGroupID()}},
 		{name: "auditLog", query: `{ auditLog(first: 5) { totalCount nodes { subject operationName operationType outcome } } }`},
 	}
 	for i, id := range ids {

@@ -1,0 +1,672 @@
+package sarhad
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+
+	"github.com/sarhad/sarhad/analysis"
+)
+
+// Analytics answers questions about the shape of the network — who is near whom, how two people are
+// connected, who holds a network together, which groups it falls into — over the part of the graph
+// the viewer may see. It only uses the Store's questions, whose queries apply the access policy, so
+// a hidden entity or relationship is never returned, counted, or used as a hop. Every walk is
+// bounded (hops, entities) and stops when the request's context is done.
+
+// Bounds and defaults of the analytics questions.
+const (
+	DefaultNeighbourhoodDepth = 1
+	MaxNeighbourhoodDepth     = 4
+	DefaultNeighbourhoodLimit = 500
+	MaxNeighbourhoodLimit     = 5000
+
+	DefaultPathLength = 6
+	MaxPathLength     = 8
+	// MaxShortestPaths is the most paths ShortestPaths returns with All.
+	MaxShortestPaths = 100
+	// MaxPathSearchEntities bounds the entities one path search may reach from both ends together.
+	MaxPathSearchEntities = 20000
+
+	DefaultKeyPlayers = 10
+	// MaxNetworkEntities bounds the networks of KeyPlayers and Communities: betweenness and closeness
+	// cost O(n·m) time and closeness O(n²) memory.
+	MaxNetworkEntities = 1000
+	DefaultResolution  = 1.0
+	MaxResolution      = 100.0
+
+	// CommunitySeed seeds Louvain, so the same network always gives the same communities.
+	CommunitySeed = 42
+
+	// ScoreTolerance: centrality scores closer than this to the highest of a run count as equal.
+	// gonum's PageRank starts from a random vector and its summations follow map order, so the same
+	// network gives scores that differ by up to about 1e-11 (betweenness by 1e-15) from run to run;
+	// treating them as ties keeps rankings deterministic.
+	ScoreTolerance = 1e-9
+)
+
+// PersonTieTypes are the relationship types that tie persons (and organisations acting as persons)
+// to each other: the default network of KeyPlayers and Communities. Membership of the same
+// organisation is not a tie.
+var PersonTieTypes = []RelationType{RelAssociateOf, RelFamilyOf, RelRecruited, RelSmuggled, RelTrafficked, RelPaid}
+
+// Subgraph is a set of entities and the relationships among them.
+type Subgraph struct {
+	Nodes     []Entity
+	Edges     []*Relationship
+	Truncated bool // a limit stopped the walk before it was complete
+}
+
+// Path is a path between two entities: Nodes in order, Edges[i] joining Nodes[i] and Nodes[i+1].
+type Path struct {
+	Length int
+	Nodes  []Entity
+	Edges  []*Relationship
+}
+
+// CentralityMeasure names a centrality measure (see package analysis for the normalisations).
+type CentralityMeasure string
+
+// Centrality measures.
+const (
+	CentralityDegree      CentralityMeasure = "DEGREE"
+	CentralityBetweenness CentralityMeasure = "BETWEENNESS"
+	CentralityCloseness   CentralityMeasure = "CLOSENESS"
+	CentralityPageRank    CentralityMeasure = "PAGERANK"
+)
+
+// RankedEntity is an entity with its score and its position (from 1) in a ranking.
+type RankedEntity struct {
+	Rank   int
+	Entity Entity
+	Score  float64
+}
+
+// Community is one community of a partition, with the modularity of the whole partition.
+type Community struct {
+	ID         int
+	Size       int
+	Members    []Entity
+	Modularity float64
+}
+
+// NeighbourhoodQuery asks for the entities within Depth hops of ID.
+type NeighbourhoodQuery struct {
+	ID    string
+	Depth int
+	Types []RelationType // empty: every type
+	Kinds []EntityKind   // empty: every kind
+	Limit int            // most entities, the centre included
+}
+
+// PathQuery asks for the shortest paths between two entities.
+type PathQuery struct {
+	From, To  string
+	MaxLength int
+	Types     []RelationType // empty: every type
+	All       bool
+}
+
+// NetworkQuery selects the network KeyPlayers and Communities analyse: the members and leaders of
+// an organisation, the parties to a case, or every visible person when Scope is empty; tied by
+// relationships of Types (PersonTieTypes when empty).
+type NetworkQuery struct {
+	Scope string
+	Types []RelationType
+}
+
+// ExpandNeighbourhood returns the entities within q.Depth hops of q.ID and every visible relationship
+// of q.Types among them. The walk goes breadth first with one store call per level; entities not of
+// q.Kinds are neither included nor walked through (the centre always is). When q.Limit entities are
+// reached it includes no more and sets Truncated. Nodes are ordered by distance then id, edges by
+// id. NOT_FOUND when the centre is missing or hidden, BAD_USER_INPUT for arguments out of range.
+func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery) (*Subgraph, error) {
+	if _, err := s.viewer(ctx, false); err != nil {
+		return nil, err
+	}
+	switch {
+	case q.Depth < 1 || q.Depth > MaxNeighbourhoodDepth:
+		return nil, Invalid("depth", "must be between 1 and %d", MaxNeighbourhoodDepth)
+	case q.Limit < 1 || q.Limit > MaxNeighbourhoodLimit:
+		return nil, Invalid("limit", "must be between 1 and %d", MaxNeighbourhoodLimit)
+	}
+	if err := checkRelationTypes(q.Types); err != nil {
+		return nil, err
+	}
+	for i, k := range q.Kinds {
+		if !k.Valid() {
+			return nil, Invalid("kinds", "kinds[%d] is not an entity kind", i)
+		}
+	}
+	if _, err := s.entity(ctx, "id", q.ID); err != nil {
+		return nil, err
+	}
+	admitted := func(id string) bool {
+		k, err := KindOfID(id)
+		return err == nil && (len(q.Kinds) == 0 || slices.Contains(q.Kinds, k))
+	}
+
+	dist := map[string]int{q.ID: 0}
+	edges := map[string]*Relationship{}
+	truncated := false
+	// Pass `level` asks for the relationships of the entities at distance level-1 and adds the new
+	// entities they reach at distance level. Every included entity is an anchor of exactly one pass,
+	// so every relationship among included entities is seen; the pass after the last level only
+	// collects the relationships among the entities of that level.
+	frontier := []string{q.ID}
+	for level := 1; len(frontier) > 0; level++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: frontier, Direction: DirBoth, Types: q.Types})
+		if err != nil {
+			return nil, err
+		}
+		grow := level <= q.Depth
+		var next []string
+		for _, r := range rels {
+			for _, end := range [2]string{r.From, r.To} {
+				if _, in := dist[end]; in || !grow || !admitted(end) {
+					continue
+				}
+				if len(dist) >= q.Limit {
+					truncated = true
+					continue
+				}
+				dist[end] = level
+				next = append(next, end)
+			}
+			_, from := dist[r.From]
+			_, to := dist[r.To]
+			if from && to {
+				edges[r.ID] = r
+			}
+		}
+		if !grow {
+			break
+		}
+		frontier = next
+	}
+
+	ids := make([]string, 0, len(dist))
+	for id := range dist {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Or(cmp.Compare(dist[a], dist[b]), cmp.Compare(a, b)) })
+	found, err := s.Store.Entities(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	sg := &Subgraph{Truncated: truncated, Nodes: make([]Entity, 0, len(found)), Edges: []*Relationship{}}
+	present := make(map[string]bool, len(found))
+	for _, e := range found {
+		if e != nil { // nil: removed since the walk saw it
+			sg.Nodes = append(sg.Nodes, e)
+			present[e.EntityMeta().ID] = true
+		}
+	}
+	for _, r := range edges {
+		if present[r.From] && present[r.To] {
+			sg.Edges = append(sg.Edges, r)
+		}
+	}
+	slices.SortFunc(sg.Edges, func(a, b *Relationship) int { return cmp.Compare(a.ID, b.ID) })
+	return sg, nil
+}
+
+// ShortestPaths returns the shortest paths of at most q.MaxLength hops from q.From to q.To over the
+// visible relationships of q.Types, followed in either direction: every one (at most
+// MaxShortestPaths) with q.All, else only the first. Paths are ordered by their sequences of entity
+// ids; between two consecutive entities a path shows the relationship with the smallest id. No path
+// is an empty result, not an error. NOT_FOUND when an end is missing or hidden, BAD_USER_INPUT for
+// arguments out of range, COMPLEXITY_LIMIT_EXCEEDED when the search reaches more than
+// MaxPathSearchEntities entities.
+func (s *Service) ShortestPaths(ctx context.Context, q PathQuery) ([]*Path, error) {
+	if _, err := s.viewer(ctx, false); err != nil {
+		return nil, err
+	}
+	if q.MaxLength < 1 || q.MaxLength > MaxPathLength {
+		return nil, Invalid("maxLength", "must be between 1 and %d", MaxPathLength)
+	}
+	if err := checkRelationTypes(q.Types); err != nil {
+		return nil, err
+	}
+	from, err := s.entity(ctx, "from", q.From)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.entity(ctx, "to", q.To); err != nil {
+		return nil, err
+	}
+	if q.From == q.To {
+		return []*Path{{Length: 0, Nodes: []Entity{from}, Edges: []*Relationship{}}}, nil
+	}
+
+	// Bidirectional breadth-first search, one level of the side with the smaller frontier per store
+	// call. The first level at which the two sides meet gives the length of the shortest paths;
+	// every shortest path goes through an entity where they met.
+	fw, bw := newSearchSide(q.From), newSearchSide(q.To)
+	ties := map[[2]string]*Relationship{}
+	var meet []string
+	for fw.level+bw.level < q.MaxLength && len(meet) == 0 {
+		side, other := fw, bw
+		if len(bw.frontier) < len(fw.frontier) {
+			side, other = bw, fw
+		}
+		if len(side.frontier) == 0 {
+			break // one end's component is exhausted
+		}
+		if len(fw.dist)+len(bw.dist) > MaxPathSearchEntities {
+			return nil, Errorf(ECOMPLEXITY, "the path search reached more than %d entities; narrow it with relationTypes or a smaller maxLength", MaxPathSearchEntities)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: side.frontier, Direction: DirBoth, Types: q.Types})
+		if err != nil {
+			return nil, err
+		}
+		side.expand(rels, ties)
+		for _, v := range side.frontier {
+			if _, ok := other.dist[v]; ok {
+				meet = append(meet, v)
+			}
+		}
+	}
+	if len(meet) == 0 {
+		return []*Path{}, nil
+	}
+	// Every entity where the sides met lies on a shortest path (the sides had not met one level
+	// earlier); keeping those of the least total distance only makes that explicit.
+	length := func(v string) int { return fw.dist[v] + bw.dist[v] }
+	shortest := length(slices.MinFunc(meet, func(a, b string) int { return cmp.Compare(length(a), length(b)) }))
+	meet = slices.DeleteFunc(meet, func(v string) bool { return length(v) != shortest })
+
+	limit := 1
+	if q.All {
+		limit = MaxShortestPaths
+	}
+	seqs := enumeratePaths(q.From, q.To, meet, fw, bw, limit)
+	var ids []string
+	for _, seq := range seqs {
+		ids = append(ids, seq...)
+	}
+	slices.Sort(ids)
+	found, err := s.Store.Entities(ctx, slices.Compact(ids))
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]Entity, len(found))
+	for _, e := range found {
+		if e != nil {
+			byID[e.EntityMeta().ID] = e
+		}
+	}
+	out := make([]*Path, 0, len(seqs))
+	for _, seq := range seqs {
+		p := &Path{Length: len(seq) - 1, Nodes: make([]Entity, 0, len(seq)), Edges: make([]*Relationship, 0, len(seq)-1)}
+		for i, id := range seq {
+			p.Nodes = append(p.Nodes, byID[id])
+			if i > 0 {
+				p.Edges = append(p.Edges, ties[pairOf(seq[i-1], id)])
+			}
+		}
+		if !slices.Contains(p.Nodes, nil) { // an entity removed since the search saw it
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// searchSide is one side of a bidirectional breadth-first search.
+type searchSide struct {
+	dist     map[string]int      // distance from the side's origin, for every entity reached
+	preds    map[string][]string // the neighbours one hop nearer the origin
+	frontier []string            // the entities at distance level
+	level    int
+}
+
+func newSearchSide(origin string) *searchSide {
+	return &searchSide{dist: map[string]int{origin: 0}, preds: map[string][]string{}, frontier: []string{origin}}
+}
+
+// expand moves the side one level out over rels, the relationships of its frontier, recording every
+// shortest-path predecessor and, per pair of entities, the relationship with the smallest id.
+func (s *searchSide) expand(rels []*Relationship, ties map[[2]string]*Relationship) {
+	next := s.level + 1
+	var frontier []string
+	for _, r := range rels {
+		for _, hop := range [2][2]string{{r.From, r.To}, {r.To, r.From}} {
+			u, v := hop[0], hop[1]
+			if d, ok := s.dist[u]; !ok || d != s.level || u == v {
+				continue
+			}
+			d, ok := s.dist[v]
+			if !ok {
+				d = next
+				s.dist[v] = d
+				frontier = append(frontier, v)
+			}
+			if d != next {
+				continue
+			}
+			if !slices.Contains(s.preds[v], u) {
+				s.preds[v] = append(s.preds[v], u)
+			}
+			if k := pairOf(u, v); ties[k] == nil || r.ID < ties[k].ID {
+				ties[k] = r
+			}
+		}
+	}
+	s.level, s.frontier = next, frontier
+}
+
+func pairOf(a, b string) [2]string {
+	if a > b {
+		a, b = b, a
+	}
+	return [2]string{a, b}
+}
+
+// enumeratePaths lists, in lexicographic order of their id sequences, the first limit shortest paths
+// from origin through the meeting entities: the forward side's predecessors lead from origin to a
+// meeting entity, the backward side's from there to the other end. A depth-first walk that takes
+// the next entities in id order yields the paths already sorted, so it can stop at limit.
+func enumeratePaths(origin, target string, meet []string, fw, bw *searchSide, limit int) [][]string {
+	next := map[string][]string{}
+	isMeet := map[string]bool{}
+	for _, m := range meet {
+		isMeet[m] = true
+	}
+	// Forward half: invert the predecessors of the entities that lead to a meeting entity.
+	seen := map[string]bool{}
+	queue := slices.Clone(meet)
+	for len(queue) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		if seen[v] {
+			continue
+		}
+		seen[v] = true
+		for _, u := range fw.preds[v] {
+			next[u] = append(next[u], v)
+			queue = append(queue, u)
+		}
+	}
+	// Backward half: from a meeting entity, the backward predecessors lead to the other end.
+	seen = map[string]bool{}
+	queue = slices.Clone(meet)
+	for len(queue) > 0 {
+		v := queue[0]
+		queue = queue[1:]
+		if seen[v] {
+			continue
+		}
+		seen[v] = true
+		next[v] = append(next[v], bw.preds[v]...)
+		queue = append(queue, bw.preds[v]...)
+	}
+	for v := range next {
+		slices.Sort(next[v])
+		next[v] = slices.Compact(next[v])
+	}
+
+	var out [][]string
+	var walk func(path []string)
+	walk = func(path []string) {
+		v := path[len(path)-1]
+		if v == target {
+			out = append(out, slices.Clone(path))
+			return
+		}
+		for _, w := range next[v] {
+			if len(out) >= limit {
+				return
+			}
+			walk(append(path, w))
+		}
+	}
+	walk([]string{origin})
+	return out
+}
+
+// KeyPlayers ranks the entities of the network q selects by a centrality measure, highest score
+// first, ties (scores within ScoreTolerance) by id, and returns the first `first`. Scores are normalised as package analysis
+// documents. NOT_FOUND when the scope is missing or hidden, BAD_USER_INPUT when it is neither an
+// organisation nor a case or an argument is out of range, COMPLEXITY_LIMIT_EXCEEDED when the network
+// has more than MaxNetworkEntities entities.
+func (s *Service) KeyPlayers(ctx context.Context, q NetworkQuery, measure CentralityMeasure, first int) ([]*RankedEntity, error) {
+	if _, err := s.viewer(ctx, false); err != nil {
+		return nil, err
+	}
+	if first < 1 || first > MaxPageSize {
+		return nil, Invalid("first", "must be between 1 and %d", MaxPageSize)
+	}
+	var score func(*analysis.Graph) map[string]float64
+	switch measure {
+	case CentralityDegree:
+		score = (*analysis.Graph).Degree
+	case CentralityBetweenness:
+		score = (*analysis.Graph).Betweenness
+	case CentralityCloseness:
+		score = (*analysis.Graph).Closeness
+	case CentralityPageRank:
+		score = (*analysis.Graph).PageRank
+	default:
+		return nil, Invalid("measure", "%q is not a centrality measure", truncate(string(measure), 32))
+	}
+	g, err := s.network(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	scores, err := compute(ctx, func() map[string]float64 { return score(g) })
+	if err != nil {
+		return nil, err
+	}
+	for id, v := range scores {
+		scores[id] = roundScore(v)
+	}
+	ids, shown := rank(scores)
+	ids = ids[:min(first, len(ids))]
+	found, err := s.Store.Entities(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*RankedEntity, 0, len(ids))
+	for i, e := range found {
+		if e != nil {
+			out = append(out, &RankedEntity{Rank: i + 1, Entity: e, Score: shown[i]})
+		}
+	}
+	return out, nil
+}
+
+// roundScore rounds a score to twelve decimal places: gonum's floating-point sums run in map order, so
+// the last digits of a score vary from run to run and store to store; rounded, they do not.
+func roundScore(x float64) float64 { return math.Round(x*1e12) / 1e12 }
+
+// rank orders ids by score, highest first. Scores within ScoreTolerance of the highest score of a
+// run are ties: they are ordered by id and all shown with that highest score.
+func rank(scores map[string]float64) (ids []string, shown []float64) {
+	ids = make([]string, 0, len(scores))
+	for id := range scores {
+		ids = append(ids, id)
+	}
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Or(cmp.Compare(scores[b], scores[a]), cmp.Compare(a, b)) })
+	shown = make([]float64, len(ids))
+	for i := 0; i < len(ids); {
+		top := scores[ids[i]]
+		j := i + 1
+		for j < len(ids) && top-scores[ids[j]] < ScoreTolerance {
+			j++
+		}
+		slices.Sort(ids[i:j])
+		for k := i; k < j; k++ {
+			shown[k] = top
+		}
+		i = j
+	}
+	return ids, shown
+}
+
+// Communities partitions the network q selects by Louvain modularity at the given resolution, seeded
+// with CommunitySeed: largest community first, ties by smallest member id, members by id, each
+// carrying the modularity of the whole partition. Errors as for KeyPlayers.
+func (s *Service) Communities(ctx context.Context, q NetworkQuery, resolution float64) ([]*Community, error) {
+	if _, err := s.viewer(ctx, false); err != nil {
+		return nil, err
+	}
+	if math.IsNaN(resolution) || resolution <= 0 || resolution > MaxResolution {
+		return nil, Invalid("resolution", "must be above 0 and at most %g", MaxResolution)
+	}
+	g, err := s.network(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	type partition struct {
+		comms [][]string
+		q     float64
+	}
+	p, err := compute(ctx, func() partition {
+		comms, q := g.Communities(resolution, CommunitySeed)
+		return partition{comms, q}
+	})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, c := range p.comms {
+		ids = append(ids, c...)
+	}
+	found, err := s.Store.Entities(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Community, 0, len(p.comms))
+	i := 0
+	for n, c := range p.comms {
+		com := &Community{ID: n + 1, Modularity: roundScore(p.q), Members: make([]Entity, 0, len(c))}
+		for range c {
+			if found[i] != nil {
+				com.Members = append(com.Members, found[i])
+			}
+			i++
+		}
+		com.Size = len(com.Members)
+		out = append(out, com)
+	}
+	return out, nil
+}
+
+// network builds the graph of the network q selects: its entities, and the visible relationships of
+// q.Types (PersonTieTypes when empty) whose both ends are among them.
+func (s *Service) network(ctx context.Context, q NetworkQuery) (*analysis.Graph, error) {
+	if err := checkRelationTypes(q.Types); err != nil {
+		return nil, err
+	}
+	var nodes []string
+	if q.Scope == "" {
+		for after := ""; ; {
+			page, err := s.Store.ListEntities(ctx, ListQuery{Kind: KindPerson, Page: Page{First: MaxPageSize, After: after}})
+			if err != nil {
+				return nil, err
+			}
+			for _, e := range page.Entities {
+				nodes = append(nodes, e.EntityMeta().ID)
+			}
+			if len(nodes) > MaxNetworkEntities {
+				return nil, Errorf(ECOMPLEXITY, "more than %d persons are visible; choose a scope", MaxNetworkEntities)
+			}
+			if !page.HasNextPage || len(page.Entities) == 0 {
+				break
+			}
+			after = nodes[len(nodes)-1]
+		}
+	} else {
+		kind, err := KindOfID(q.Scope)
+		if err != nil {
+			return nil, Invalid("scope", "%s", ErrorMessage(err))
+		}
+		var memberTypes []RelationType
+		switch kind {
+		case KindOrganization:
+			memberTypes = []RelationType{RelMemberOf, RelLeads}
+		case KindCase:
+			memberTypes = []RelationType{RelPartyTo}
+		default:
+			return nil, Invalid("scope", "%s is neither an organisation nor a case", q.Scope)
+		}
+		if _, err := s.entity(ctx, "scope", q.Scope); err != nil {
+			return nil, err
+		}
+		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: []string{q.Scope}, Direction: DirIn, Types: memberTypes})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rels {
+			if r.To == q.Scope && r.From != q.Scope {
+				nodes = append(nodes, r.From)
+			}
+		}
+		slices.Sort(nodes)
+		if nodes = slices.Compact(nodes); len(nodes) > MaxNetworkEntities {
+			return nil, Errorf(ECOMPLEXITY, "%s has more than %d members; narrow the question", q.Scope, MaxNetworkEntities)
+		}
+	}
+	var ties [][2]string
+	if len(nodes) > 0 {
+		types := q.Types
+		if len(types) == 0 {
+			types = PersonTieTypes
+		}
+		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: nodes, Direction: DirBoth, Types: types})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rels {
+			ties = append(ties, [2]string{r.From, r.To}) // NewGraph drops ties that leave the network
+		}
+	}
+	return analysis.NewGraph(nodes, ties), nil
+}
+
+// entity returns the entity with id, BAD_USER_INPUT naming field when id is malformed, NOT_FOUND
+// when it is missing or hidden.
+func (s *Service) entity(ctx context.Context, field, id string) (Entity, error) {
+	if _, err := KindOfID(id); err != nil {
+		return nil, Invalid(field, "%s", ErrorMessage(err))
+	}
+	found, err := s.Store.Entities(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if found[0] == nil {
+		return nil, Errorf(ENOTFOUND, "no node %s", id)
+	}
+	return found[0], nil
+}
+
+func checkRelationTypes(types []RelationType) error {
+	for i, t := range types {
+		if !t.Valid() {
+			return Invalid("relationTypes", "relationTypes[%d] is not a relationship type", i)
+		}
+	}
+	return nil
+}
+
+// compute runs an analysis that cannot itself be interrupted, and returns as soon as ctx is done: a
+// request past its deadline answers at once, while the bounded computation finishes in the
+// background.
+func compute[T any](ctx context.Context, f func() T) (T, error) {
+	done := make(chan T, 1)
+	go func() { done <- f() }()
+	select {
+	case v := <-done:
+		return v, nil
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
