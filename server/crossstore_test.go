@@ -97,7 +97,7 @@ func crossOps() []crossOp {
 		{name: "neighbourhood", query: `query($id: ID!) { neighbourhood(id: $id, depth: 2, limit: 300) { truncated
 			nodes { id displayName } edges { id type from { id } to { id } } } }`, vars: map[string]any{"id": demo.KingpinID()}},
 		{name: "shortestPaths", query: `query($a: ID!, $b: ID!) { shortestPaths(from: $a, to: $b, all: true) { length
-			nodes { id } edges { id type } } }`, vars: map[string]any{"a": demo.KingpinID(), "b": demo.VictimID()}},
+			nodes { id } edges { id type } } }`, vars: map[string]any{"a": demo.KingpinID(), "b": demo.BrokerID()}},
 		{name: "keyPlayers", query: `query($org: ID!) { a: keyPlayers(scope: $org, measure: BETWEENNESS, first: 20) { rank score entity { id } }
 			b: keyPlayers(measure: DEGREE, first: 20) { rank score entity { id } }
 			c: keyPlayers(measure: CLOSENESS, first: 10) { rank score entity { id } } }`, vars: map[string]any{"org": demo.ChaudhryGroupID()}},

@@ -39,6 +39,19 @@ const (
 	pingTimeout    = 5 * time.Second
 )
 
+// Bounds of the driver for callers without a deadline of their own (the server gives every request
+// one, and the driver always stops at the earliest of the caller's deadline and these): how long to
+// wait for a connection from the pool or a new one, how long to dial, and after how long to stop
+// retrying a transaction that failed transiently (for example while the database is down). The
+// driver backs off 2 s, 4 s, 8 s… between attempts and checks the retry time before each sleep, so a
+// call without a deadline on a stopped database ends within about 15 s (with its default of 30 s,
+// after about 31 s). The driver's defaults are 1 minute, 5 seconds and 30 seconds.
+const (
+	acquireTimeout = 10 * time.Second
+	dialTimeout    = 5 * time.Second
+	retryTimeout   = 10 * time.Second
+)
+
 // Config says where the database is.
 type Config struct {
 	URI      string // neo4j://, neo4j+s://, bolt:// or bolt+s://
@@ -69,7 +82,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Username != "" {
 		token = neo4j.BasicAuth(cfg.Username, cfg.Password, "")
 	}
-	driver, err := neo4j.NewDriverWithContext(cfg.URI, token)
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, token, func(c *neo4j.Config) {
+		c.ConnectionAcquisitionTimeout = acquireTimeout
+		c.SocketConnectTimeout = dialTimeout
+		c.MaxTransactionRetryTime = retryTimeout
+	})
 	if err != nil {
 		return nil, fmt.Errorf("neo4j: driver: %w", err)
 	}
