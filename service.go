@@ -50,17 +50,7 @@ func (s *Service) Node(ctx context.Context, id string) (Entity, error) {
 	if _, err := s.viewer(ctx, false); err != nil {
 		return nil, err
 	}
-	if _, err := KindOfID(id); err != nil {
-		return nil, err
-	}
-	es, err := s.Store.Entities(ctx, []string{id})
-	if err != nil {
-		return nil, err
-	}
-	if es[0] == nil {
-		return nil, Errorf(ENOTFOUND, "no node %s", id)
-	}
-	return es[0], nil
+	return s.entity(ctx, "id", id)
 }
 
 // Nodes returns the entities with ids, nil where missing, hidden or malformed.
