@@ -83,28 +83,8 @@ func probe(base, path string) (int, string, error) {
 // neo4jServer runs the server with env until the test ends and returns its base URL and its log.
 func neo4jServer(t *testing.T, env map[string]string) (string, *syncBuffer) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	stdout, stderr := &syncBuffer{}, &syncBuffer{}
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	args := []string{"-addr", "127.0.0.1:0", "-data", t.TempDir()}
-	go func() {
-		done <- run(ctx, args, func(k string) string { return env[k] }, stdout, stderr, ready)
-	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("server exited: %v\n%s", err, stderr.String())
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-	})
-	return "http://" + addr, stderr
+	base, _, logs := startServer(t, env)
+	return base, logs
 }
 
 // warmUp runs the store's statements that the requests of the outage test use, so that a cold

@@ -32,9 +32,9 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// demoServer runs the server in demo mode on a fresh data directory and returns its base URL and
-// the printed tokens by account label.
-func demoServer(t *testing.T, env map[string]string) (string, map[string]string) {
+// startServer runs the server with env on a free loopback port and a fresh data directory until the
+// test ends, and returns its base URL, its standard output and its log.
+func startServer(t *testing.T, env map[string]string) (string, *syncBuffer, *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
@@ -48,6 +48,7 @@ func demoServer(t *testing.T, env map[string]string) (string, map[string]string)
 	select {
 	case addr = <-ready:
 	case err := <-done:
+		cancel()
 		t.Fatalf("server exited: %v\n%s", err, stderr.String())
 	}
 	t.Cleanup(func() {
@@ -56,6 +57,14 @@ func demoServer(t *testing.T, env map[string]string) (string, map[string]string)
 			t.Errorf("shutdown: %v", err)
 		}
 	})
+	return "http://" + addr, stdout, stderr
+}
+
+// demoServer runs the server in demo mode on a fresh data directory and returns its base URL and
+// the printed tokens by account label.
+func demoServer(t *testing.T, env map[string]string) (string, map[string]string) {
+	t.Helper()
+	base, stdout, _ := startServer(t, env)
 	tokens := map[string]string{}
 	sc := bufio.NewScanner(strings.NewReader(stdout.String()))
 	label := ""
@@ -69,7 +78,7 @@ func demoServer(t *testing.T, env map[string]string) (string, map[string]string)
 			label = ""
 		}
 	}
-	return "http://" + addr, tokens
+	return base, tokens
 }
 
 type gqlResponse struct {
