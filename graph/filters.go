@@ -89,11 +89,7 @@ func organizationConditions(f *OrganizationFilter) ([]sarhad.Condition, error) {
 	if f == nil {
 		return nil, nil
 	}
-	cs, err := countryCodes("filter.countries", f.Countries)
-	if err != nil {
-		return nil, err
-	}
-	return append(in("category", strs(f.Categories)), in("country", cs)...), nil
+	return categoryAndCountry(strs(f.Categories), f.Countries)
 }
 
 func caseConditions(f *CaseFilter) ([]sarhad.Condition, error) {
@@ -145,9 +141,15 @@ func placeConditions(f *PlaceFilter) ([]sarhad.Condition, error) {
 	if f == nil {
 		return nil, nil
 	}
-	cs, err := countryCodes("filter.countries", f.Countries)
+	return categoryAndCountry(strs(f.Categories), f.Countries)
+}
+
+// categoryAndCountry is the filter of organisations and places: a category and a country among those
+// given.
+func categoryAndCountry(categories, countries []string) ([]sarhad.Condition, error) {
+	cs, err := countryCodes("filter.countries", countries)
 	if err != nil {
 		return nil, err
 	}
-	return append(in("category", strs(f.Categories)), in("country", cs)...), nil
+	return append(in("category", categories), in("country", cs)...), nil
 }
