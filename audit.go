@@ -52,7 +52,8 @@ type AuditPage struct {
 
 // AuditTrail is where audit entries are kept: every Store is one.
 type AuditTrail interface {
-	// AppendAudit appends an entry; entries are never changed or deleted.
+	// AppendAudit appends an entry; appending an entry whose id is already there changes nothing (a
+	// retry). Entries are never changed or deleted.
 	AppendAudit(ctx context.Context, e *AuditEntry) error
 	// AuditLog returns entries matching q, newest (last appended) first. It applies no handling policy: access is
 	// decided by the caller (Service.AuditLog).

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -228,31 +227,11 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 	dir := t.TempDir()
 	s := open(t, dir)
 	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
-	when := time.Date(2024, 3, 4, 5, 6, 7, 0, time.UTC)
-	for i, subject := range []string{"a", "b", "a"} {
-		e := &sarhad.AuditEntry{ID: sarhad.StableID("", subject+strconv.Itoa(i)), Time: when.Add(time.Duration(i) * time.Second),
-			Subject: subject, Roles: []sarhad.Role{sarhad.RoleAnalyst}, OperationType: "query", QueryHash: "h",
-			Variables: "{}", SensitiveIDs: []string{"per_" + strconv.Itoa(i)}, Outcome: sarhad.AuditOK}
-		if err := s.AppendAudit(ctx, e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	page, err := s.AuditLog(ctx, sarhad.AuditQuery{Subject: "a", Page: sarhad.Page{First: 1}})
-	if err != nil {
+	e := &sarhad.AuditEntry{ID: sarhad.StableID("", "entry"), Time: time.Date(2024, 3, 4, 5, 6, 7, 0, time.UTC),
+		Subject: "a", Roles: []sarhad.Role{sarhad.RoleAnalyst}, OperationType: "query", QueryHash: "h",
+		Variables: "{}", Outcome: sarhad.AuditOK}
+	if err := s.AppendAudit(ctx, e); err != nil {
 		t.Fatal(err)
-	}
-	if page.TotalCount != 2 || len(page.Entries) != 1 || !page.HasNextPage || page.Entries[0].SensitiveIDs[0] != "per_2" {
-		t.Fatalf("newest entry of a first: %+v", page)
-	}
-	next, err := s.AuditLog(ctx, sarhad.AuditQuery{Subject: "a", Page: sarhad.Page{First: 5, After: page.Entries[0].ID}})
-	if err != nil || len(next.Entries) != 1 || next.Entries[0].SensitiveIDs[0] != "per_0" || next.HasNextPage {
-		t.Fatalf("second page: %+v %v", next, err)
-	}
-	if p, _ := s.AuditLog(ctx, sarhad.AuditQuery{RecordID: "per_1", Page: sarhad.Page{First: 5}}); p.TotalCount != 1 {
-		t.Errorf("by record: %d", p.TotalCount)
-	}
-	if p, _ := s.AuditLog(ctx, sarhad.AuditQuery{From: when.Add(time.Second), To: when.Add(time.Second), Page: sarhad.Page{First: 5}}); p.TotalCount != 1 {
-		t.Errorf("by time: %d", p.TotalCount)
 	}
 	s.Close()
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, sqlite.FileName))

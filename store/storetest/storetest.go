@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"Relationships", testRelationships},
 		{"Context", testContext},
 		{"Concurrency", testConcurrency},
+		{"Audit", testAudit},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, h) })
