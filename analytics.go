@@ -567,22 +567,11 @@ func (s *Service) network(ctx context.Context, q NetworkQuery) (*analysis.Graph,
 	}
 	var nodes []string
 	if q.Scope == "" {
-		for after := ""; ; {
-			page, err := s.Store.ListEntities(ctx, ListQuery{Kind: KindPerson, Page: Page{First: MaxPageSize, After: after}})
-			if err != nil {
-				return nil, err
-			}
-			for _, e := range page.Entities {
-				nodes = append(nodes, e.EntityMeta().ID)
-			}
-			if len(nodes) > MaxNetworkEntities {
-				return nil, Errorf(ECOMPLEXITY, "more than %d persons are visible; choose a scope", MaxNetworkEntities)
-			}
-			if !page.HasNextPage || len(page.Entities) == 0 {
-				break
-			}
-			after = nodes[len(nodes)-1]
+		persons, err := s.scan(ctx, KindPerson, nil, MaxNetworkEntities, "choose a scope")
+		if err != nil {
+			return nil, err
 		}
+		nodes = idsOf(persons)
 	} else {
 		kind, err := KindOfID(q.Scope)
 		if err != nil {
@@ -669,4 +658,75 @@ func compute[T any](ctx context.Context, f func() T) (T, error) {
 		var zero T
 		return zero, ctx.Err()
 	}
+}
+
+// MaxScanEntities bounds the records of one kind an aggregate question (statistics, flows, shared
+// identifiers) reads; beyond it the question is refused with COMPLEXITY_LIMIT_EXCEEDED.
+const MaxScanEntities = 100000
+
+// scan returns every visible entity of kind that matches conds, ordered by id, paging through the
+// store; COMPLEXITY_LIMIT_EXCEEDED with advice when there are more than limit.
+func (s *Service) scan(ctx context.Context, kind EntityKind, conds []Condition, limit int, advice string) ([]Entity, error) {
+	var out []Entity
+	for after := ""; ; {
+		page, err := s.Store.ListEntities(ctx, ListQuery{Kind: kind, Conditions: conds, Page: Page{First: MaxPageSize, After: after}})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Entities...)
+		if len(out) > limit {
+			return nil, Errorf(ECOMPLEXITY, "more than %d %s records match; %s", limit, kind.Label(), advice)
+		}
+		if !page.HasNextPage || len(page.Entities) == 0 {
+			return out, nil
+		}
+		after = out[len(out)-1].EntityMeta().ID
+	}
+}
+
+// anchorChunk is how many anchors one relationships query carries.
+const anchorChunk = 5000
+
+// related returns the visible relationships of types touching anchors in direction dir, asking the
+// store in chunks of anchorChunk anchors; a relationship between two anchors of different chunks may
+// appear twice.
+func (s *Service) related(ctx context.Context, anchors []string, dir Direction, types ...RelationType) ([]*Relationship, error) {
+	var out []*Relationship
+	for chunk := range slices.Chunk(anchors, anchorChunk) {
+		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: chunk, Direction: dir, Types: types})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rels...)
+	}
+	return out, nil
+}
+
+// load returns the visible entities among ids by id.
+func (s *Service) load(ctx context.Context, ids []string) (map[string]Entity, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make(map[string]Entity, len(ids))
+	for chunk := range slices.Chunk(ids, anchorChunk) {
+		found, err := s.Store.Entities(ctx, chunk)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range found {
+			if e != nil {
+				out[e.EntityMeta().ID] = e
+			}
+		}
+	}
+	return out, nil
+}
+
+// idsOf returns the ids of entities.
+func idsOf[E Entity](es []E) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.EntityMeta().ID
+	}
+	return out
 }

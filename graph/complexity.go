@@ -21,6 +21,9 @@ const (
 	// relationships, as in the resolvers and the schema.
 	searchPageSize        = 20
 	relationshipsPageSize = 100
+	// aggregateRows is the assumed length of an analytics answer without `first`: the flows between
+	// countries, the crossing points, the cells of case statistics and the entries of a timeline.
+	aggregateRows = 100
 )
 
 // Complexity returns the cost functions of the fields that return lists; every other field has
@@ -82,6 +85,13 @@ func Complexity() ComplexityRoot {
 		return listCost(sarhad.MaxNetworkEntities/FanOut, child)
 	}
 	c.Community.Members = func(child int) int { return listCost(FanOut, child) }
+	c.Query.SharedIdentifiers = func(child int, _ []sarhad.EntityKind, _ *int, first *int) int {
+		return pageCost(first, sarhad.DefaultSharedIdentifiers, child)
+	}
+	c.Query.CrossBorderFlows = func(child int, _, _ *sarhad.Date, _, _, _ *string) int { return listCost(aggregateRows, child) }
+	c.Query.BorderCrossings = func(child int, _, _ *sarhad.Date, _ *string) int { return listCost(aggregateRows, child) }
+	c.Query.Timeline = func(child int, _ string, _, _ *sarhad.Date) int { return listCost(aggregateRows, child) }
+	c.CaseStatistics.Cells = func(child int) int { return listCost(aggregateRows, child) }
 	c.Query.Countries = func(child int) int { return listCost(countryCount, child) }
 
 	// relationships(first) of every entity type.
@@ -145,6 +155,16 @@ func Complexity() ComplexityRoot {
 	c.Event.Participants = nested
 	c.Event.Cases = nested
 	c.CooperationRequest.Concerns = nested
+	c.SharedIdentifier.Records = nested
+	c.SharedIdentifier.Holders = nested
+	c.CrossBorderFlow.Transit = nested
+	c.CrossBorderFlow.Routes = nested
+	c.CrossBorderFlow.Crossings = nested
+	c.CrossingPoint.Routes = nested
+	c.StatCell.Key = nested
+	c.TimelineEntry.Places = nested
+	c.TimelineEntry.Parties = nested
+	c.TimelineEntry.Cases = nested
 	return c
 }
 

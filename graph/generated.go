@@ -187,6 +187,12 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 	}
 
+	CaseStatistics struct {
+		Cells                func(childComplexity int) int
+		GroupBy              func(childComplexity int) int
+		SuppressionThreshold func(childComplexity int) int
+	}
+
 	Community struct {
 		ID         func(childComplexity int) int
 		Members    func(childComplexity int) int
@@ -246,6 +252,34 @@ type ComplexityRoot struct {
 		Country          func(childComplexity int) int
 	}
 
+	CrossBorderFlow struct {
+		Cases       func(childComplexity int) int
+		Crossings   func(childComplexity int) int
+		Destination func(childComplexity int) int
+		Origin      func(childComplexity int) int
+		Persons     func(childComplexity int) int
+		Routes      func(childComplexity int) int
+		Transit     func(childComplexity int) int
+	}
+
+	CrossingPoint struct {
+		Cases              func(childComplexity int) int
+		Crossings          func(childComplexity int) int
+		Interceptions      func(childComplexity int) int
+		PersonsCrossed     func(childComplexity int) int
+		PersonsIntercepted func(childComplexity int) int
+		Place              func(childComplexity int) int
+		Routes             func(childComplexity int) int
+	}
+
+	CrossingUse struct {
+		Cases   func(childComplexity int) int
+		From    func(childComplexity int) int
+		Mode    func(childComplexity int) int
+		Persons func(childComplexity int) int
+		To      func(childComplexity int) int
+	}
+
 	Event struct {
 		Cases         func(childComplexity int) int
 		Category      func(childComplexity int) int
@@ -267,6 +301,11 @@ type ComplexityRoot struct {
 		UpdatedBy     func(childComplexity int) int
 	}
 
+	EventParty struct {
+		Entity func(childComplexity int) int
+		Role   func(childComplexity int) int
+	}
+
 	EventPayload struct {
 		ClientMutationID func(childComplexity int) int
 		Event            func(childComplexity int) int
@@ -282,6 +321,12 @@ type ComplexityRoot struct {
 		OriginatorOrg     func(childComplexity int) int
 		ReleasableTo      func(childComplexity int) int
 		TLP               func(childComplexity int) int
+	}
+
+	IdentifierHolder struct {
+		Holder       func(childComplexity int) int
+		Identifier   func(childComplexity int) int
+		Relationship func(childComplexity int) int
 	}
 
 	IdentityDocument struct {
@@ -530,22 +575,27 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog      func(childComplexity int, filter *AuditFilter, first *int, after *string) int
-		Cases         func(childComplexity int, filter *CaseFilter, first *int, after *string) int
-		Communities   func(childComplexity int, scope *string, relationTypes []sarhad.RelationType, resolution *float64) int
-		Countries     func(childComplexity int) int
-		Country       func(childComplexity int, code string) int
-		KeyPlayers    func(childComplexity int, scope *string, measure sarhad.CentralityMeasure, relationTypes []sarhad.RelationType, first *int) int
-		Me            func(childComplexity int) int
-		Neighbourhood func(childComplexity int, id string, depth *int, relationTypes []sarhad.RelationType, kinds []sarhad.EntityKind, limit *int) int
-		Node          func(childComplexity int, id string) int
-		Nodes         func(childComplexity int, ids []string) int
-		Organizations func(childComplexity int, filter *OrganizationFilter, first *int, after *string) int
-		Persons       func(childComplexity int, filter *PersonFilter, first *int, after *string) int
-		Places        func(childComplexity int, filter *PlaceFilter, first *int, after *string) int
-		Routes        func(childComplexity int, filter *RouteFilter, first *int, after *string) int
-		Search        func(childComplexity int, text string, kinds []sarhad.EntityKind, first *int, after *string) int
-		ShortestPaths func(childComplexity int, from string, to string, maxLength *int, relationTypes []sarhad.RelationType, all *bool) int
+		AuditLog          func(childComplexity int, filter *AuditFilter, first *int, after *string) int
+		BorderCrossings   func(childComplexity int, from *sarhad.Date, to *sarhad.Date, country *string) int
+		CaseStatistics    func(childComplexity int, from *sarhad.Date, to *sarhad.Date, groupBy []sarhad.StatDimension, filter *CaseFilter) int
+		Cases             func(childComplexity int, filter *CaseFilter, first *int, after *string) int
+		Communities       func(childComplexity int, scope *string, relationTypes []sarhad.RelationType, resolution *float64) int
+		Countries         func(childComplexity int) int
+		Country           func(childComplexity int, code string) int
+		CrossBorderFlows  func(childComplexity int, from *sarhad.Date, to *sarhad.Date, origin *string, destination *string, via *string) int
+		KeyPlayers        func(childComplexity int, scope *string, measure sarhad.CentralityMeasure, relationTypes []sarhad.RelationType, first *int) int
+		Me                func(childComplexity int) int
+		Neighbourhood     func(childComplexity int, id string, depth *int, relationTypes []sarhad.RelationType, kinds []sarhad.EntityKind, limit *int) int
+		Node              func(childComplexity int, id string) int
+		Nodes             func(childComplexity int, ids []string) int
+		Organizations     func(childComplexity int, filter *OrganizationFilter, first *int, after *string) int
+		Persons           func(childComplexity int, filter *PersonFilter, first *int, after *string) int
+		Places            func(childComplexity int, filter *PlaceFilter, first *int, after *string) int
+		Routes            func(childComplexity int, filter *RouteFilter, first *int, after *string) int
+		Search            func(childComplexity int, text string, kinds []sarhad.EntityKind, first *int, after *string) int
+		SharedIdentifiers func(childComplexity int, kinds []sarhad.EntityKind, minHolders *int, first *int) int
+		ShortestPaths     func(childComplexity int, from string, to string, maxLength *int, relationTypes []sarhad.RelationType, all *bool) int
+		Timeline          func(childComplexity int, id string, from *sarhad.Date, to *sarhad.Date) int
 	}
 
 	RankedEntity struct {
@@ -638,6 +688,14 @@ type ComplexityRoot struct {
 		Score  func(childComplexity int) int
 	}
 
+	SharedIdentifier struct {
+		HolderCount func(childComplexity int) int
+		Holders     func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Records     func(childComplexity int) int
+		Value       func(childComplexity int) int
+	}
+
 	Source struct {
 		Category      func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
@@ -664,10 +722,36 @@ type ComplexityRoot struct {
 		Source           func(childComplexity int) int
 	}
 
+	StatCell struct {
+		Acquitted          func(childComplexity int) int
+		CasesRegistered    func(childComplexity int) int
+		ChargeSheeted      func(childComplexity int) int
+		Convicted          func(childComplexity int) int
+		Key                func(childComplexity int) int
+		PersonsArrested    func(childComplexity int) int
+		Suppressed         func(childComplexity int) int
+		UnderInvestigation func(childComplexity int) int
+		VictimsIdentified  func(childComplexity int) int
+		VictimsReferred    func(childComplexity int) int
+	}
+
+	StatKey struct {
+		Dimension func(childComplexity int) int
+		Label     func(childComplexity int) int
+		Value     func(childComplexity int) int
+	}
+
 	Subgraph struct {
 		Edges     func(childComplexity int) int
 		Nodes     func(childComplexity int) int
 		Truncated func(childComplexity int) int
+	}
+
+	TimelineEntry struct {
+		Cases   func(childComplexity int) int
+		Event   func(childComplexity int) int
+		Parties func(childComplexity int) int
+		Places  func(childComplexity int) int
 	}
 
 	UnlinkPayload struct {
@@ -880,6 +964,11 @@ type QueryResolver interface {
 	ShortestPaths(ctx context.Context, from string, to string, maxLength *int, relationTypes []sarhad.RelationType, all *bool) ([]*sarhad.Path, error)
 	KeyPlayers(ctx context.Context, scope *string, measure sarhad.CentralityMeasure, relationTypes []sarhad.RelationType, first *int) ([]*sarhad.RankedEntity, error)
 	Communities(ctx context.Context, scope *string, relationTypes []sarhad.RelationType, resolution *float64) ([]*sarhad.Community, error)
+	SharedIdentifiers(ctx context.Context, kinds []sarhad.EntityKind, minHolders *int, first *int) ([]*sarhad.SharedIdentifier, error)
+	CrossBorderFlows(ctx context.Context, from *sarhad.Date, to *sarhad.Date, origin *string, destination *string, via *string) ([]*sarhad.CrossBorderFlow, error)
+	BorderCrossings(ctx context.Context, from *sarhad.Date, to *sarhad.Date, country *string) ([]*sarhad.CrossingPoint, error)
+	CaseStatistics(ctx context.Context, from *sarhad.Date, to *sarhad.Date, groupBy []sarhad.StatDimension, filter *CaseFilter) (*sarhad.CaseStatistics, error)
+	Timeline(ctx context.Context, id string, from *sarhad.Date, to *sarhad.Date) ([]*sarhad.TimelineEntry, error)
 }
 type RelationshipResolver interface {
 	From(ctx context.Context, obj *sarhad.Relationship) (sarhad.Entity, error)
@@ -1523,6 +1612,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CasePayload.ClientMutationID(childComplexity), true
 
+	case "CaseStatistics.cells":
+		if e.ComplexityRoot.CaseStatistics.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatistics.Cells(childComplexity), true
+	case "CaseStatistics.groupBy":
+		if e.ComplexityRoot.CaseStatistics.GroupBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatistics.GroupBy(childComplexity), true
+	case "CaseStatistics.suppressionThreshold":
+		if e.ComplexityRoot.CaseStatistics.SuppressionThreshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseStatistics.SuppressionThreshold(childComplexity), true
+
 	case "Community.id":
 		if e.ComplexityRoot.Community.ID == nil {
 			break
@@ -1802,6 +1910,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CountryPayload.Country(childComplexity), true
 
+	case "CrossBorderFlow.cases":
+		if e.ComplexityRoot.CrossBorderFlow.Cases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossBorderFlow.Cases(childComplexity), true
+	case "CrossBorderFlow.crossings":
+		if e.ComplexityRoot.CrossBorderFlow.Crossings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossBorderFlow.Crossings(childComplexity), true
+	case "CrossBorderFlow.destination":
+		if e.ComplexityRoot.CrossBorderFlow.Destination == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossBorderFlow.Destination(childComplexity), true
+	case "CrossBorderFlow.origin":
+		if e.ComplexityRoot.CrossBorderFlow.Origin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossBorderFlow.Origin(childComplexity), true
+	case "CrossBorderFlow.persons":
+		if e.ComplexityRoot.CrossBorderFlow.Persons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossBorderFlow.Persons(childComplexity), true
+	case "CrossBorderFlow.routes":
+		if e.ComplexityRoot.CrossBorderFlow.Routes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossBorderFlow.Routes(childComplexity), true
+	case "CrossBorderFlow.transit":
+		if e.ComplexityRoot.CrossBorderFlow.Transit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossBorderFlow.Transit(childComplexity), true
+
+	case "CrossingPoint.cases":
+		if e.ComplexityRoot.CrossingPoint.Cases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossingPoint.Cases(childComplexity), true
+	case "CrossingPoint.crossings":
+		if e.ComplexityRoot.CrossingPoint.Crossings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossingPoint.Crossings(childComplexity), true
+	case "CrossingPoint.interceptions":
+		if e.ComplexityRoot.CrossingPoint.Interceptions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossingPoint.Interceptions(childComplexity), true
+	case "CrossingPoint.personsCrossed":
+		if e.ComplexityRoot.CrossingPoint.PersonsCrossed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossingPoint.PersonsCrossed(childComplexity), true
+	case "CrossingPoint.personsIntercepted":
+		if e.ComplexityRoot.CrossingPoint.PersonsIntercepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossingPoint.PersonsIntercepted(childComplexity), true
+	case "CrossingPoint.place":
+		if e.ComplexityRoot.CrossingPoint.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossingPoint.Place(childComplexity), true
+	case "CrossingPoint.routes":
+		if e.ComplexityRoot.CrossingPoint.Routes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossingPoint.Routes(childComplexity), true
+
+	case "CrossingUse.cases":
+		if e.ComplexityRoot.CrossingUse.Cases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossingUse.Cases(childComplexity), true
+	case "CrossingUse.from":
+		if e.ComplexityRoot.CrossingUse.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossingUse.From(childComplexity), true
+	case "CrossingUse.mode":
+		if e.ComplexityRoot.CrossingUse.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossingUse.Mode(childComplexity), true
+	case "CrossingUse.persons":
+		if e.ComplexityRoot.CrossingUse.Persons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossingUse.Persons(childComplexity), true
+	case "CrossingUse.to":
+		if e.ComplexityRoot.CrossingUse.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CrossingUse.To(childComplexity), true
+
 	case "Event.cases":
 		if e.ComplexityRoot.Event.Cases == nil {
 			break
@@ -1916,6 +2141,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Event.UpdatedBy(childComplexity), true
 
+	case "EventParty.entity":
+		if e.ComplexityRoot.EventParty.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventParty.Entity(childComplexity), true
+	case "EventParty.role":
+		if e.ComplexityRoot.EventParty.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventParty.Role(childComplexity), true
+
 	case "EventPayload.clientMutationId":
 		if e.ComplexityRoot.EventPayload.ClientMutationID == nil {
 			break
@@ -1966,6 +2204,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Handling.TLP(childComplexity), true
+
+	case "IdentifierHolder.holder":
+		if e.ComplexityRoot.IdentifierHolder.Holder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentifierHolder.Holder(childComplexity), true
+	case "IdentifierHolder.identifier":
+		if e.ComplexityRoot.IdentifierHolder.Identifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentifierHolder.Identifier(childComplexity), true
+	case "IdentifierHolder.relationship":
+		if e.ComplexityRoot.IdentifierHolder.Relationship == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentifierHolder.Relationship(childComplexity), true
 
 	case "IdentityDocument.authenticity":
 		if e.ComplexityRoot.IdentityDocument.Authenticity == nil {
@@ -3279,6 +3536,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*AuditFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.borderCrossings":
+		if e.ComplexityRoot.Query.BorderCrossings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_borderCrossings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BorderCrossings(childComplexity, args["from"].(*sarhad.Date), args["to"].(*sarhad.Date), args["country"].(*string)), true
+	case "Query.caseStatistics":
+		if e.ComplexityRoot.Query.CaseStatistics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_caseStatistics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CaseStatistics(childComplexity, args["from"].(*sarhad.Date), args["to"].(*sarhad.Date), args["groupBy"].([]sarhad.StatDimension), args["filter"].(*CaseFilter)), true
 	case "Query.cases":
 		if e.ComplexityRoot.Query.Cases == nil {
 			break
@@ -3318,6 +3597,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Country(childComplexity, args["code"].(string)), true
+	case "Query.crossBorderFlows":
+		if e.ComplexityRoot.Query.CrossBorderFlows == nil {
+			break
+		}
+
+		args, err := ec.field_Query_crossBorderFlows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CrossBorderFlows(childComplexity, args["from"].(*sarhad.Date), args["to"].(*sarhad.Date), args["origin"].(*string), args["destination"].(*string), args["via"].(*string)), true
 
 	case "Query.keyPlayers":
 		if e.ComplexityRoot.Query.KeyPlayers == nil {
@@ -3424,6 +3714,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["kinds"].([]sarhad.EntityKind), args["first"].(*int), args["after"].(*string)), true
+	case "Query.sharedIdentifiers":
+		if e.ComplexityRoot.Query.SharedIdentifiers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_sharedIdentifiers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SharedIdentifiers(childComplexity, args["kinds"].([]sarhad.EntityKind), args["minHolders"].(*int), args["first"].(*int)), true
 	case "Query.shortestPaths":
 		if e.ComplexityRoot.Query.ShortestPaths == nil {
 			break
@@ -3435,6 +3736,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ShortestPaths(childComplexity, args["from"].(string), args["to"].(string), args["maxLength"].(*int), args["relationTypes"].([]sarhad.RelationType), args["all"].(*bool)), true
+	case "Query.timeline":
+		if e.ComplexityRoot.Query.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Query_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Timeline(childComplexity, args["id"].(string), args["from"].(*sarhad.Date), args["to"].(*sarhad.Date)), true
 
 	case "RankedEntity.entity":
 		if e.ComplexityRoot.RankedEntity.Entity == nil {
@@ -3811,6 +4123,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
 
+	case "SharedIdentifier.holderCount":
+		if e.ComplexityRoot.SharedIdentifier.HolderCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedIdentifier.HolderCount(childComplexity), true
+	case "SharedIdentifier.holders":
+		if e.ComplexityRoot.SharedIdentifier.Holders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedIdentifier.Holders(childComplexity), true
+	case "SharedIdentifier.kind":
+		if e.ComplexityRoot.SharedIdentifier.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedIdentifier.Kind(childComplexity), true
+	case "SharedIdentifier.records":
+		if e.ComplexityRoot.SharedIdentifier.Records == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedIdentifier.Records(childComplexity), true
+	case "SharedIdentifier.value":
+		if e.ComplexityRoot.SharedIdentifier.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SharedIdentifier.Value(childComplexity), true
+
 	case "Source.category":
 		if e.ComplexityRoot.Source.Category == nil {
 			break
@@ -3938,6 +4281,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SourcePayload.Source(childComplexity), true
 
+	case "StatCell.acquitted":
+		if e.ComplexityRoot.StatCell.Acquitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatCell.Acquitted(childComplexity), true
+	case "StatCell.casesRegistered":
+		if e.ComplexityRoot.StatCell.CasesRegistered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatCell.CasesRegistered(childComplexity), true
+	case "StatCell.chargeSheeted":
+		if e.ComplexityRoot.StatCell.ChargeSheeted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatCell.ChargeSheeted(childComplexity), true
+	case "StatCell.convicted":
+		if e.ComplexityRoot.StatCell.Convicted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatCell.Convicted(childComplexity), true
+	case "StatCell.key":
+		if e.ComplexityRoot.StatCell.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatCell.Key(childComplexity), true
+	case "StatCell.personsArrested":
+		if e.ComplexityRoot.StatCell.PersonsArrested == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatCell.PersonsArrested(childComplexity), true
+	case "StatCell.suppressed":
+		if e.ComplexityRoot.StatCell.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatCell.Suppressed(childComplexity), true
+	case "StatCell.underInvestigation":
+		if e.ComplexityRoot.StatCell.UnderInvestigation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatCell.UnderInvestigation(childComplexity), true
+	case "StatCell.victimsIdentified":
+		if e.ComplexityRoot.StatCell.VictimsIdentified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatCell.VictimsIdentified(childComplexity), true
+	case "StatCell.victimsReferred":
+		if e.ComplexityRoot.StatCell.VictimsReferred == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatCell.VictimsReferred(childComplexity), true
+
+	case "StatKey.dimension":
+		if e.ComplexityRoot.StatKey.Dimension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatKey.Dimension(childComplexity), true
+	case "StatKey.label":
+		if e.ComplexityRoot.StatKey.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatKey.Label(childComplexity), true
+	case "StatKey.value":
+		if e.ComplexityRoot.StatKey.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatKey.Value(childComplexity), true
+
 	case "Subgraph.edges":
 		if e.ComplexityRoot.Subgraph.Edges == nil {
 			break
@@ -3956,6 +4379,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subgraph.Truncated(childComplexity), true
+
+	case "TimelineEntry.cases":
+		if e.ComplexityRoot.TimelineEntry.Cases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEntry.Cases(childComplexity), true
+	case "TimelineEntry.event":
+		if e.ComplexityRoot.TimelineEntry.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEntry.Event(childComplexity), true
+	case "TimelineEntry.parties":
+		if e.ComplexityRoot.TimelineEntry.Parties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEntry.Parties(childComplexity), true
+	case "TimelineEntry.places":
+		if e.ComplexityRoot.TimelineEntry.Places == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEntry.Places(childComplexity), true
 
 	case "UnlinkPayload.clientMutationId":
 		if e.ComplexityRoot.UnlinkPayload.ClientMutationID == nil {
@@ -6040,6 +6488,92 @@ type Query {
     """
     resolution: Float = 1.0
   ): [Community!]!
+  """
+  Identifiers held by several persons or organisations: a phone, bank account, document, address,
+  vehicle or online account that ties people together. Records of one identifier meet under one
+  value, whoever recorded them: phone numbers compared in E.164, other identifiers on their
+  distinguishing attributes with case, spaces and punctuation ignored (see ` + "`" + `SharedIdentifier.value` + "`" + `).
+  Holders are persons and organisations tied to a record by USES, HOLDS_DOCUMENT, LIVES_AT or OWNS.
+  Most holders first, then by kind and value. Only what the viewer may see counts: an identifier a
+  victim holds never appears to a viewer who may not see that victim's identifying details.
+  COMPLEXITY_LIMIT_EXCEEDED when more than 100,000 identifiers of a kind are visible (choose fewer kinds).
+  """
+  sharedIdentifiers(
+    "Identifier kinds to compare; every kind when absent."
+    kinds: [IdentifierKind!]
+    "Least number of distinct holders, 2–1000."
+    minHolders: Int = 2
+    "How many identifiers to return, 1–500."
+    first: Int = 50
+  ): [SharedIdentifier!]!
+  """
+  Persons moved from country to country. Each visible case counts in the flow of every visible route
+  it concerns (ALONG_ROUTE) whose first and last stops lie in different countries: the route's first
+  stop gives the origin, its last the destination, the stops between the transit countries. Persons
+  moved are the parties to those cases as VICTIM and the parties that were SMUGGLED or TRAFFICKED
+  by anyone. Most persons first, then most cases, then by origin and destination.
+  COMPLEXITY_LIMIT_EXCEEDED when more than 100,000 cases match (narrow the dates).
+  """
+  crossBorderFlows(
+    "Cases registered on or after this date."
+    from: Date
+    "Cases registered on or before this date."
+    to: Date
+    "Only flows from this country (ISO alpha-2 or alpha-3)."
+    origin: String
+    "Only flows to this country (ISO alpha-2 or alpha-3)."
+    destination: String
+    "Only flows through this country, neither origin nor destination (ISO alpha-2 or alpha-3)."
+    via: String
+  ): [CrossBorderFlow!]!
+  """
+  Crossing points ranked by recorded crossings, then interceptions, then cases (most first, then by
+  place id). A crossing point is a place of category BORDER_CROSSING, or a place at either end of a
+  route leg between two countries (a port, an airport, a jetty). Only points with at least one
+  record in the period are listed.
+  """
+  borderCrossings(
+    "Events that occurred, and cases registered, on or after this date."
+    from: Date
+    "Events that occurred, and cases registered, on or before this date."
+    to: Date
+    "Only crossing points in this country (ISO alpha-2 or alpha-3)."
+    country: String
+  ): [CrossingPoint!]!
+  """
+  Monitoring and evaluation figures: cases registered and how far they went, persons arrested,
+  victims identified and referred for assistance, over the cases the viewer may see, grouped by the
+  dimensions asked for (none: one cell of totals). Small cells are suppressed: a count from 1 to 4
+  is withheld (null) unless the viewer's organisation originated every case of its cell. Readable
+  by every role that reads the graph and by AUDITOR. COMPLEXITY_LIMIT_EXCEEDED when more than
+  100,000 cases match.
+  """
+  caseStatistics(
+    "Cases registered on or after this date."
+    from: Date
+    "Cases registered on or before this date."
+    to: Date
+    "Dimensions to group by, each at most once, in the order of the cells' keys; none: one cell of totals."
+    groupBy: [StatDimension!]!
+    "Further conditions on the cases counted."
+    filter: CaseFilter
+  ): CaseStatistics!
+  """
+  The events involving an entity, in order of date then id, with where they happened, who took part
+  and the cases recording them: for a person or vehicle the events it was involved in, for an
+  organisation those it or its members and leaders were involved in, for a case the events recorded
+  in it, for a place those that occurred there, for a route those along it. NOT_FOUND when the
+  entity does not exist or is hidden; BAD_USER_INPUT for another kind; COMPLEXITY_LIMIT_EXCEEDED for
+  more than 2,000 events (narrow the dates).
+  """
+  timeline(
+    "Id of a person, organisation, vehicle, case, place or route."
+    id: ID!
+    "Events on or after this date."
+    from: Date
+    "Events on or before this date."
+    to: Date
+  ): [TimelineEntry!]!
 }
 
 "Which audit entries to list. Conditions combine with AND."
@@ -7092,6 +7626,186 @@ type Community {
   """
   modularity: Float!
 }
+
+"The kinds of identifiers that tie persons together."
+enum IdentifierKind {
+  "A telephone number."
+  PHONE
+  "A bank, mobile-money or hawala account."
+  BANK_ACCOUNT
+  "A CNIC, passport, visa or other document."
+  IDENTITY_DOCUMENT
+  "A vehicle or vessel."
+  VEHICLE
+  "A postal address or described location."
+  ADDRESS
+  "An account on a messaging app, social network or e-mail service."
+  ONLINE_ACCOUNT
+}
+
+"One identifier value held by several persons or organisations."
+type SharedIdentifier {
+  "The kind of identifier."
+  kind: IdentifierKind!
+  """
+  The value the records share: a phone's E.164 number; for other kinds their distinguishing
+  attributes upper-cased without spaces or punctuation, joined by ` + "`" + `|` + "`" + ` (bank|account number,
+  document type|issuing country|number, vehicle category|registration, country|city|address line,
+  platform|handle).
+  """
+  value: String!
+  "The identifier records with that value, by id: more than one when it was recorded more than once."
+  records: [Entity!]!
+  "Every visible tie of a person or organisation to one of the records, by holder id then relationship id."
+  holders: [IdentifierHolder!]!
+  "Number of distinct holders."
+  holderCount: Int!
+}
+
+"A person or organisation holding an identifier record, and how."
+type IdentifierHolder {
+  "The person or organisation."
+  holder: Entity!
+  "The identifier record held."
+  identifier: Entity!
+  "The tie: USES, HOLDS_DOCUMENT, LIVES_AT or OWNS."
+  relationship: Relationship!
+}
+
+"Persons moved from one country to another."
+type CrossBorderFlow {
+  "Country of the first stop of the routes."
+  origin: Country!
+  "Country of the last stop of the routes."
+  destination: Country!
+  "Countries between origin and destination on any of the routes, by alpha-3 code."
+  transit: [Country!]!
+  "The routes of the flow, by id."
+  routes: [Route!]!
+  "Distinct cases concerning one of the routes."
+  cases: Int!
+  "Distinct persons moved in those cases: parties as VICTIM, and parties SMUGGLED or TRAFFICKED by anyone."
+  persons: Int!
+  "The legs of the routes that cross a border, most cases first (then most persons, then by place ids)."
+  crossings: [CrossingUse!]!
+}
+
+"A border-crossing leg of a flow's routes, with the cases and persons that used it."
+type CrossingUse {
+  "Last stop before the border."
+  from: Place!
+  "First stop after the border."
+  to: Place!
+  "How the leg is travelled."
+  mode: TravelMode
+  "Distinct cases of the flow whose route uses the leg."
+  cases: Int!
+  "Distinct persons moved in those cases."
+  persons: Int!
+}
+
+"A place where people cross a border, with what was recorded there."
+type CrossingPoint {
+  "The place."
+  place: Place!
+  "BORDER_CROSSING events at the place."
+  crossings: Int!
+  "INTERCEPTION events at the place."
+  interceptions: Int!
+  "Persons the crossing events report (sum of their ` + "`" + `personsCount` + "`" + `)."
+  personsCrossed: Int!
+  "Persons the interception events report (sum of their ` + "`" + `personsCount` + "`" + `)."
+  personsIntercepted: Int!
+  "Distinct cases that record an event at the place or concern a route crossing a border there."
+  cases: Int!
+  "The routes that cross a border at the place, by id."
+  routes: [Route!]!
+}
+
+"A dimension case statistics are grouped by."
+enum StatDimension {
+  "Year of registration, such as 2023."
+  YEAR
+  "Quarter of registration, such as 2023-Q2."
+  QUARTER
+  "Current stage of the case."
+  STAGE
+  "Offence registered; a case under several offences counts under each."
+  OFFENCE
+  "Registering agency."
+  AGENCY
+  "Route the case concerns; a case along several routes counts under each, one along none under NONE."
+  ROUTE
+  "Registering country (alpha-3)."
+  COUNTRY
+}
+
+"Case statistics grouped by dimensions."
+type CaseStatistics {
+  "The dimensions of the cells' keys, in order."
+  groupBy: [StatDimension!]!
+  "One cell per combination of values that has cases, ordered by key (periods in time order, stages in process order, other values alphabetically)."
+  cells: [StatCell!]!
+  "Counts from 1 to this number minus one are withheld for viewers outside the originating organisation: 5."
+  suppressionThreshold: Int!
+}
+
+"The value of one dimension of a cell."
+type StatKey {
+  "The dimension."
+  dimension: StatDimension!
+  "The value: a year, a quarter (2023-Q2), a stage, an offence, an agency, a route id (or NONE), an alpha-3 code."
+  value: String!
+  "A label for people: the route's name, the country's name; otherwise the value."
+  label: String!
+}
+
+"""
+The counts of one combination of dimension values. A null count was withheld: it is from 1 to 4 and
+the viewer's organisation did not originate every case of the cell.
+"""
+type StatCell {
+  "The cell's value of each dimension, in the order of ` + "`" + `groupBy` + "`" + `."
+  key: [StatKey!]!
+  "Cases registered."
+  casesRegistered: Int
+  "Of those, cases not yet charge-sheeted, decided or closed (stage REGISTERED or UNDER_INVESTIGATION)."
+  underInvestigation: Int
+  "Cases in which a charge sheet was filed (stage CHARGE_SHEETED, ON_TRIAL, CONVICTED or ACQUITTED)."
+  chargeSheeted: Int
+  "Cases decided with a conviction."
+  convicted: Int
+  "Cases decided with an acquittal."
+  acquitted: Int
+  "Distinct persons involved in ARREST events recorded in the cases."
+  personsArrested: Int
+  "Distinct persons party to the cases as VICTIM."
+  victimsIdentified: Int
+  "Of those, the victims referred to a support organisation (REFERRED_TO)."
+  victimsReferred: Int
+  "Whether at least one count of the cell was withheld."
+  suppressed: Boolean!
+}
+
+"An event of a timeline."
+type TimelineEntry {
+  "The event."
+  event: Event!
+  "Where it occurred, by id."
+  places: [Place!]!
+  "Who and what took part, with their parts, by id."
+  parties: [EventParty!]!
+  "The cases recording it, by id."
+  cases: [Case!]!
+}
+
+"An entity involved in an event."
+type EventParty {
+  "The person, organisation or vehicle."
+  entity: Entity!
+  "Its part in the event (the role of INVOLVED_IN), such as arrested or facilitator; empty when not recorded."
+  role: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7366,6 +8080,18 @@ func (ec *executionContext) childFields_CasePayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CasePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CaseStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "groupBy":
+		return ec.fieldContext_CaseStatistics_groupBy(ctx, field)
+	case "cells":
+		return ec.fieldContext_CaseStatistics_cells(ctx, field)
+	case "suppressionThreshold":
+		return ec.fieldContext_CaseStatistics_suppressionThreshold(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseStatistics", field.Name)
+}
+
 func (ec *executionContext) childFields_Community(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7484,6 +8210,62 @@ func (ec *executionContext) childFields_CountryPayload(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type CountryPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CrossBorderFlow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "origin":
+		return ec.fieldContext_CrossBorderFlow_origin(ctx, field)
+	case "destination":
+		return ec.fieldContext_CrossBorderFlow_destination(ctx, field)
+	case "transit":
+		return ec.fieldContext_CrossBorderFlow_transit(ctx, field)
+	case "routes":
+		return ec.fieldContext_CrossBorderFlow_routes(ctx, field)
+	case "cases":
+		return ec.fieldContext_CrossBorderFlow_cases(ctx, field)
+	case "persons":
+		return ec.fieldContext_CrossBorderFlow_persons(ctx, field)
+	case "crossings":
+		return ec.fieldContext_CrossBorderFlow_crossings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CrossBorderFlow", field.Name)
+}
+
+func (ec *executionContext) childFields_CrossingPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "place":
+		return ec.fieldContext_CrossingPoint_place(ctx, field)
+	case "crossings":
+		return ec.fieldContext_CrossingPoint_crossings(ctx, field)
+	case "interceptions":
+		return ec.fieldContext_CrossingPoint_interceptions(ctx, field)
+	case "personsCrossed":
+		return ec.fieldContext_CrossingPoint_personsCrossed(ctx, field)
+	case "personsIntercepted":
+		return ec.fieldContext_CrossingPoint_personsIntercepted(ctx, field)
+	case "cases":
+		return ec.fieldContext_CrossingPoint_cases(ctx, field)
+	case "routes":
+		return ec.fieldContext_CrossingPoint_routes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CrossingPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_CrossingUse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CrossingUse_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CrossingUse_to(ctx, field)
+	case "mode":
+		return ec.fieldContext_CrossingUse_mode(ctx, field)
+	case "cases":
+		return ec.fieldContext_CrossingUse_cases(ctx, field)
+	case "persons":
+		return ec.fieldContext_CrossingUse_persons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CrossingUse", field.Name)
+}
+
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7526,6 +8308,16 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
 }
 
+func (ec *executionContext) childFields_EventParty(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "entity":
+		return ec.fieldContext_EventParty_entity(ctx, field)
+	case "role":
+		return ec.fieldContext_EventParty_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventParty", field.Name)
+}
+
 func (ec *executionContext) childFields_EventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "event":
@@ -7558,6 +8350,18 @@ func (ec *executionContext) childFields_Handling(ctx context.Context, field grap
 		return ec.fieldContext_Handling_releasableTo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Handling", field.Name)
+}
+
+func (ec *executionContext) childFields_IdentifierHolder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "holder":
+		return ec.fieldContext_IdentifierHolder_holder(ctx, field)
+	case "identifier":
+		return ec.fieldContext_IdentifierHolder_identifier(ctx, field)
+	case "relationship":
+		return ec.fieldContext_IdentifierHolder_relationship(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IdentifierHolder", field.Name)
 }
 
 func (ec *executionContext) childFields_IdentityDocument(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8158,6 +8962,22 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SharedIdentifier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_SharedIdentifier_kind(ctx, field)
+	case "value":
+		return ec.fieldContext_SharedIdentifier_value(ctx, field)
+	case "records":
+		return ec.fieldContext_SharedIdentifier_records(ctx, field)
+	case "holders":
+		return ec.fieldContext_SharedIdentifier_holders(ctx, field)
+	case "holderCount":
+		return ec.fieldContext_SharedIdentifier_holderCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SharedIdentifier", field.Name)
+}
+
 func (ec *executionContext) childFields_Source(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8210,6 +9030,44 @@ func (ec *executionContext) childFields_SourcePayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type SourcePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_StatCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_StatCell_key(ctx, field)
+	case "casesRegistered":
+		return ec.fieldContext_StatCell_casesRegistered(ctx, field)
+	case "underInvestigation":
+		return ec.fieldContext_StatCell_underInvestigation(ctx, field)
+	case "chargeSheeted":
+		return ec.fieldContext_StatCell_chargeSheeted(ctx, field)
+	case "convicted":
+		return ec.fieldContext_StatCell_convicted(ctx, field)
+	case "acquitted":
+		return ec.fieldContext_StatCell_acquitted(ctx, field)
+	case "personsArrested":
+		return ec.fieldContext_StatCell_personsArrested(ctx, field)
+	case "victimsIdentified":
+		return ec.fieldContext_StatCell_victimsIdentified(ctx, field)
+	case "victimsReferred":
+		return ec.fieldContext_StatCell_victimsReferred(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_StatCell_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatCell", field.Name)
+}
+
+func (ec *executionContext) childFields_StatKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dimension":
+		return ec.fieldContext_StatKey_dimension(ctx, field)
+	case "value":
+		return ec.fieldContext_StatKey_value(ctx, field)
+	case "label":
+		return ec.fieldContext_StatKey_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatKey", field.Name)
+}
+
 func (ec *executionContext) childFields_Subgraph(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "nodes":
@@ -8220,6 +9078,20 @@ func (ec *executionContext) childFields_Subgraph(ctx context.Context, field grap
 		return ec.fieldContext_Subgraph_truncated(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Subgraph", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_TimelineEntry_event(ctx, field)
+	case "places":
+		return ec.fieldContext_TimelineEntry_places(ctx, field)
+	case "parties":
+		return ec.fieldContext_TimelineEntry_parties(ctx, field)
+	case "cases":
+		return ec.fieldContext_TimelineEntry_cases(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_UnlinkPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9338,6 +10210,74 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_borderCrossings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*sarhad.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*sarhad.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "country",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["country"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_caseStatistics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*sarhad.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*sarhad.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]sarhad.StatDimension, error) {
+			return ec.unmarshalNStatDimension2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐStatDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*CaseFilter, error) {
+			return ec.unmarshalOCaseFilter2ᚖgithubᚗcomᚋsarhadᚋsarhadᚋgraphᚐCaseFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_cases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9409,6 +10349,52 @@ func (ec *executionContext) field_Query_country_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["code"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_crossBorderFlows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*sarhad.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*sarhad.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "origin",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["origin"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "destination",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["destination"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "via",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["via"] = arg4
 	return args, nil
 }
 
@@ -9682,6 +10668,36 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_sharedIdentifiers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]sarhad.EntityKind, error) {
+			return ec.unmarshalOIdentifierKind2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐEntityKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "minHolders",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minHolders"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_shortestPaths_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9725,6 +10741,36 @@ func (ec *executionContext) field_Query_shortestPaths_args(ctx context.Context, 
 		return nil, err
 	}
 	args["all"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_timeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*sarhad.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*sarhad.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
 	return args, nil
 }
 
@@ -12408,6 +13454,84 @@ func (ec *executionContext) fieldContext_CasePayload_clientMutationId(_ context.
 	return graphql.NewScalarFieldContext("CasePayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _CaseStatistics_groupBy(ctx context.Context, field graphql.CollectedField, obj *sarhad.CaseStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStatistics_groupBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []sarhad.StatDimension) graphql.Marshaler {
+			return ec.marshalNStatDimension2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐStatDimensionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStatistics_groupBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseStatistics", field, false, false, "StatDimension")
+}
+
+func (ec *executionContext) _CaseStatistics_cells(ctx context.Context, field graphql.CollectedField, obj *sarhad.CaseStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStatistics_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.StatCell) graphql.Marshaler {
+			return ec.marshalNStatCell2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐStatCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStatistics_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CaseStatistics",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CaseStatistics_suppressionThreshold(ctx context.Context, field graphql.CollectedField, obj *sarhad.CaseStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseStatistics_suppressionThreshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuppressionThreshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseStatistics_suppressionThreshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseStatistics", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Community_id(ctx context.Context, field graphql.CollectedField, obj *sarhad.Community) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13552,6 +14676,524 @@ func (ec *executionContext) fieldContext_CountryPayload_clientMutationId(_ conte
 	return graphql.NewScalarFieldContext("CountryPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _CrossBorderFlow_origin(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossBorderFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossBorderFlow_origin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *sarhad.Country) graphql.Marshaler {
+			return ec.marshalNCountry2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐCountry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossBorderFlow_origin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossBorderFlow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Country(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossBorderFlow_destination(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossBorderFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossBorderFlow_destination(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Destination, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *sarhad.Country) graphql.Marshaler {
+			return ec.marshalNCountry2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐCountry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossBorderFlow_destination(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossBorderFlow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Country(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossBorderFlow_transit(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossBorderFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossBorderFlow_transit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.Country) graphql.Marshaler {
+			return ec.marshalNCountry2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐCountryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossBorderFlow_transit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossBorderFlow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Country(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossBorderFlow_routes(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossBorderFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossBorderFlow_routes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Routes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.Route) graphql.Marshaler {
+			return ec.marshalNRoute2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐRouteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossBorderFlow_routes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossBorderFlow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Route(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossBorderFlow_cases(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossBorderFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossBorderFlow_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossBorderFlow_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossBorderFlow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CrossBorderFlow_persons(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossBorderFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossBorderFlow_persons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Persons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossBorderFlow_persons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossBorderFlow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CrossBorderFlow_crossings(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossBorderFlow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossBorderFlow_crossings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Crossings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.CrossingUse) graphql.Marshaler {
+			return ec.marshalNCrossingUse2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐCrossingUseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossBorderFlow_crossings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossBorderFlow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrossingUse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossingPoint_place(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossingPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossingPoint_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *sarhad.Place) graphql.Marshaler {
+			return ec.marshalNPlace2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐPlace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossingPoint_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossingPoint",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Place(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossingPoint_crossings(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossingPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossingPoint_crossings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Crossings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossingPoint_crossings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossingPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CrossingPoint_interceptions(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossingPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossingPoint_interceptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interceptions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossingPoint_interceptions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossingPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CrossingPoint_personsCrossed(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossingPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossingPoint_personsCrossed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonsCrossed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossingPoint_personsCrossed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossingPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CrossingPoint_personsIntercepted(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossingPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossingPoint_personsIntercepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonsIntercepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossingPoint_personsIntercepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossingPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CrossingPoint_cases(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossingPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossingPoint_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossingPoint_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossingPoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CrossingPoint_routes(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossingPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossingPoint_routes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Routes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.Route) graphql.Marshaler {
+			return ec.marshalNRoute2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐRouteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossingPoint_routes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossingPoint",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Route(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossingUse_from(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossingUse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossingUse_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *sarhad.Place) graphql.Marshaler {
+			return ec.marshalNPlace2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐPlace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossingUse_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossingUse",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Place(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossingUse_to(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossingUse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossingUse_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *sarhad.Place) graphql.Marshaler {
+			return ec.marshalNPlace2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐPlace(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossingUse_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CrossingUse",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Place(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CrossingUse_mode(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossingUse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossingUse_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v sarhad.TravelMode) graphql.Marshaler {
+			return ec.marshalOTravelMode2githubᚗcomᚋsarhadᚋsarhadᚐTravelMode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CrossingUse_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossingUse", field, false, false, "TravelMode")
+}
+
+func (ec *executionContext) _CrossingUse_cases(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossingUse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossingUse_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossingUse_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossingUse", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CrossingUse_persons(ctx context.Context, field graphql.CollectedField, obj *sarhad.CrossingUse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CrossingUse_persons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Persons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CrossingUse_persons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CrossingUse", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *sarhad.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14032,6 +15674,61 @@ func (ec *executionContext) fieldContext_Event_relationships(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _EventParty_entity(ctx context.Context, field graphql.CollectedField, obj *sarhad.EventParty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventParty_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v sarhad.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋsarhadᚋsarhadᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventParty_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventParty",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventParty_role(ctx context.Context, field graphql.CollectedField, obj *sarhad.EventParty) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventParty_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventParty_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventParty", field, false, false, "String")
+}
+
 func (ec *executionContext) _EventPayload_event(ctx context.Context, field graphql.CollectedField, obj *EventPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14223,6 +15920,102 @@ func (ec *executionContext) _Handling_releasableTo(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Handling_releasableTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Handling", field, false, false, "String")
+}
+
+func (ec *executionContext) _IdentifierHolder_holder(ctx context.Context, field graphql.CollectedField, obj *sarhad.IdentifierHolder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentifierHolder_holder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Holder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v sarhad.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋsarhadᚋsarhadᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentifierHolder_holder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentifierHolder",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IdentifierHolder_identifier(ctx context.Context, field graphql.CollectedField, obj *sarhad.IdentifierHolder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentifierHolder_identifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v sarhad.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋsarhadᚋsarhadᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentifierHolder_identifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentifierHolder",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IdentifierHolder_relationship(ctx context.Context, field graphql.CollectedField, obj *sarhad.IdentifierHolder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentifierHolder_relationship(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relationship, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *sarhad.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐRelationship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IdentifierHolder_relationship(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IdentifierHolder",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _IdentityDocument_id(ctx context.Context, field graphql.CollectedField, obj *sarhad.IdentityDocument) (ret graphql.Marshaler) {
@@ -20297,6 +22090,226 @@ func (ec *executionContext) fieldContext_Query_communities(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_sharedIdentifiers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_sharedIdentifiers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SharedIdentifiers(ctx, fc.Args["kinds"].([]sarhad.EntityKind), fc.Args["minHolders"].(*int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.SharedIdentifier) graphql.Marshaler {
+			return ec.marshalNSharedIdentifier2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐSharedIdentifierᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_sharedIdentifiers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SharedIdentifier(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_sharedIdentifiers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_crossBorderFlows(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_crossBorderFlows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CrossBorderFlows(ctx, fc.Args["from"].(*sarhad.Date), fc.Args["to"].(*sarhad.Date), fc.Args["origin"].(*string), fc.Args["destination"].(*string), fc.Args["via"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.CrossBorderFlow) graphql.Marshaler {
+			return ec.marshalNCrossBorderFlow2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐCrossBorderFlowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_crossBorderFlows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrossBorderFlow(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_crossBorderFlows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_borderCrossings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_borderCrossings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BorderCrossings(ctx, fc.Args["from"].(*sarhad.Date), fc.Args["to"].(*sarhad.Date), fc.Args["country"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.CrossingPoint) graphql.Marshaler {
+			return ec.marshalNCrossingPoint2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐCrossingPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_borderCrossings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CrossingPoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_borderCrossings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_caseStatistics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_caseStatistics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CaseStatistics(ctx, fc.Args["from"].(*sarhad.Date), fc.Args["to"].(*sarhad.Date), fc.Args["groupBy"].([]sarhad.StatDimension), fc.Args["filter"].(*CaseFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *sarhad.CaseStatistics) graphql.Marshaler {
+			return ec.marshalNCaseStatistics2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐCaseStatistics(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_caseStatistics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseStatistics(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_caseStatistics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_timeline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Timeline(ctx, fc.Args["id"].(string), fc.Args["from"].(*sarhad.Date), fc.Args["to"].(*sarhad.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.TimelineEntry) graphql.Marshaler {
+			return ec.marshalNTimelineEntry2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐTimelineEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_timeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_timeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21963,6 +23976,139 @@ func (ec *executionContext) fieldContext_SearchEdge_score(_ context.Context, fie
 	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Float")
 }
 
+func (ec *executionContext) _SharedIdentifier_kind(ctx context.Context, field graphql.CollectedField, obj *sarhad.SharedIdentifier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharedIdentifier_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v sarhad.EntityKind) graphql.Marshaler {
+			return ec.marshalNIdentifierKind2githubᚗcomᚋsarhadᚋsarhadᚐEntityKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharedIdentifier_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharedIdentifier", field, false, false, "IdentifierKind")
+}
+
+func (ec *executionContext) _SharedIdentifier_value(ctx context.Context, field graphql.CollectedField, obj *sarhad.SharedIdentifier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharedIdentifier_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharedIdentifier_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharedIdentifier", field, false, false, "String")
+}
+
+func (ec *executionContext) _SharedIdentifier_records(ctx context.Context, field graphql.CollectedField, obj *sarhad.SharedIdentifier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharedIdentifier_records(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Records, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []sarhad.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharedIdentifier_records(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SharedIdentifier",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SharedIdentifier_holders(ctx context.Context, field graphql.CollectedField, obj *sarhad.SharedIdentifier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharedIdentifier_holders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Holders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.IdentifierHolder) graphql.Marshaler {
+			return ec.marshalNIdentifierHolder2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐIdentifierHolderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharedIdentifier_holders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SharedIdentifier",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IdentifierHolder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SharedIdentifier_holderCount(ctx context.Context, field graphql.CollectedField, obj *sarhad.SharedIdentifier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SharedIdentifier_holderCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HolderCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SharedIdentifier_holderCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SharedIdentifier", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Source_id(ctx context.Context, field graphql.CollectedField, obj *sarhad.Source) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22471,6 +24617,314 @@ func (ec *executionContext) fieldContext_SourcePayload_clientMutationId(_ contex
 	return graphql.NewScalarFieldContext("SourcePayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _StatCell_key(ctx context.Context, field graphql.CollectedField, obj *sarhad.StatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatCell_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []sarhad.StatKey) graphql.Marshaler {
+			return ec.marshalNStatKey2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐStatKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatCell_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatCell",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatCell_casesRegistered(ctx context.Context, field graphql.CollectedField, obj *sarhad.StatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatCell_casesRegistered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CasesRegistered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatCell_casesRegistered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatCell_underInvestigation(ctx context.Context, field graphql.CollectedField, obj *sarhad.StatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatCell_underInvestigation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnderInvestigation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatCell_underInvestigation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatCell_chargeSheeted(ctx context.Context, field graphql.CollectedField, obj *sarhad.StatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatCell_chargeSheeted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChargeSheeted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatCell_chargeSheeted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatCell_convicted(ctx context.Context, field graphql.CollectedField, obj *sarhad.StatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatCell_convicted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Convicted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatCell_convicted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatCell_acquitted(ctx context.Context, field graphql.CollectedField, obj *sarhad.StatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatCell_acquitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Acquitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatCell_acquitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatCell_personsArrested(ctx context.Context, field graphql.CollectedField, obj *sarhad.StatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatCell_personsArrested(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonsArrested, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatCell_personsArrested(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatCell_victimsIdentified(ctx context.Context, field graphql.CollectedField, obj *sarhad.StatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatCell_victimsIdentified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VictimsIdentified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatCell_victimsIdentified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatCell_victimsReferred(ctx context.Context, field graphql.CollectedField, obj *sarhad.StatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatCell_victimsReferred(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VictimsReferred, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatCell_victimsReferred(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatCell_suppressed(ctx context.Context, field graphql.CollectedField, obj *sarhad.StatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatCell_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatCell_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatCell", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _StatKey_dimension(ctx context.Context, field graphql.CollectedField, obj *sarhad.StatKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatKey_dimension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dimension, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v sarhad.StatDimension) graphql.Marshaler {
+			return ec.marshalNStatDimension2githubᚗcomᚋsarhadᚋsarhadᚐStatDimension(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatKey_dimension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatKey", field, false, false, "StatDimension")
+}
+
+func (ec *executionContext) _StatKey_value(ctx context.Context, field graphql.CollectedField, obj *sarhad.StatKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatKey_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatKey_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatKey_label(ctx context.Context, field graphql.CollectedField, obj *sarhad.StatKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatKey_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatKey_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatKey", field, false, false, "String")
+}
+
 func (ec *executionContext) _Subgraph_nodes(ctx context.Context, field graphql.CollectedField, obj *sarhad.Subgraph) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22556,6 +25010,134 @@ func (ec *executionContext) _Subgraph_truncated(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Subgraph_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Subgraph", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TimelineEntry_event(ctx context.Context, field graphql.CollectedField, obj *sarhad.TimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEntry_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *sarhad.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEntry_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEntry_places(ctx context.Context, field graphql.CollectedField, obj *sarhad.TimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEntry_places(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Places, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.Place) graphql.Marshaler {
+			return ec.marshalNPlace2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐPlaceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEntry_places(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Place(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEntry_parties(ctx context.Context, field graphql.CollectedField, obj *sarhad.TimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEntry_parties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parties, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.EventParty) graphql.Marshaler {
+			return ec.marshalNEventParty2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐEventPartyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEntry_parties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventParty(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineEntry_cases(ctx context.Context, field graphql.CollectedField, obj *sarhad.TimelineEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEntry_cases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.Case) graphql.Marshaler {
+			return ec.marshalNCase2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐCaseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEntry_cases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Case(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UnlinkPayload_relationship(ctx context.Context, field graphql.CollectedField, obj *UnlinkPayload) (ret graphql.Marshaler) {
@@ -29493,6 +32075,49 @@ func (ec *executionContext) _CasePayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var caseStatisticsImplementors = []string{"CaseStatistics"}
+
+func (ec *executionContext) _CaseStatistics(ctx context.Context, sel ast.SelectionSet, obj *sarhad.CaseStatistics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseStatisticsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseStatistics")
+		case "groupBy":
+			out.Values[i] = ec._CaseStatistics_groupBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cells":
+			out.Values[i] = ec._CaseStatistics_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suppressionThreshold":
+			out.Values[i] = ec._CaseStatistics_suppressionThreshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var communityImplementors = []string{"Community"}
 
 func (ec *executionContext) _Community(ctx context.Context, sel ast.SelectionSet, obj *sarhad.Community) graphql.Marshaler {
@@ -29860,6 +32485,185 @@ func (ec *executionContext) _CountryPayload(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var crossBorderFlowImplementors = []string{"CrossBorderFlow"}
+
+func (ec *executionContext) _CrossBorderFlow(ctx context.Context, sel ast.SelectionSet, obj *sarhad.CrossBorderFlow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, crossBorderFlowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CrossBorderFlow")
+		case "origin":
+			out.Values[i] = ec._CrossBorderFlow_origin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "destination":
+			out.Values[i] = ec._CrossBorderFlow_destination(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transit":
+			out.Values[i] = ec._CrossBorderFlow_transit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "routes":
+			out.Values[i] = ec._CrossBorderFlow_routes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cases":
+			out.Values[i] = ec._CrossBorderFlow_cases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "persons":
+			out.Values[i] = ec._CrossBorderFlow_persons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "crossings":
+			out.Values[i] = ec._CrossBorderFlow_crossings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var crossingPointImplementors = []string{"CrossingPoint"}
+
+func (ec *executionContext) _CrossingPoint(ctx context.Context, sel ast.SelectionSet, obj *sarhad.CrossingPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, crossingPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CrossingPoint")
+		case "place":
+			out.Values[i] = ec._CrossingPoint_place(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "crossings":
+			out.Values[i] = ec._CrossingPoint_crossings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "interceptions":
+			out.Values[i] = ec._CrossingPoint_interceptions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "personsCrossed":
+			out.Values[i] = ec._CrossingPoint_personsCrossed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "personsIntercepted":
+			out.Values[i] = ec._CrossingPoint_personsIntercepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cases":
+			out.Values[i] = ec._CrossingPoint_cases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "routes":
+			out.Values[i] = ec._CrossingPoint_routes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var crossingUseImplementors = []string{"CrossingUse"}
+
+func (ec *executionContext) _CrossingUse(ctx context.Context, sel ast.SelectionSet, obj *sarhad.CrossingUse) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, crossingUseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CrossingUse")
+		case "from":
+			out.Values[i] = ec._CrossingUse_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CrossingUse_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mode":
+			out.Values[i] = ec._CrossingUse_mode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cases":
+			out.Values[i] = ec._CrossingUse_cases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "persons":
+			out.Values[i] = ec._CrossingUse_persons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventImplementors = []string{"Event", "Node", "Entity"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *sarhad.Event) graphql.Marshaler {
@@ -29983,6 +32787,44 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var eventPartyImplementors = []string{"EventParty"}
+
+func (ec *executionContext) _EventParty(ctx context.Context, sel ast.SelectionSet, obj *sarhad.EventParty) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventPartyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventParty")
+		case "entity":
+			out.Values[i] = ec._EventParty_entity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._EventParty_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventPayloadImplementors = []string{"EventPayload"}
 
 func (ec *executionContext) _EventPayload(ctx context.Context, sel ast.SelectionSet, obj *EventPayload) graphql.Marshaler {
@@ -30087,6 +32929,49 @@ func (ec *executionContext) _Handling(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "releasableTo":
 			out.Values[i] = ec._Handling_releasableTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var identifierHolderImplementors = []string{"IdentifierHolder"}
+
+func (ec *executionContext) _IdentifierHolder(ctx context.Context, sel ast.SelectionSet, obj *sarhad.IdentifierHolder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, identifierHolderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IdentifierHolder")
+		case "holder":
+			out.Values[i] = ec._IdentifierHolder_holder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identifier":
+			out.Values[i] = ec._IdentifierHolder_identifier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relationship":
+			out.Values[i] = ec._IdentifierHolder_relationship(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -31833,6 +34718,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_communities(ctx, field)
 				})
+		case "sharedIdentifiers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_sharedIdentifiers(ctx, field)
+				})
+		case "crossBorderFlows":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_crossBorderFlows(ctx, field)
+				})
+		case "borderCrossings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_borderCrossings(ctx, field)
+				})
+		case "caseStatistics":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_caseStatistics(ctx, field)
+				})
+		case "timeline":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_timeline(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -32451,6 +35366,59 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var sharedIdentifierImplementors = []string{"SharedIdentifier"}
+
+func (ec *executionContext) _SharedIdentifier(ctx context.Context, sel ast.SelectionSet, obj *sarhad.SharedIdentifier) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sharedIdentifierImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SharedIdentifier")
+		case "kind":
+			out.Values[i] = ec._SharedIdentifier_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._SharedIdentifier_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "records":
+			out.Values[i] = ec._SharedIdentifier_records(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "holders":
+			out.Values[i] = ec._SharedIdentifier_holders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "holderCount":
+			out.Values[i] = ec._SharedIdentifier_holderCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sourceImplementors = []string{"Source", "Node", "Entity"}
 
 func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, obj *sarhad.Source) graphql.Marshaler {
@@ -32609,6 +35577,127 @@ func (ec *executionContext) _SourcePayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var statCellImplementors = []string{"StatCell"}
+
+func (ec *executionContext) _StatCell(ctx context.Context, sel ast.SelectionSet, obj *sarhad.StatCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statCellImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatCell")
+		case "key":
+			out.Values[i] = ec._StatCell_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "casesRegistered":
+			out.Values[i] = ec._StatCell_casesRegistered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "underInvestigation":
+			out.Values[i] = ec._StatCell_underInvestigation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "chargeSheeted":
+			out.Values[i] = ec._StatCell_chargeSheeted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "convicted":
+			out.Values[i] = ec._StatCell_convicted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "acquitted":
+			out.Values[i] = ec._StatCell_acquitted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "personsArrested":
+			out.Values[i] = ec._StatCell_personsArrested(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "victimsIdentified":
+			out.Values[i] = ec._StatCell_victimsIdentified(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "victimsReferred":
+			out.Values[i] = ec._StatCell_victimsReferred(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._StatCell_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statKeyImplementors = []string{"StatKey"}
+
+func (ec *executionContext) _StatKey(ctx context.Context, sel ast.SelectionSet, obj *sarhad.StatKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatKey")
+		case "dimension":
+			out.Values[i] = ec._StatKey_dimension(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._StatKey_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._StatKey_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subgraphImplementors = []string{"Subgraph"}
 
 func (ec *executionContext) _Subgraph(ctx context.Context, sel ast.SelectionSet, obj *sarhad.Subgraph) graphql.Marshaler {
@@ -32632,6 +35721,54 @@ func (ec *executionContext) _Subgraph(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "truncated":
 			out.Values[i] = ec._Subgraph_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelineEntryImplementors = []string{"TimelineEntry"}
+
+func (ec *executionContext) _TimelineEntry(ctx context.Context, sel ast.SelectionSet, obj *sarhad.TimelineEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineEntry")
+		case "event":
+			out.Values[i] = ec._TimelineEntry_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "places":
+			out.Values[i] = ec._TimelineEntry_places(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parties":
+			out.Values[i] = ec._TimelineEntry_parties(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cases":
+			out.Values[i] = ec._TimelineEntry_cases(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -33620,6 +36757,14 @@ func (ec *executionContext) marshalNCaseStage2githubᚗcomᚋsarhadᚋsarhadᚐC
 	return res
 }
 
+func (ec *executionContext) marshalNCaseStatistics2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐCaseStatistics(ctx context.Context, sel ast.SelectionSet, v *sarhad.CaseStatistics) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseStatistics!")
+		return graphql.Null
+	}
+	return ec._CaseStatistics(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCentralityMeasure2githubᚗcomᚋsarhadᚋsarhadᚐCentralityMeasure(ctx context.Context, v any) (sarhad.CentralityMeasure, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := sarhad.CentralityMeasure(tmp)
@@ -33837,6 +36982,78 @@ func (ec *executionContext) marshalNCredibility2githubᚗcomᚋsarhadᚋsarhad�
 	return res
 }
 
+func (ec *executionContext) marshalNCrossBorderFlow2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐCrossBorderFlowᚄ(ctx context.Context, sel ast.SelectionSet, v []*sarhad.CrossBorderFlow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCrossBorderFlow2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐCrossBorderFlow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCrossBorderFlow2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐCrossBorderFlow(ctx context.Context, sel ast.SelectionSet, v *sarhad.CrossBorderFlow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CrossBorderFlow!")
+		return graphql.Null
+	}
+	return ec._CrossBorderFlow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCrossingPoint2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐCrossingPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*sarhad.CrossingPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCrossingPoint2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐCrossingPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCrossingPoint2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐCrossingPoint(ctx context.Context, sel ast.SelectionSet, v *sarhad.CrossingPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CrossingPoint!")
+		return graphql.Null
+	}
+	return ec._CrossingPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCrossingUse2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐCrossingUseᚄ(ctx context.Context, sel ast.SelectionSet, v []*sarhad.CrossingUse) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCrossingUse2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐCrossingUse(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCrossingUse2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐCrossingUse(ctx context.Context, sel ast.SelectionSet, v *sarhad.CrossingUse) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CrossingUse!")
+		return graphql.Null
+	}
+	return ec._CrossingUse(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDate2githubᚗcomᚋsarhadᚋsarhadᚐDate(ctx context.Context, v any) (sarhad.Date, error) {
 	res, err := scalar.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -33961,6 +37178,30 @@ func (ec *executionContext) marshalNEventCategory2githubᚗcomᚋsarhadᚋsarhad
 func (ec *executionContext) unmarshalNEventInput2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐEvent(ctx context.Context, v any) (*sarhad.Event, error) {
 	res, err := ec.unmarshalInputEventInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventParty2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐEventPartyᚄ(ctx context.Context, sel ast.SelectionSet, v []*sarhad.EventParty) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventParty2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐEventParty(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNEventParty2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐEventParty(ctx context.Context, sel ast.SelectionSet, v *sarhad.EventParty) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "EventParty!")
+		return graphql.Null
+	}
+	return ec._EventParty(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNEventPayload2ᚖgithubᚗcomᚋsarhadᚋsarhadᚋgraphᚐEventPayload(ctx context.Context, sel ast.SelectionSet, v *EventPayload) graphql.Marshaler {
@@ -34090,6 +37331,45 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNIdentifierHolder2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐIdentifierHolderᚄ(ctx context.Context, sel ast.SelectionSet, v []*sarhad.IdentifierHolder) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIdentifierHolder2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐIdentifierHolder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIdentifierHolder2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐIdentifierHolder(ctx context.Context, sel ast.SelectionSet, v *sarhad.IdentifierHolder) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IdentifierHolder!")
+		return graphql.Null
+	}
+	return ec._IdentifierHolder(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNIdentifierKind2githubᚗcomᚋsarhadᚋsarhadᚐEntityKind(ctx context.Context, v any) (sarhad.EntityKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := sarhad.EntityKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNIdentifierKind2githubᚗcomᚋsarhadᚋsarhadᚐEntityKind(ctx context.Context, sel ast.SelectionSet, v sarhad.EntityKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "IdentifierKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNIdentityDocument2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐIdentityDocument(ctx context.Context, sel ast.SelectionSet, v *sarhad.IdentityDocument) graphql.Marshaler {
@@ -34769,6 +38049,30 @@ func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋsarhadᚋsarhad
 	return ec._SearchEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSharedIdentifier2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐSharedIdentifierᚄ(ctx context.Context, sel ast.SelectionSet, v []*sarhad.SharedIdentifier) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSharedIdentifier2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐSharedIdentifier(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSharedIdentifier2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐSharedIdentifier(ctx context.Context, sel ast.SelectionSet, v *sarhad.SharedIdentifier) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SharedIdentifier!")
+		return graphql.Null
+	}
+	return ec._SharedIdentifier(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*sarhad.Source) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -34819,6 +38123,95 @@ func (ec *executionContext) marshalNSourcePayload2ᚖgithubᚗcomᚋsarhadᚋsar
 		return graphql.Null
 	}
 	return ec._SourcePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStatCell2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐStatCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*sarhad.StatCell) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatCell2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐStatCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatCell2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐStatCell(ctx context.Context, sel ast.SelectionSet, v *sarhad.StatCell) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatCell!")
+		return graphql.Null
+	}
+	return ec._StatCell(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStatDimension2githubᚗcomᚋsarhadᚋsarhadᚐStatDimension(ctx context.Context, v any) (sarhad.StatDimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := sarhad.StatDimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStatDimension2githubᚗcomᚋsarhadᚋsarhadᚐStatDimension(ctx context.Context, sel ast.SelectionSet, v sarhad.StatDimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StatDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNStatDimension2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐStatDimensionᚄ(ctx context.Context, v any) ([]sarhad.StatDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]sarhad.StatDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStatDimension2githubᚗcomᚋsarhadᚋsarhadᚐStatDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNStatDimension2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐStatDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []sarhad.StatDimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatDimension2githubᚗcomᚋsarhadᚋsarhadᚐStatDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatKey2githubᚗcomᚋsarhadᚋsarhadᚐStatKey(ctx context.Context, sel ast.SelectionSet, v sarhad.StatKey) graphql.Marshaler {
+	return ec._StatKey(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNStatKey2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐStatKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []sarhad.StatKey) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatKey2githubᚗcomᚋsarhadᚋsarhadᚐStatKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -34885,6 +38278,30 @@ func (ec *executionContext) marshalNTLP2githubᚗcomᚋsarhadᚋsarhadᚐTLP(ctx
 		graphql.AddInvalidNullFromMarshaler(ctx, "TLP!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTimelineEntry2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐTimelineEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*sarhad.TimelineEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineEntry2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐTimelineEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimelineEntry2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐTimelineEntry(ctx context.Context, sel ast.SelectionSet, v *sarhad.TimelineEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TimelineEntry!")
+		return graphql.Null
+	}
+	return ec._TimelineEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUnlinkInput2githubᚗcomᚋsarhadᚋsarhadᚋgraphᚐUnlinkInput(ctx context.Context, v any) (UnlinkInput, error) {
@@ -35609,6 +39026,42 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOIdentifierKind2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐEntityKindᚄ(ctx context.Context, v any) ([]sarhad.EntityKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]sarhad.EntityKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNIdentifierKind2githubᚗcomᚋsarhadᚋsarhadᚐEntityKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOIdentifierKind2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐEntityKindᚄ(ctx context.Context, sel ast.SelectionSet, v []sarhad.EntityKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIdentifierKind2githubᚗcomᚋsarhadᚋsarhadᚐEntityKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {

@@ -803,6 +803,37 @@ func (r *queryResolver) Communities(ctx context.Context, scope *string, relation
 		orDefault(resolution, sarhad.DefaultResolution))
 }
 
+// SharedIdentifiers is the resolver for the sharedIdentifiers field.
+func (r *queryResolver) SharedIdentifiers(ctx context.Context, kinds []sarhad.EntityKind, minHolders *int, first *int) ([]*sarhad.SharedIdentifier, error) {
+	return r.Service.SharedIdentifiers(ctx, sarhad.SharedIdentifierQuery{Kinds: kinds,
+		MinHolders: orDefault(minHolders, sarhad.DefaultMinHolders), First: orDefault(first, sarhad.DefaultSharedIdentifiers)})
+}
+
+// CrossBorderFlows is the resolver for the crossBorderFlows field.
+func (r *queryResolver) CrossBorderFlows(ctx context.Context, from *sarhad.Date, to *sarhad.Date, origin *string, destination *string, via *string) ([]*sarhad.CrossBorderFlow, error) {
+	return r.Service.CrossBorderFlows(ctx, sarhad.FlowQuery{From: deref(from), To: deref(to), Origin: deref(origin),
+		Destination: deref(destination), Via: deref(via)})
+}
+
+// BorderCrossings is the resolver for the borderCrossings field.
+func (r *queryResolver) BorderCrossings(ctx context.Context, from *sarhad.Date, to *sarhad.Date, country *string) ([]*sarhad.CrossingPoint, error) {
+	return r.Service.BorderCrossings(ctx, sarhad.CrossingQuery{From: deref(from), To: deref(to), Country: deref(country)})
+}
+
+// CaseStatistics is the resolver for the caseStatistics field.
+func (r *queryResolver) CaseStatistics(ctx context.Context, from *sarhad.Date, to *sarhad.Date, groupBy []sarhad.StatDimension, filter *CaseFilter) (*sarhad.CaseStatistics, error) {
+	conds, err := caseConditions(filter)
+	if err != nil {
+		return nil, err
+	}
+	return r.Service.CaseStatistics(ctx, sarhad.StatisticsQuery{From: deref(from), To: deref(to), GroupBy: groupBy, Conditions: conds})
+}
+
+// Timeline is the resolver for the timeline field.
+func (r *queryResolver) Timeline(ctx context.Context, id string, from *sarhad.Date, to *sarhad.Date) ([]*sarhad.TimelineEntry, error) {
+	return r.Service.Timeline(ctx, sarhad.TimelineQuery{ID: id, From: deref(from), To: deref(to)})
+}
+
 // From is the resolver for the from field.
 func (r *relationshipResolver) From(ctx context.Context, obj *sarhad.Relationship) (sarhad.Entity, error) {
 	return loadEntity(ctx, obj.From)

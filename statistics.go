@@ -1,0 +1,375 @@
+package sarhad
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Case statistics are the monitoring and evaluation figures a programme reports: cases registered
+// and how far they went, persons arrested, victims identified and referred for assistance, grouped
+// by period, stage, offence, agency, route or country. They count only the cases the viewer may see,
+// and withhold small counts (see SmallCellThreshold) from viewers outside the organisation that
+// originated the cases.
+
+// StatDimension is a dimension case statistics are grouped by.
+type StatDimension string
+
+// Statistics dimensions.
+const (
+	StatYear    StatDimension = "YEAR"    // year of registration, "2023"
+	StatQuarter StatDimension = "QUARTER" // quarter of registration, "2023-Q2"
+	StatStage   StatDimension = "STAGE"   // current stage
+	StatOffence StatDimension = "OFFENCE" // each offence a case is registered under (a case counts under each)
+	StatAgency  StatDimension = "AGENCY"  // registering agency
+	StatRoute   StatDimension = "ROUTE"   // route the case concerns (each one; NoRoute when none is recorded)
+	StatCountry StatDimension = "COUNTRY" // registering country (alpha-3)
+)
+
+// StatDimensions lists every dimension.
+var StatDimensions = []StatDimension{StatYear, StatQuarter, StatStage, StatOffence, StatAgency, StatRoute, StatCountry}
+
+// NoRoute is the ROUTE value of cases that concern no visible route.
+const NoRoute = "NONE"
+
+// SmallCellThreshold: a count from 1 to SmallCellThreshold-1 is withheld (null) unless the viewer's
+// organisation originated every case of its cell; such small counts could single out a victim.
+const SmallCellThreshold = 5
+
+// StatisticsQuery selects the cases counted and how they are grouped. Conditions are further
+// conditions on the cases (the CaseFilter of the API).
+type StatisticsQuery struct {
+	From, To   Date // registered on or after From and on or before To, when set
+	GroupBy    []StatDimension
+	Conditions []Condition
+}
+
+// StatKey is the value of one dimension of a cell.
+type StatKey struct {
+	Dimension StatDimension
+	Value     string // the code: a year, "2023-Q2", an enum value, an agency, a route id, an alpha-3 code
+	Label     string // for people: the route's name, the country's name; else the value
+}
+
+// StatCell holds the counts of one combination of dimension values. A nil count was withheld.
+type StatCell struct {
+	Key []StatKey
+	// CasesRegistered: cases registered.
+	CasesRegistered *int
+	// UnderInvestigation: of those, cases not yet charge-sheeted, decided or closed (stage REGISTERED
+	// or UNDER_INVESTIGATION).
+	UnderInvestigation *int
+	// ChargeSheeted: cases in which a charge sheet was filed (stage CHARGE_SHEETED, ON_TRIAL,
+	// CONVICTED or ACQUITTED).
+	ChargeSheeted *int
+	// Convicted and Acquitted: cases decided so.
+	Convicted, Acquitted *int
+	// PersonsArrested: distinct persons involved in ARREST events recorded in the cases.
+	PersonsArrested *int
+	// VictimsIdentified: distinct persons party to the cases as VICTIM.
+	VictimsIdentified *int
+	// VictimsReferred: of those, the victims referred to a support organisation (REFERRED_TO).
+	VictimsReferred *int
+	// Suppressed is true when at least one count of the cell was withheld.
+	Suppressed bool
+}
+
+// CaseStatistics is the answer of a statistics question: cells ordered by their keys (periods in
+// time order, stages in process order, other values alphabetically).
+type CaseStatistics struct {
+	GroupBy   []StatDimension
+	Cells     []*StatCell
+	SuppressionThreshold int
+}
+
+// CanReadStatistics reports whether the viewer may read statistics: every role that reads the
+// graph, and the auditor (programme managers and evaluators).
+func CanReadStatistics(v *Viewer) bool { return CanRead(v) || v.HasRole(RoleAuditor) }
+
+// CaseStatistics counts the visible cases q selects, grouped by q.GroupBy (no dimension: one cell of
+// totals). BAD_USER_INPUT for an unknown or repeated dimension or dates out of order,
+// COMPLEXITY_LIMIT_EXCEEDED when more than MaxScanEntities cases match.
+func (s *Service) CaseStatistics(ctx context.Context, q StatisticsQuery) (*CaseStatistics, error) {
+	v, err := ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !CanReadStatistics(v) {
+		return nil, Errorf(EFORBIDDEN, "your role may not read statistics")
+	}
+	for i, d := range q.GroupBy {
+		if !slices.Contains(StatDimensions, d) {
+			return nil, Invalid("groupBy", "groupBy[%d] is not a dimension", i)
+		}
+		if slices.Contains(q.GroupBy[:i], d) {
+			return nil, Invalid("groupBy", "%s is repeated", d)
+		}
+	}
+	conds, err := dateRange("registeredOn", q.From, q.To)
+	if err != nil {
+		return nil, err
+	}
+	cases, err := s.scan(ctx, KindCase, append(conds, q.Conditions...), MaxScanEntities, "narrow the dates or the filter")
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.caseFacts(ctx, cases)
+	if err != nil {
+		return nil, err
+	}
+
+	type tally struct {
+		key                                     []StatKey
+		cases, open, charged, convicted, acquit map[string]bool
+		arrested, victims, referred             map[string]bool
+		own                                     bool
+	}
+	cells := map[string]*tally{}
+	for _, e := range cases {
+		c := e.(*Case)
+		for _, key := range f.keys(c, q.GroupBy) {
+			id := keyString(key)
+			t := cells[id]
+			if t == nil {
+				t = &tally{key: key, own: true, cases: map[string]bool{}, open: map[string]bool{}, charged: map[string]bool{},
+					convicted: map[string]bool{}, acquit: map[string]bool{}, arrested: map[string]bool{},
+					victims: map[string]bool{}, referred: map[string]bool{}}
+				cells[id] = t
+			}
+			t.own = t.own && c.Handling.OriginatorOrg == v.Org && v.Org != ""
+			t.cases[c.ID] = true
+			switch c.Stage {
+			case StageRegistered, StageUnderInvestigation:
+				t.open[c.ID] = true
+			case StageChargeSheeted, StageOnTrial:
+				t.charged[c.ID] = true
+			case StageConvicted:
+				t.charged[c.ID], t.convicted[c.ID] = true, true
+			case StageAcquitted:
+				t.charged[c.ID], t.acquit[c.ID] = true, true
+			}
+			for _, p := range f.arrested[c.ID] {
+				t.arrested[p] = true
+			}
+			for _, p := range f.victims[c.ID] {
+				t.victims[p] = true
+				if f.referred[p] {
+					t.referred[p] = true
+				}
+			}
+		}
+	}
+	out := &CaseStatistics{GroupBy: slices.Clone(q.GroupBy), SuppressionThreshold: SmallCellThreshold, Cells: make([]*StatCell, 0, len(cells))}
+	if len(q.GroupBy) == 0 && len(cells) == 0 {
+		cells[""] = &tally{key: []StatKey{}, own: true} // totals of nothing are zeros
+	}
+	for _, t := range cells {
+		cell := &StatCell{Key: t.key}
+		count := func(set map[string]bool) *int {
+			n := len(set)
+			if n > 0 && n < SmallCellThreshold && !t.own {
+				cell.Suppressed = true
+				return nil
+			}
+			return &n
+		}
+		cell.CasesRegistered, cell.UnderInvestigation, cell.ChargeSheeted = count(t.cases), count(t.open), count(t.charged)
+		cell.Convicted, cell.Acquitted = count(t.convicted), count(t.acquit)
+		cell.PersonsArrested, cell.VictimsIdentified, cell.VictimsReferred = count(t.arrested), count(t.victims), count(t.referred)
+		out.Cells = append(out.Cells, cell)
+	}
+	slices.SortFunc(out.Cells, func(a, b *StatCell) int {
+		for i := range a.Key {
+			if c := compareStatValues(a.Key[i], b.Key[i]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// dateRange returns the conditions of an attribute between from and to (either may be empty).
+func dateRange(attr string, from, to Date) ([]Condition, error) {
+	if _, err := ParseDate(string(from)); err != nil {
+		return nil, Invalid("from", "%s", ErrorMessage(err))
+	}
+	if _, err := ParseDate(string(to)); err != nil {
+		return nil, Invalid("to", "%s", ErrorMessage(err))
+	}
+	if from != "" && to != "" && to < from {
+		return nil, Invalid("to", "is before from")
+	}
+	var conds []Condition
+	if from != "" {
+		conds = append(conds, Condition{Attr: attr, Op: OpGTE, Values: []string{string(from)}})
+	}
+	if to != "" {
+		conds = append(conds, Condition{Attr: attr, Op: OpLTE, Values: []string{string(to)}})
+	}
+	return conds, nil
+}
+
+// inRange reports whether d lies between from and to (either may be empty).
+func inRange(d, from, to Date) bool {
+	return d != "" && (from == "" || d >= from) && (to == "" || d <= to)
+}
+
+// caseFacts are what statistics need beyond the cases themselves, gathered with a fixed number of
+// store calls however many cases there are.
+type caseFacts struct {
+	routes   map[string][]*Route // case id → visible routes it concerns
+	arrested map[string][]string // case id → persons involved in its ARREST events
+	victims  map[string][]string // case id → persons party to it as VICTIM
+	referred map[string]bool     // person id → referred to a support organisation
+	country  map[string]string   // alpha-3 → country name
+}
+
+func (s *Service) caseFacts(ctx context.Context, cases []Entity) (*caseFacts, error) {
+	f := &caseFacts{routes: map[string][]*Route{}, arrested: map[string][]string{}, victims: map[string][]string{},
+		referred: map[string]bool{}, country: map[string]string{}}
+	rels, err := s.related(ctx, idsOf(cases), DirBoth, RelAlongRoute, RelPartyTo, RelRecordedIn)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(rels, func(a, b *Relationship) int { return cmp.Compare(a.ID, b.ID) })
+	rels = slices.CompactFunc(rels, func(a, b *Relationship) bool { return a.ID == b.ID })
+	var routeIDs, eventIDs, victimIDs []string
+	eventCase := map[string][]string{}
+	for _, r := range rels {
+		switch r.Type {
+		case RelAlongRoute:
+			routeIDs = append(routeIDs, r.To)
+		case RelPartyTo:
+			if r.Role == string(PartyVictim) && isKind(r.From, KindPerson) {
+				f.victims[r.To] = append(f.victims[r.To], r.From)
+				victimIDs = append(victimIDs, r.From)
+			}
+		case RelRecordedIn:
+			eventIDs = append(eventIDs, r.From)
+			eventCase[r.From] = append(eventCase[r.From], r.To)
+		}
+	}
+	found, err := s.load(ctx, append(routeIDs, eventIDs...))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rels {
+		if route, ok := found[r.To].(*Route); ok && r.Type == RelAlongRoute {
+			f.routes[r.From] = append(f.routes[r.From], route)
+		}
+	}
+	var arrests []string
+	isArrest := map[string]bool{}
+	for _, id := range eventIDs {
+		if e, ok := found[id].(*Event); ok && e.Category == EventArrest && !isArrest[id] {
+			arrests = append(arrests, id)
+			isArrest[id] = true
+		}
+	}
+	involved, err := s.related(ctx, arrests, DirIn, RelInvolvedIn)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range involved {
+		if isKind(r.From, KindPerson) && isArrest[r.To] {
+			for _, c := range eventCase[r.To] {
+				f.arrested[c] = append(f.arrested[c], r.From)
+			}
+		}
+	}
+	referrals, err := s.related(ctx, victimIDs, DirOut, RelReferredTo)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range referrals {
+		f.referred[r.From] = true
+	}
+	for _, e := range cases {
+		c := e.(*Case)
+		if ic, ok := LookupCountry(c.Country); ok {
+			f.country[c.Country] = ic.Name
+		}
+	}
+	return f, nil
+}
+
+func isKind(id string, k EntityKind) bool {
+	kind, err := KindOfID(id)
+	return err == nil && kind == k
+}
+
+// keys returns the cells a case counts in: one key per combination of its values of dims.
+func (f *caseFacts) keys(c *Case, dims []StatDimension) [][]StatKey {
+	keys := [][]StatKey{{}}
+	for _, d := range dims {
+		var values []StatKey
+		switch d {
+		case StatYear:
+			y := fmt.Sprint(c.RegisteredOn.Year())
+			values = []StatKey{{d, y, y}}
+		case StatQuarter:
+			q := quarter(c.RegisteredOn)
+			values = []StatKey{{d, q, q}}
+		case StatStage:
+			values = []StatKey{{d, string(c.Stage), string(c.Stage)}}
+		case StatOffence:
+			for _, o := range c.Offences {
+				values = append(values, StatKey{d, string(o), string(o)})
+			}
+		case StatAgency:
+			values = []StatKey{{d, c.Agency, c.Agency}}
+		case StatRoute:
+			for _, r := range f.routes[c.ID] {
+				values = append(values, StatKey{d, r.ID, r.Name})
+			}
+			if len(values) == 0 {
+				values = []StatKey{{d, NoRoute, "No route recorded"}}
+			}
+		case StatCountry:
+			values = []StatKey{{d, c.Country, cmp.Or(f.country[c.Country], c.Country)}}
+		}
+		slices.SortFunc(values, func(a, b StatKey) int { return cmp.Compare(a.Value, b.Value) })
+		values = slices.CompactFunc(values, func(a, b StatKey) bool { return a.Value == b.Value })
+		next := make([][]StatKey, 0, len(keys)*len(values))
+		for _, k := range keys {
+			for _, val := range values {
+				next = append(next, append(slices.Clip(k), val))
+			}
+		}
+		keys = next
+	}
+	return keys
+}
+
+// quarter returns the quarter of d as "2023-Q2".
+func quarter(d Date) string {
+	if len(d) < 7 {
+		return ""
+	}
+	var m int
+	fmt.Sscanf(string(d[5:7]), "%d", &m)
+	return fmt.Sprintf("%s-Q%d", d[:4], (m+2)/3)
+}
+
+func keyString(key []StatKey) string {
+	parts := make([]string, len(key))
+	for i, k := range key {
+		parts[i] = k.Value
+	}
+	return strings.Join(parts, "\x00")
+}
+
+// compareStatValues orders the values of one dimension: stages in process order, others as text.
+func compareStatValues(a, b StatKey) int {
+	if a.Dimension == StatStage {
+		return cmp.Compare(slices.Index(caseStages, CaseStage(a.Value)), slices.Index(caseStages, CaseStage(b.Value)))
+	}
+	return cmp.Compare(a.Value, b.Value)
+}
+
+// caseStages lists the stages in the order a case moves through them.
+var caseStages = []CaseStage{StageRegistered, StageUnderInvestigation, StageChargeSheeted, StageOnTrial, StageConvicted,
+	StageAcquitted, StageClosed}
