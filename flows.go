@@ -99,7 +99,9 @@ func (s *Service) routeStops(ctx context.Context, routeIDs []string) (routeMap, 
 		}
 	}
 	for id, stops := range out {
-		slices.SortFunc(stops, func(a, b routeStop) int { return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(a.place.ID, b.place.ID)) })
+		slices.SortFunc(stops, func(a, b routeStop) int {
+			return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(a.place.ID, b.place.ID))
+		})
 		out[id] = slices.CompactFunc(stops, func(a, b routeStop) bool { return a.order == b.order && a.place.ID == b.place.ID })
 	}
 	return out, nil

@@ -79,8 +79,8 @@ type StatCell struct {
 // CaseStatistics is the answer of a statistics question: cells ordered by their keys (periods in
 // time order, stages in process order, other values alphabetically).
 type CaseStatistics struct {
-	GroupBy   []StatDimension
-	Cells     []*StatCell
+	GroupBy              []StatDimension
+	Cells                []*StatCell
 	SuppressionThreshold int
 }
 
