@@ -103,6 +103,22 @@ func crossOps() []crossOp {
 			c: keyPlayers(measure: CLOSENESS, first: 10) { rank score entity { id } } }`, vars: map[string]any{"org": demo.ChaudhryGroupID()}},
 		{name: "communities", query: `query($org: ID!) { communities(scope: $org) { id size modularity members { id } } }`,
 			vars: map[string]any{"org": demo.ChaudhryGroupID()}},
+		{name: "sharedIdentifiers", query: `{ sharedIdentifiers(first: 100) { kind value holderCount records { id displayName }
+			holders { holder { id displayName } identifier { id } relationship { id type } } } }`},
+		{name: "crossBorderFlows", query: `{ a: crossBorderFlows { origin { alpha3 } destination { alpha3 } transit { alpha3 } routes { id }
+			cases persons crossings { from { id } to { id } mode cases persons } }
+			b: crossBorderFlows(from: "2022-01-01", to: "2023-06-30", origin: "PK", via: "IRN") { origin { alpha3 } destination { alpha3 } cases persons } }`},
+		{name: "borderCrossings", query: `{ a: borderCrossings { place { id name } crossings interceptions personsCrossed personsIntercepted cases routes { id } }
+			b: borderCrossings(from: "2022-01-01", country: "PK") { place { id } crossings interceptions cases } }`},
+		{name: "caseStatistics", query: `{ a: caseStatistics(groupBy: [YEAR, STAGE]) { groupBy suppressionThreshold cells { key { dimension value label }
+			casesRegistered underInvestigation chargeSheeted convicted acquitted personsArrested victimsIdentified victimsReferred suppressed } }
+			b: caseStatistics(groupBy: [ROUTE, OFFENCE], from: "2022-01-01", filter: {agencies: ["FIA AHTC Gujranwala"]}) { cells { key { value label }
+			casesRegistered convicted personsArrested victimsIdentified victimsReferred suppressed } }
+			c: caseStatistics(groupBy: []) { cells { casesRegistered underInvestigation chargeSheeted convicted acquitted personsArrested victimsIdentified victimsReferred } } }`},
+		{name: "timeline", query: `query($a: ID!, $b: ID!, $c: ID!) { a: timeline(id: $a) { event { id occurredOn } places { id } parties { entity { id displayName } role } cases { id } }
+			b: timeline(id: $b) { event { id } parties { entity { id } role } }
+			c: timeline(id: $c, from: "2022-01-01", to: "2023-12-31") { event { id } } }`,
+			vars: map[string]any{"a": demo.TaftanRouteID(), "b": demo.ChaudhryGroupID(), "c": demo.PlaceID("Taftan")}},
 		{name: "auditLog", query: `{ auditLog(first: 5) { totalCount nodes { subject operationName operationType outcome } } }`},
 	}
 	for i, id := range ids {
