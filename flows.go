@@ -16,7 +16,7 @@ type FlowQuery struct {
 	From, To    Date   // cases registered between From and To, when set
 	Origin      string // only flows from this country
 	Destination string // only flows to this country
-	Via         string // only flows through this country (neither origin nor destination)
+	Via         string // only routes through this country (neither their origin nor their destination)
 }
 
 // CrossBorderFlow is the movement of persons from one country to another: the cases that concern a
@@ -27,8 +27,8 @@ type CrossBorderFlow struct {
 	Routes              []*Route   // the routes of the flow, by id
 	// Cases: distinct visible cases concerning one of the routes.
 	Cases int
-	// Persons: distinct persons moved in those cases — parties to them as VICTIM, or parties that
-	// were SMUGGLED or TRAFFICKED by anyone.
+	// Persons: distinct persons moved in those cases — parties to one of them as VICTIM, or parties
+	// to one of them that were SMUGGLED or TRAFFICKED by anyone.
 	Persons int
 	// Crossings: the legs of the routes that cross a border, most cases first.
 	Crossings []*CrossingUse
@@ -55,8 +55,8 @@ type CrossingPoint struct {
 	Crossings, Interceptions int
 	// PersonsCrossed and PersonsIntercepted: the persons those events report (their personsCount).
 	PersonsCrossed, PersonsIntercepted int
-	// Cases: distinct visible cases that record an event at the place or concern a route crossing a
-	// border there.
+	// Cases: distinct visible cases registered in the period that record an event of the period at
+	// the place, or concern a route crossing a border there.
 	Cases int
 	// Routes: the visible routes that cross a border at the place, by id.
 	Routes []*Route
@@ -174,7 +174,8 @@ func (s *Service) CrossBorderFlows(ctx context.Context, q FlowQuery) ([]*CrossBo
 	caseRoutes := map[string][]string{}
 	parties := map[string][]string{}
 	var routeIDs, partyIDs []string
-	moved := map[string]bool{}
+	victimOf := map[[2]string]bool{} // {case, person}: a party to the case as VICTIM
+	carriedAway := map[string]bool{} // persons SMUGGLED or TRAFFICKED by anyone
 	for _, r := range rels {
 		switch {
 		case r.Type == RelAlongRoute:
@@ -184,7 +185,7 @@ func (s *Service) CrossBorderFlows(ctx context.Context, q FlowQuery) ([]*CrossBo
 			parties[r.To] = append(parties[r.To], r.From)
 			partyIDs = append(partyIDs, r.From)
 			if r.Role == string(PartyVictim) {
-				moved[r.From] = true
+				victimOf[[2]string{r.To, r.From}] = true
 			}
 		}
 	}
@@ -193,7 +194,7 @@ func (s *Service) CrossBorderFlows(ctx context.Context, q FlowQuery) ([]*CrossBo
 		return nil, err
 	}
 	for _, r := range carried {
-		moved[r.To] = true
+		carriedAway[r.To] = true
 	}
 	stops, err := s.routeStops(ctx, routeIDs)
 	if err != nil {
@@ -245,7 +246,7 @@ func (s *Service) CrossBorderFlows(ctx context.Context, q FlowQuery) ([]*CrossBo
 			t.cases[c] = true
 			var people []string
 			for _, p := range parties[c] {
-				if moved[p] {
+				if victimOf[[2]string{c, p}] || carriedAway[p] {
 					t.persons[p] = true
 					people = append(people, p)
 				}
@@ -424,7 +425,7 @@ func (s *Service) BorderCrossings(ctx context.Context, q CrossingQuery) ([]*Cros
 		return nil, err
 	}
 	for _, r := range recorded {
-		if _, ok := cases[r.To].(*Case); ok {
+		if c, ok := cases[r.To].(*Case); ok && inRange(c.RegisteredOn, q.From, q.To) {
 			for _, p := range eventPlaces[r.From] {
 				pointCases[p][r.To] = true
 			}

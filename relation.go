@@ -155,4 +155,6 @@ type RelationProps struct {
 	Mode   TravelMode `json:"mode,omitempty"`  // HAS_STOP: how the leg into this stop is travelled
 	Weight float64    `json:"weight,omitempty"`
 	Note   string     `json:"note,omitempty"`
+	// Merge: on a SAME_AS written by Service.Merge, what the merge moved (see MergeRecord).
+	Merge *MergeRecord `json:"merge,omitempty"`
 }

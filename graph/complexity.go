@@ -49,6 +49,9 @@ func Complexity() ComplexityRoot {
 	c.Query.AuditLog = func(child int, _ *AuditFilter, first *int, _ *string) int {
 		return pageCost(first, sarhad.DefaultPageSize, child)
 	}
+	c.Query.DuplicateCandidates = func(child int, _ sarhad.EntityKind, _ *float64, first *int, _ *string) int {
+		return pageCost(first, sarhad.DefaultPageSize, child)
+	}
 	c.Query.Search = func(child int, _ string, _ []sarhad.EntityKind, first *int, _ *string) int {
 		return pageCost(first, searchPageSize, child)
 	}
@@ -155,6 +158,7 @@ func Complexity() ComplexityRoot {
 	c.Event.Participants = nested
 	c.Event.Cases = nested
 	c.CooperationRequest.Concerns = nested
+	c.DuplicateCandidate.Reasons = nested
 	c.SharedIdentifier.Records = nested
 	c.SharedIdentifier.Holders = nested
 	c.CrossBorderFlow.Transit = nested

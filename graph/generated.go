@@ -35,6 +35,7 @@ type ResolverRoot interface {
 	Case() CaseResolver
 	CooperationRequest() CooperationRequestResolver
 	Country() CountryResolver
+	DuplicateCandidate() DuplicateCandidateResolver
 	Event() EventResolver
 	IdentityDocument() IdentityDocumentResolver
 	Mutation() MutationResolver
@@ -280,6 +281,33 @@ type ComplexityRoot struct {
 		To      func(childComplexity int) int
 	}
 
+	DuplicateCandidate struct {
+		A       func(childComplexity int) int
+		B       func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Reasons func(childComplexity int) int
+		Score   func(childComplexity int) int
+		Weight  func(childComplexity int) int
+	}
+
+	DuplicateCandidateConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DuplicateCandidateEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DuplicateReason struct {
+		Code   func(childComplexity int) int
+		Detail func(childComplexity int) int
+		Weight func(childComplexity int) int
+	}
+
 	Event struct {
 		Cases         func(childComplexity int) int
 		Category      func(childComplexity int) int
@@ -355,6 +383,13 @@ type ComplexityRoot struct {
 		IdentityDocument func(childComplexity int) int
 	}
 
+	MergePayload struct {
+		Kept   func(childComplexity int) int
+		Merged func(childComplexity int) int
+		Moved  func(childComplexity int) int
+		SameAs func(childComplexity int) int
+	}
+
 	Money struct {
 		Amount   func(childComplexity int) int
 		Currency func(childComplexity int) int
@@ -378,7 +413,9 @@ type ComplexityRoot struct {
 		CreateSource             func(childComplexity int, input CreateSourceInput) int
 		CreateVehicle            func(childComplexity int, input CreateVehicleInput) int
 		Link                     func(childComplexity int, input LinkInput) int
+		MergeEntities            func(childComplexity int, input MergeInput) int
 		Unlink                   func(childComplexity int, input UnlinkInput) int
+		UnmergeEntities          func(childComplexity int, input MergeInput) int
 		UpdateAddress            func(childComplexity int, input UpdateAddressInput) int
 		UpdateBankAccount        func(childComplexity int, input UpdateBankAccountInput) int
 		UpdateCase               func(childComplexity int, input UpdateCaseInput) int
@@ -575,27 +612,28 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog          func(childComplexity int, filter *AuditFilter, first *int, after *string) int
-		BorderCrossings   func(childComplexity int, from *sarhad.Date, to *sarhad.Date, country *string) int
-		CaseStatistics    func(childComplexity int, from *sarhad.Date, to *sarhad.Date, groupBy []sarhad.StatDimension, filter *CaseFilter) int
-		Cases             func(childComplexity int, filter *CaseFilter, first *int, after *string) int
-		Communities       func(childComplexity int, scope *string, relationTypes []sarhad.RelationType, resolution *float64) int
-		Countries         func(childComplexity int) int
-		Country           func(childComplexity int, code string) int
-		CrossBorderFlows  func(childComplexity int, from *sarhad.Date, to *sarhad.Date, origin *string, destination *string, via *string) int
-		KeyPlayers        func(childComplexity int, scope *string, measure sarhad.CentralityMeasure, relationTypes []sarhad.RelationType, first *int) int
-		Me                func(childComplexity int) int
-		Neighbourhood     func(childComplexity int, id string, depth *int, relationTypes []sarhad.RelationType, kinds []sarhad.EntityKind, limit *int) int
-		Node              func(childComplexity int, id string) int
-		Nodes             func(childComplexity int, ids []string) int
-		Organizations     func(childComplexity int, filter *OrganizationFilter, first *int, after *string) int
-		Persons           func(childComplexity int, filter *PersonFilter, first *int, after *string) int
-		Places            func(childComplexity int, filter *PlaceFilter, first *int, after *string) int
-		Routes            func(childComplexity int, filter *RouteFilter, first *int, after *string) int
-		Search            func(childComplexity int, text string, kinds []sarhad.EntityKind, first *int, after *string) int
-		SharedIdentifiers func(childComplexity int, kinds []sarhad.EntityKind, minHolders *int, first *int) int
-		ShortestPaths     func(childComplexity int, from string, to string, maxLength *int, relationTypes []sarhad.RelationType, all *bool) int
-		Timeline          func(childComplexity int, id string, from *sarhad.Date, to *sarhad.Date) int
+		AuditLog            func(childComplexity int, filter *AuditFilter, first *int, after *string) int
+		BorderCrossings     func(childComplexity int, from *sarhad.Date, to *sarhad.Date, country *string) int
+		CaseStatistics      func(childComplexity int, from *sarhad.Date, to *sarhad.Date, groupBy []sarhad.StatDimension, filter *CaseFilter) int
+		Cases               func(childComplexity int, filter *CaseFilter, first *int, after *string) int
+		Communities         func(childComplexity int, scope *string, relationTypes []sarhad.RelationType, resolution *float64) int
+		Countries           func(childComplexity int) int
+		Country             func(childComplexity int, code string) int
+		CrossBorderFlows    func(childComplexity int, from *sarhad.Date, to *sarhad.Date, origin *string, destination *string, via *string) int
+		DuplicateCandidates func(childComplexity int, kind sarhad.EntityKind, minScore *float64, first *int, after *string) int
+		KeyPlayers          func(childComplexity int, scope *string, measure sarhad.CentralityMeasure, relationTypes []sarhad.RelationType, first *int) int
+		Me                  func(childComplexity int) int
+		Neighbourhood       func(childComplexity int, id string, depth *int, relationTypes []sarhad.RelationType, kinds []sarhad.EntityKind, limit *int) int
+		Node                func(childComplexity int, id string) int
+		Nodes               func(childComplexity int, ids []string) int
+		Organizations       func(childComplexity int, filter *OrganizationFilter, first *int, after *string) int
+		Persons             func(childComplexity int, filter *PersonFilter, first *int, after *string) int
+		Places              func(childComplexity int, filter *PlaceFilter, first *int, after *string) int
+		Routes              func(childComplexity int, filter *RouteFilter, first *int, after *string) int
+		Search              func(childComplexity int, text string, kinds []sarhad.EntityKind, first *int, after *string) int
+		SharedIdentifiers   func(childComplexity int, kinds []sarhad.EntityKind, minHolders *int, first *int) int
+		ShortestPaths       func(childComplexity int, from string, to string, maxLength *int, relationTypes []sarhad.RelationType, all *bool) int
+		Timeline            func(childComplexity int, id string, from *sarhad.Date, to *sarhad.Date) int
 	}
 
 	RankedEntity struct {
@@ -849,6 +887,10 @@ type CountryResolver interface {
 
 	Relationships(ctx context.Context, obj *sarhad.Country, types []sarhad.RelationType, direction *sarhad.Direction, first *int) ([]*sarhad.Relationship, error)
 }
+type DuplicateCandidateResolver interface {
+	A(ctx context.Context, obj *sarhad.DuplicateCandidate) (sarhad.Entity, error)
+	B(ctx context.Context, obj *sarhad.DuplicateCandidate) (sarhad.Entity, error)
+}
 type EventResolver interface {
 	Place(ctx context.Context, obj *sarhad.Event) (*sarhad.Place, error)
 	Participants(ctx context.Context, obj *sarhad.Event) ([]sarhad.Entity, error)
@@ -900,6 +942,8 @@ type MutationResolver interface {
 	UpdateCooperationRequest(ctx context.Context, input UpdateCooperationRequestInput) (*CooperationRequestPayload, error)
 	Link(ctx context.Context, input LinkInput) (*RelationshipPayload, error)
 	Unlink(ctx context.Context, input UnlinkInput) (*UnlinkPayload, error)
+	MergeEntities(ctx context.Context, input MergeInput) (*sarhad.MergeResult, error)
+	UnmergeEntities(ctx context.Context, input MergeInput) (*sarhad.MergeResult, error)
 	AttachSources(ctx context.Context, input AttachSourcesInput) (*AttachSourcesPayload, error)
 }
 type OnlineAccountResolver interface {
@@ -969,6 +1013,7 @@ type QueryResolver interface {
 	BorderCrossings(ctx context.Context, from *sarhad.Date, to *sarhad.Date, country *string) ([]*sarhad.CrossingPoint, error)
 	CaseStatistics(ctx context.Context, from *sarhad.Date, to *sarhad.Date, groupBy []sarhad.StatDimension, filter *CaseFilter) (*sarhad.CaseStatistics, error)
 	Timeline(ctx context.Context, id string, from *sarhad.Date, to *sarhad.Date) ([]*sarhad.TimelineEntry, error)
+	DuplicateCandidates(ctx context.Context, kind sarhad.EntityKind, minScore *float64, first *int, after *string) (*DuplicateCandidateConnection, error)
 }
 type RelationshipResolver interface {
 	From(ctx context.Context, obj *sarhad.Relationship) (sarhad.Entity, error)
@@ -2027,6 +2072,100 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CrossingUse.To(childComplexity), true
 
+	case "DuplicateCandidate.a":
+		if e.ComplexityRoot.DuplicateCandidate.A == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidate.A(childComplexity), true
+	case "DuplicateCandidate.b":
+		if e.ComplexityRoot.DuplicateCandidate.B == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidate.B(childComplexity), true
+	case "DuplicateCandidate.kind":
+		if e.ComplexityRoot.DuplicateCandidate.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidate.Kind(childComplexity), true
+	case "DuplicateCandidate.reasons":
+		if e.ComplexityRoot.DuplicateCandidate.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidate.Reasons(childComplexity), true
+	case "DuplicateCandidate.score":
+		if e.ComplexityRoot.DuplicateCandidate.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidate.Score(childComplexity), true
+	case "DuplicateCandidate.weight":
+		if e.ComplexityRoot.DuplicateCandidate.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidate.Weight(childComplexity), true
+
+	case "DuplicateCandidateConnection.edges":
+		if e.ComplexityRoot.DuplicateCandidateConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidateConnection.Edges(childComplexity), true
+	case "DuplicateCandidateConnection.nodes":
+		if e.ComplexityRoot.DuplicateCandidateConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidateConnection.Nodes(childComplexity), true
+	case "DuplicateCandidateConnection.pageInfo":
+		if e.ComplexityRoot.DuplicateCandidateConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidateConnection.PageInfo(childComplexity), true
+	case "DuplicateCandidateConnection.totalCount":
+		if e.ComplexityRoot.DuplicateCandidateConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidateConnection.TotalCount(childComplexity), true
+
+	case "DuplicateCandidateEdge.cursor":
+		if e.ComplexityRoot.DuplicateCandidateEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidateEdge.Cursor(childComplexity), true
+	case "DuplicateCandidateEdge.node":
+		if e.ComplexityRoot.DuplicateCandidateEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidateEdge.Node(childComplexity), true
+
+	case "DuplicateReason.code":
+		if e.ComplexityRoot.DuplicateReason.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateReason.Code(childComplexity), true
+	case "DuplicateReason.detail":
+		if e.ComplexityRoot.DuplicateReason.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateReason.Detail(childComplexity), true
+	case "DuplicateReason.weight":
+		if e.ComplexityRoot.DuplicateReason.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateReason.Weight(childComplexity), true
+
 	case "Event.cases":
 		if e.ComplexityRoot.Event.Cases == nil {
 			break
@@ -2351,6 +2490,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IdentityDocumentPayload.IdentityDocument(childComplexity), true
 
+	case "MergePayload.kept":
+		if e.ComplexityRoot.MergePayload.Kept == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergePayload.Kept(childComplexity), true
+	case "MergePayload.merged":
+		if e.ComplexityRoot.MergePayload.Merged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergePayload.Merged(childComplexity), true
+	case "MergePayload.moved":
+		if e.ComplexityRoot.MergePayload.Moved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergePayload.Moved(childComplexity), true
+	case "MergePayload.sameAs":
+		if e.ComplexityRoot.MergePayload.SameAs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergePayload.SameAs(childComplexity), true
+
 	case "Money.amount":
 		if e.ComplexityRoot.Money.Amount == nil {
 			break
@@ -2551,6 +2715,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Link(childComplexity, args["input"].(LinkInput)), true
+	case "Mutation.mergeEntities":
+		if e.ComplexityRoot.Mutation.MergeEntities == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeEntities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeEntities(childComplexity, args["input"].(MergeInput)), true
 	case "Mutation.unlink":
 		if e.ComplexityRoot.Mutation.Unlink == nil {
 			break
@@ -2562,6 +2737,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Unlink(childComplexity, args["input"].(UnlinkInput)), true
+	case "Mutation.unmergeEntities":
+		if e.ComplexityRoot.Mutation.UnmergeEntities == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unmergeEntities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnmergeEntities(childComplexity, args["input"].(MergeInput)), true
 	case "Mutation.updateAddress":
 		if e.ComplexityRoot.Mutation.UpdateAddress == nil {
 			break
@@ -3608,6 +3794,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CrossBorderFlows(childComplexity, args["from"].(*sarhad.Date), args["to"].(*sarhad.Date), args["origin"].(*string), args["destination"].(*string), args["via"].(*string)), true
+	case "Query.duplicateCandidates":
+		if e.ComplexityRoot.Query.DuplicateCandidates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_duplicateCandidates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DuplicateCandidates(childComplexity, args["kind"].(sarhad.EntityKind), args["minScore"].(*float64), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.keyPlayers":
 		if e.ComplexityRoot.Query.KeyPlayers == nil {
@@ -4638,6 +4835,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("HandlingInput", ec.unmarshalInputHandlingInput),
 			graphql.NewInputUnmarshaler("IdentityDocumentInput", ec.unmarshalInputIdentityDocumentInput),
 			graphql.NewInputUnmarshaler("LinkInput", ec.unmarshalInputLinkInput),
+			graphql.NewInputUnmarshaler("MergeInput", ec.unmarshalInputMergeInput),
 			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
 			graphql.NewInputUnmarshaler("OnlineAccountInput", ec.unmarshalInputOnlineAccountInput),
 			graphql.NewInputUnmarshaler("OrganizationFilter", ec.unmarshalInputOrganizationFilter),
@@ -6494,7 +6692,7 @@ type Query {
   value, whoever recorded them: phone numbers compared in E.164, other identifiers on their
   distinguishing attributes with case, spaces and punctuation ignored (see ` + "`" + `SharedIdentifier.value` + "`" + `).
   Holders are persons and organisations tied to a record by USES, HOLDS_DOCUMENT, LIVES_AT or OWNS.
-  Most holders first, then by kind and value. Only what the viewer may see counts: an identifier a
+  Most holders first, then by kind name and by value (alphabetically). Only what the viewer may see counts: an identifier a
   victim holds never appears to a viewer who may not see that victim's identifying details.
   COMPLEXITY_LIMIT_EXCEEDED when more than 100,000 identifiers of a kind are visible (choose fewer kinds).
   """
@@ -6510,7 +6708,7 @@ type Query {
   Persons moved from country to country. Each visible case counts in the flow of every visible route
   it concerns (ALONG_ROUTE) whose first and last stops lie in different countries: the route's first
   stop gives the origin, its last the destination, the stops between the transit countries. Persons
-  moved are the parties to those cases as VICTIM and the parties that were SMUGGLED or TRAFFICKED
+  moved are, for each case, its parties as VICTIM and its parties that were SMUGGLED or TRAFFICKED
   by anyone. Most persons first, then most cases, then by origin and destination.
   COMPLEXITY_LIMIT_EXCEEDED when more than 100,000 cases match (narrow the dates).
   """
@@ -6523,7 +6721,10 @@ type Query {
     origin: String
     "Only flows to this country (ISO alpha-2 or alpha-3)."
     destination: String
-    "Only flows through this country, neither origin nor destination (ISO alpha-2 or alpha-3)."
+    """
+    Only routes through this country, neither their origin nor their destination (ISO alpha-2 or
+    alpha-3): the flows, their transit countries, routes and counts are those of such routes only.
+    """
     via: String
   ): [CrossBorderFlow!]!
   """
@@ -6574,6 +6775,28 @@ type Query {
     "Events on or before this date."
     to: Date
   ): [TimelineEntry!]!
+  """
+  Pairs of visible records of one kind that probably describe the same person, organisation or
+  identifier, highest score first (then by the ids of the pair), with the reasons. Persons are
+  compared on names and aliases (transliteration variants such as Muhammad/Mohammed and
+  Chaudhry/Choudhry agree, and so do names in another word order), father's name, birth date,
+  gender, nationalities and the identifiers they hold (phones in E.164, documents, addresses,
+  accounts); organisations on names, country and identifiers; identifier records on their values. A
+  name alone never reaches the default score: it takes a second, independent piece of evidence.
+  Records already merged, and pairs already tied by SAME_AS, are left out; a victim the viewer sees
+  under a pseudonym is never compared by name. COMPLEXITY_LIMIT_EXCEEDED when more than 100,000
+  records of the kind are visible.
+  """
+  duplicateCandidates(
+    "Kind of the records compared."
+    kind: EntityKind!
+    "Least score, 0–1; 0.5 when absent (even odds under the model)."
+    minScore: Float
+    "Page size, 1–500; 50 when absent."
+    first: Int
+    "Cursor of the last pair of the previous page."
+    after: String
+  ): DuplicateCandidateConnection!
 }
 
 "Which audit entries to list. Conditions combine with AND."
@@ -7543,6 +7766,20 @@ type Mutation {
   link("The relationship." input: LinkInput!): RelationshipPayload!
   "Delete a relationship the viewer may edit."
   unlink("Which relationship." input: UnlinkInput!): UnlinkPayload!
+  """
+  Merge two records of one kind found to be the same: every relationship of ` + "`" + `merge` + "`" + ` that the viewer
+  can see moves to ` + "`" + `keep` + "`" + ` (those joining the two stay as they are), the sources of ` + "`" + `merge` + "`" + ` are added
+  to ` + "`" + `keep` + "`" + `, and a SAME_AS relationship from ` + "`" + `merge` + "`" + ` to ` + "`" + `keep` + "`" + ` records who merged them and when. One
+  atomic change. Both records must be editable by the viewer, and so must every relationship moved
+  (an administrator can merge records other organisations tied). CONFLICT when already merged.
+  """
+  mergeEntities("The two records." input: MergeInput!): MergePayload!
+  """
+  Undo a merge: the relationships it moved go back to ` + "`" + `merge` + "`" + ` with their former ids, the sources it
+  added leave ` + "`" + `keep` + "`" + `, and the SAME_AS goes; what was added to ` + "`" + `keep` + "`" + ` since stays with it. NOT_FOUND
+  when ` + "`" + `merge` + "`" + ` is not merged into ` + "`" + `keep` + "`" + `.
+  """
+  unmergeEntities("The two records." input: MergeInput!): MergePayload!
   "Attach sources to an entity or relationship the viewer may edit."
   attachSources("Target and sources." input: AttachSourcesInput!): AttachSourcesPayload!
 }
@@ -7716,7 +7953,10 @@ type CrossingPoint {
   personsCrossed: Int!
   "Persons the interception events report (sum of their ` + "`" + `personsCount` + "`" + `)."
   personsIntercepted: Int!
-  "Distinct cases that record an event at the place or concern a route crossing a border there."
+  """
+  Distinct cases registered in the period that record an event of the period at the place, or concern
+  a route crossing a border there.
+  """
   cases: Int!
   "The routes that cross a border at the place, by id."
   routes: [Route!]!
@@ -7756,7 +7996,7 @@ type StatKey {
   dimension: StatDimension!
   "The value: a year, a quarter (2023-Q2), a stage, an offence, an agency, a route id (or NONE), an alpha-3 code."
   value: String!
-  "A label for people: the route's name, the country's name; otherwise the value."
+  "A label for people: the route's name (\"No route recorded\" for NONE), the country's name; otherwise the value."
   label: String!
 }
 
@@ -7805,6 +8045,98 @@ type EventParty {
   entity: Entity!
   "Its part in the event (the role of INVOLVED_IN), such as arrested or facilitator; empty when not recorded."
   role: String!
+}
+
+"Two records of one kind: the one kept and the one merged into it."
+input MergeInput {
+  "Id of the record that stays and receives the relationships and sources."
+  keep: ID!
+  "Id of the record merged into ` + "`" + `keep` + "`" + `."
+  merge: ID!
+}
+
+"The outcome of a merge or unmerge."
+type MergePayload {
+  "The kept record, as it is now."
+  kept: Entity!
+  "The merged record, as it is now."
+  merged: Entity!
+  "The SAME_AS relationship the merge wrote (or the unmerge removed)."
+  sameAs: Relationship!
+  "How many relationships moved (or moved back)."
+  moved: Int!
+}
+
+"A page of duplicate candidates."
+type DuplicateCandidateConnection {
+  "The pairs with their cursors."
+  edges: [DuplicateCandidateEdge!]!
+  "The pairs."
+  nodes: [DuplicateCandidate!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "How many pairs score at least ` + "`" + `minScore` + "`" + ` in all."
+  totalCount: Int!
+}
+
+"A duplicate candidate in a page."
+type DuplicateCandidateEdge {
+  "Cursor of this pair."
+  cursor: String!
+  "The pair."
+  node: DuplicateCandidate!
+}
+
+"Two records that probably describe the same thing."
+type DuplicateCandidate {
+  "Kind of both records."
+  kind: EntityKind!
+  "The record with the smaller id."
+  a: Entity!
+  "The record with the larger id."
+  b: Entity!
+  "Probability, 0–1, that the two are the same under the model (rounded to 4 decimals)."
+  score: Float!
+  "Total evidence in bits: the sum of the reasons' weights; 12 bits is a score of 0.5."
+  weight: Float!
+  "How each field compared, strongest evidence first."
+  reasons: [DuplicateReason!]!
+}
+
+"How one field of a duplicate candidate compared."
+type DuplicateReason {
+  "The field."
+  code: DuplicateReasonCode!
+  "How it compared, in words; never a name, date or identifier value."
+  detail: String!
+  "Its evidence in bits (log2 of how much likelier the agreement is between duplicates than between strangers): positive for, negative against."
+  weight: Float!
+}
+
+"The field a duplicate reason is about."
+enum DuplicateReasonCode {
+  "Names and aliases."
+  NAME
+  "A person's father's name."
+  FATHER_NAME
+  "A person's birth date."
+  BIRTH_DATE
+  "A person's gender."
+  GENDER
+  "A person's nationalities."
+  NATIONALITY
+  "An organisation's country."
+  COUNTRY
+  "An identifier both hold (same value)."
+  SHARED_IDENTIFIER
+  "Identifiers one typo apart."
+  SIMILAR_IDENTIFIER
+  "Identifiers of the same type with different values."
+  DIFFERENT_IDENTIFIER
+  "Identifier records with the same value."
+  SAME_VALUE
+  "Identifier records one typo apart."
+  SIMILAR_VALUE
 }
 `, BuiltIn: false},
 }
@@ -8266,6 +8598,60 @@ func (ec *executionContext) childFields_CrossingUse(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CrossingUse", field.Name)
 }
 
+func (ec *executionContext) childFields_DuplicateCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_DuplicateCandidate_kind(ctx, field)
+	case "a":
+		return ec.fieldContext_DuplicateCandidate_a(ctx, field)
+	case "b":
+		return ec.fieldContext_DuplicateCandidate_b(ctx, field)
+	case "score":
+		return ec.fieldContext_DuplicateCandidate_score(ctx, field)
+	case "weight":
+		return ec.fieldContext_DuplicateCandidate_weight(ctx, field)
+	case "reasons":
+		return ec.fieldContext_DuplicateCandidate_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DuplicateCandidate", field.Name)
+}
+
+func (ec *executionContext) childFields_DuplicateCandidateConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DuplicateCandidateConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DuplicateCandidateConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DuplicateCandidateConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DuplicateCandidateConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DuplicateCandidateConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DuplicateCandidateEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DuplicateCandidateEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DuplicateCandidateEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DuplicateCandidateEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DuplicateReason(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_DuplicateReason_code(ctx, field)
+	case "detail":
+		return ec.fieldContext_DuplicateReason_detail(ctx, field)
+	case "weight":
+		return ec.fieldContext_DuplicateReason_weight(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DuplicateReason", field.Name)
+}
+
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8414,6 +8800,20 @@ func (ec *executionContext) childFields_IdentityDocumentPayload(ctx context.Cont
 		return ec.fieldContext_IdentityDocumentPayload_clientMutationId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IdentityDocumentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MergePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kept":
+		return ec.fieldContext_MergePayload_kept(ctx, field)
+	case "merged":
+		return ec.fieldContext_MergePayload_merged(ctx, field)
+	case "sameAs":
+		return ec.fieldContext_MergePayload_sameAs(ctx, field)
+	case "moved":
+		return ec.fieldContext_MergePayload_moved(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Money(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9764,12 +10164,40 @@ func (ec *executionContext) field_Mutation_link_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_mergeEntities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MergeInput, error) {
+			return ec.unmarshalNMergeInput2githubᚗcomᚋsarhadᚋsarhadᚋgraphᚐMergeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_unlink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (UnlinkInput, error) {
 			return ec.unmarshalNUnlinkInput2githubᚗcomᚋsarhadᚋsarhadᚋgraphᚐUnlinkInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unmergeEntities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MergeInput, error) {
+			return ec.unmarshalNMergeInput2githubᚗcomᚋsarhadᚋsarhadᚋgraphᚐMergeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10395,6 +10823,44 @@ func (ec *executionContext) field_Query_crossBorderFlows_args(ctx context.Contex
 		return nil, err
 	}
 	args["via"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_duplicateCandidates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (sarhad.EntityKind, error) {
+			return ec.unmarshalNEntityKind2githubᚗcomᚋsarhadᚋsarhadᚐEntityKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "minScore",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minScore"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -15194,6 +15660,414 @@ func (ec *executionContext) fieldContext_CrossingUse_persons(_ context.Context, 
 	return graphql.NewScalarFieldContext("CrossingUse", field, false, false, "Int")
 }
 
+func (ec *executionContext) _DuplicateCandidate_kind(ctx context.Context, field graphql.CollectedField, obj *sarhad.DuplicateCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidate_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v sarhad.EntityKind) graphql.Marshaler {
+			return ec.marshalNEntityKind2githubᚗcomᚋsarhadᚋsarhadᚐEntityKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidate_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateCandidate", field, false, false, "EntityKind")
+}
+
+func (ec *executionContext) _DuplicateCandidate_a(ctx context.Context, field graphql.CollectedField, obj *sarhad.DuplicateCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidate_a(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DuplicateCandidate().A(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v sarhad.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋsarhadᚋsarhadᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidate_a(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DuplicateCandidate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DuplicateCandidate_b(ctx context.Context, field graphql.CollectedField, obj *sarhad.DuplicateCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidate_b(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DuplicateCandidate().B(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v sarhad.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋsarhadᚋsarhadᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidate_b(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DuplicateCandidate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DuplicateCandidate_score(ctx context.Context, field graphql.CollectedField, obj *sarhad.DuplicateCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidate_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidate_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateCandidate", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DuplicateCandidate_weight(ctx context.Context, field graphql.CollectedField, obj *sarhad.DuplicateCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidate_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidate_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateCandidate", field, false, false, "Float")
+}
+
+func (ec *executionContext) _DuplicateCandidate_reasons(ctx context.Context, field graphql.CollectedField, obj *sarhad.DuplicateCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidate_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []sarhad.DuplicateReason) graphql.Marshaler {
+			return ec.marshalNDuplicateReason2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐDuplicateReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidate_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DuplicateCandidate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DuplicateReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DuplicateCandidateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *DuplicateCandidateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidateConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*DuplicateCandidateEdge) graphql.Marshaler {
+			return ec.marshalNDuplicateCandidateEdge2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚋgraphᚐDuplicateCandidateEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidateConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DuplicateCandidateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DuplicateCandidateEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DuplicateCandidateConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *DuplicateCandidateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidateConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sarhad.DuplicateCandidate) graphql.Marshaler {
+			return ec.marshalNDuplicateCandidate2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐDuplicateCandidateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidateConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DuplicateCandidateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DuplicateCandidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DuplicateCandidateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *DuplicateCandidateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidateConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsarhadᚋsarhadᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidateConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DuplicateCandidateConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DuplicateCandidateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *DuplicateCandidateConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidateConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidateConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateCandidateConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DuplicateCandidateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *DuplicateCandidateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidateEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidateEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateCandidateEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DuplicateCandidateEdge_node(ctx context.Context, field graphql.CollectedField, obj *DuplicateCandidateEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidateEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *sarhad.DuplicateCandidate) graphql.Marshaler {
+			return ec.marshalNDuplicateCandidate2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐDuplicateCandidate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidateEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DuplicateCandidateEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DuplicateCandidate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DuplicateReason_code(ctx context.Context, field graphql.CollectedField, obj *sarhad.DuplicateReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateReason_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v sarhad.DuplicateReasonCode) graphql.Marshaler {
+			return ec.marshalNDuplicateReasonCode2githubᚗcomᚋsarhadᚋsarhadᚐDuplicateReasonCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateReason_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateReason", field, false, false, "DuplicateReasonCode")
+}
+
+func (ec *executionContext) _DuplicateReason_detail(ctx context.Context, field graphql.CollectedField, obj *sarhad.DuplicateReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateReason_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateReason_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateReason", field, false, false, "String")
+}
+
+func (ec *executionContext) _DuplicateReason_weight(ctx context.Context, field graphql.CollectedField, obj *sarhad.DuplicateReason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateReason_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateReason_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateReason", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *sarhad.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16542,6 +17416,125 @@ func (ec *executionContext) _IdentityDocumentPayload_clientMutationId(ctx contex
 }
 func (ec *executionContext) fieldContext_IdentityDocumentPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IdentityDocumentPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergePayload_kept(ctx context.Context, field graphql.CollectedField, obj *sarhad.MergeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergePayload_kept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kept, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v sarhad.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋsarhadᚋsarhadᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergePayload_kept(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergePayload_merged(ctx context.Context, field graphql.CollectedField, obj *sarhad.MergeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergePayload_merged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Merged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v sarhad.Entity) graphql.Marshaler {
+			return ec.marshalNEntity2githubᚗcomᚋsarhadᚋsarhadᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergePayload_merged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergePayload_sameAs(ctx context.Context, field graphql.CollectedField, obj *sarhad.MergeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergePayload_sameAs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SameAs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *sarhad.Relationship) graphql.Marshaler {
+			return ec.marshalNRelationship2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐRelationship(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergePayload_sameAs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Relationship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergePayload_moved(ctx context.Context, field graphql.CollectedField, obj *sarhad.MergeResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergePayload_moved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Moved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergePayload_moved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergePayload", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.CollectedField, obj *sarhad.Money) (ret graphql.Marshaler) {
@@ -17992,6 +18985,94 @@ func (ec *executionContext) fieldContext_Mutation_unlink(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_unlink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeEntities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergeEntities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeEntities(ctx, fc.Args["input"].(MergeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *sarhad.MergeResult) graphql.Marshaler {
+			return ec.marshalNMergePayload2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐMergeResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergeEntities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeEntities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unmergeEntities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unmergeEntities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnmergeEntities(ctx, fc.Args["input"].(MergeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *sarhad.MergeResult) graphql.Marshaler {
+			return ec.marshalNMergePayload2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐMergeResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unmergeEntities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unmergeEntities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22304,6 +23385,50 @@ func (ec *executionContext) fieldContext_Query_timeline(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_timeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_duplicateCandidates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_duplicateCandidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DuplicateCandidates(ctx, fc.Args["kind"].(sarhad.EntityKind), fc.Args["minScore"].(*float64), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DuplicateCandidateConnection) graphql.Marshaler {
+			return ec.marshalNDuplicateCandidateConnection2ᚖgithubᚗcomᚋsarhadᚋsarhadᚋgraphᚐDuplicateCandidateConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_duplicateCandidates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DuplicateCandidateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_duplicateCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -29050,6 +30175,55 @@ func UnmarshalLinkInput(ctx context.Context, raw any) (LinkInput, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMergeInput(ctx context.Context, obj any) (MergeInput, error) {
+	var it MergeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"keep", "merge"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "keep":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keep"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Keep = data
+		case "merge":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("merge"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Merge = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMergeInput unmarshals raw into the MergeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMergeInput(ctx context.Context, raw any) (MergeInput, error) {
+	var out MergeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MergeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMoneyInput(ctx context.Context, obj any) (sarhad.Money, error) {
 	var it sarhad.Money
 	if obj == nil {
@@ -32664,6 +33838,195 @@ func (ec *executionContext) _CrossingUse(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var duplicateCandidateImplementors = []string{"DuplicateCandidate"}
+
+func (ec *executionContext) _DuplicateCandidate(ctx context.Context, sel ast.SelectionSet, obj *sarhad.DuplicateCandidate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, duplicateCandidateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DuplicateCandidate")
+		case "kind":
+			out.Values[i] = ec._DuplicateCandidate_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "a":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DuplicateCandidate_a(ctx, field, obj)
+				})
+		case "b":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DuplicateCandidate_b(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._DuplicateCandidate_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weight":
+			out.Values[i] = ec._DuplicateCandidate_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reasons":
+			out.Values[i] = ec._DuplicateCandidate_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var duplicateCandidateConnectionImplementors = []string{"DuplicateCandidateConnection"}
+
+func (ec *executionContext) _DuplicateCandidateConnection(ctx context.Context, sel ast.SelectionSet, obj *DuplicateCandidateConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, duplicateCandidateConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DuplicateCandidateConnection")
+		case "edges":
+			out.Values[i] = ec._DuplicateCandidateConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._DuplicateCandidateConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DuplicateCandidateConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._DuplicateCandidateConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var duplicateCandidateEdgeImplementors = []string{"DuplicateCandidateEdge"}
+
+func (ec *executionContext) _DuplicateCandidateEdge(ctx context.Context, sel ast.SelectionSet, obj *DuplicateCandidateEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, duplicateCandidateEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DuplicateCandidateEdge")
+		case "cursor":
+			out.Values[i] = ec._DuplicateCandidateEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DuplicateCandidateEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var duplicateReasonImplementors = []string{"DuplicateReason"}
+
+func (ec *executionContext) _DuplicateReason(ctx context.Context, sel ast.SelectionSet, obj *sarhad.DuplicateReason) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, duplicateReasonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DuplicateReason")
+		case "code":
+			out.Values[i] = ec._DuplicateReason_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._DuplicateReason_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weight":
+			out.Values[i] = ec._DuplicateReason_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventImplementors = []string{"Event", "Node", "Entity"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *sarhad.Event) graphql.Marshaler {
@@ -33152,6 +34515,54 @@ func (ec *executionContext) _IdentityDocumentPayload(ctx context.Context, sel as
 	return out
 }
 
+var mergePayloadImplementors = []string{"MergePayload"}
+
+func (ec *executionContext) _MergePayload(ctx context.Context, sel ast.SelectionSet, obj *sarhad.MergeResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergePayload")
+		case "kept":
+			out.Values[i] = ec._MergePayload_kept(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "merged":
+			out.Values[i] = ec._MergePayload_merged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sameAs":
+			out.Values[i] = ec._MergePayload_sameAs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "moved":
+			out.Values[i] = ec._MergePayload_moved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var moneyImplementors = []string{"Money"}
 
 func (ec *executionContext) _Money(ctx context.Context, sel ast.SelectionSet, obj *sarhad.Money) graphql.Marshaler {
@@ -33429,6 +34840,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "unlink":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unlink(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergeEntities":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeEntities(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmergeEntities":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unmergeEntities(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -34747,6 +36172,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_timeline(ctx, field)
+				})
+		case "duplicateCandidates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_duplicateCandidates(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -37097,6 +38528,97 @@ func (ec *executionContext) marshalNDocumentType2githubᚗcomᚋsarhadᚋsarhad�
 	return res
 }
 
+func (ec *executionContext) marshalNDuplicateCandidate2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚐDuplicateCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*sarhad.DuplicateCandidate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDuplicateCandidate2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐDuplicateCandidate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDuplicateCandidate2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐDuplicateCandidate(ctx context.Context, sel ast.SelectionSet, v *sarhad.DuplicateCandidate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DuplicateCandidate!")
+		return graphql.Null
+	}
+	return ec._DuplicateCandidate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDuplicateCandidateConnection2ᚖgithubᚗcomᚋsarhadᚋsarhadᚋgraphᚐDuplicateCandidateConnection(ctx context.Context, sel ast.SelectionSet, v *DuplicateCandidateConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DuplicateCandidateConnection!")
+		return graphql.Null
+	}
+	return ec._DuplicateCandidateConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDuplicateCandidateEdge2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚋgraphᚐDuplicateCandidateEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*DuplicateCandidateEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDuplicateCandidateEdge2ᚖgithubᚗcomᚋsarhadᚋsarhadᚋgraphᚐDuplicateCandidateEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDuplicateCandidateEdge2ᚖgithubᚗcomᚋsarhadᚋsarhadᚋgraphᚐDuplicateCandidateEdge(ctx context.Context, sel ast.SelectionSet, v *DuplicateCandidateEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DuplicateCandidateEdge!")
+		return graphql.Null
+	}
+	return ec._DuplicateCandidateEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDuplicateReason2githubᚗcomᚋsarhadᚋsarhadᚐDuplicateReason(ctx context.Context, sel ast.SelectionSet, v sarhad.DuplicateReason) graphql.Marshaler {
+	return ec._DuplicateReason(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDuplicateReason2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐDuplicateReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []sarhad.DuplicateReason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDuplicateReason2githubᚗcomᚋsarhadᚋsarhadᚐDuplicateReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDuplicateReasonCode2githubᚗcomᚋsarhadᚋsarhadᚐDuplicateReasonCode(ctx context.Context, v any) (sarhad.DuplicateReasonCode, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := sarhad.DuplicateReasonCode(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDuplicateReasonCode2githubᚗcomᚋsarhadᚋsarhadᚐDuplicateReasonCode(ctx context.Context, sel ast.SelectionSet, v sarhad.DuplicateReasonCode) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DuplicateReasonCode!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNEntity2githubᚗcomᚋsarhadᚋsarhadᚐEntity(ctx context.Context, sel ast.SelectionSet, v sarhad.Entity) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Entity!")
@@ -37410,6 +38932,19 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 func (ec *executionContext) unmarshalNLinkInput2githubᚗcomᚋsarhadᚋsarhadᚋgraphᚐLinkInput(ctx context.Context, v any) (LinkInput, error) {
 	res, err := ec.unmarshalInputLinkInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMergeInput2githubᚗcomᚋsarhadᚋsarhadᚋgraphᚐMergeInput(ctx context.Context, v any) (MergeInput, error) {
+	res, err := ec.unmarshalInputMergeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMergePayload2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐMergeResult(ctx context.Context, sel ast.SelectionSet, v *sarhad.MergeResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MergePayload!")
+		return graphql.Null
+	}
+	return ec._MergePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋsarhadᚋsarhadᚐEntity(ctx context.Context, sel ast.SelectionSet, v []sarhad.Entity) graphql.Marshaler {

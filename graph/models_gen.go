@@ -364,6 +364,26 @@ type CreateVehicleInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
+// A page of duplicate candidates.
+type DuplicateCandidateConnection struct {
+	// The pairs with their cursors.
+	Edges []*DuplicateCandidateEdge `json:"edges"`
+	// The pairs.
+	Nodes []*sarhad.DuplicateCandidate `json:"nodes"`
+	// Paging.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many pairs score at least `minScore` in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// A duplicate candidate in a page.
+type DuplicateCandidateEdge struct {
+	// Cursor of this pair.
+	Cursor string `json:"cursor"`
+	// The pair.
+	Node *sarhad.DuplicateCandidate `json:"node"`
+}
+
 // The event as stored.
 type EventPayload struct {
 	// The record as stored.
@@ -414,6 +434,14 @@ type LinkInput struct {
 	SourceKey *string `json:"sourceKey,omitempty"`
 	// Echoed in the payload.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// Two records of one kind: the one kept and the one merged into it.
+type MergeInput struct {
+	// Id of the record that stays and receives the relationships and sources.
+	Keep string `json:"keep"`
+	// Id of the record merged into `keep`.
+	Merge string `json:"merge"`
 }
 
 // Change the graph. Every write records who made it, when, its handling and its sources; invalid input is rejected as a whole with BAD_USER_INPUT naming the field.

@@ -17,6 +17,19 @@ func offsetCursor(n int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(n)))
 }
 
+// decodeOffset returns the position after an offset cursor (0 without one).
+func decodeOffset(after *string) (int, error) {
+	s, err := decodeCursor(after, "offset")
+	if err != nil || s == "" {
+		return 0, err
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, sarhad.Invalid("after", "not a cursor from this list")
+	}
+	return n + 1, nil
+}
+
 func decodeCursor(after *string, prefix string) (string, error) {
 	if after == nil || *after == "" {
 		return "", nil

@@ -8,7 +8,6 @@ package graph
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/sarhad/sarhad"
@@ -118,6 +117,16 @@ func (r *countryResolver) Sources(ctx context.Context, obj *sarhad.Country) ([]*
 // Relationships is the resolver for the relationships field.
 func (r *countryResolver) Relationships(ctx context.Context, obj *sarhad.Country, types []sarhad.RelationType, direction *sarhad.Direction, first *int) ([]*sarhad.Relationship, error) {
 	return relationships(ctx, obj.ID, types, direction, first)
+}
+
+// A is the resolver for the a field.
+func (r *duplicateCandidateResolver) A(ctx context.Context, obj *sarhad.DuplicateCandidate) (sarhad.Entity, error) {
+	return loadEntity(ctx, obj.A)
+}
+
+// B is the resolver for the b field.
+func (r *duplicateCandidateResolver) B(ctx context.Context, obj *sarhad.DuplicateCandidate) (sarhad.Entity, error) {
+	return loadEntity(ctx, obj.B)
 }
 
 // Place is the resolver for the place field.
@@ -486,6 +495,16 @@ func (r *mutationResolver) Unlink(ctx context.Context, input UnlinkInput) (*Unli
 	return &UnlinkPayload{Relationship: rel, ClientMutationID: input.ClientMutationID}, nil
 }
 
+// MergeEntities is the resolver for the mergeEntities field.
+func (r *mutationResolver) MergeEntities(ctx context.Context, input MergeInput) (*sarhad.MergeResult, error) {
+	return r.Service.Merge(ctx, input.Keep, input.Merge)
+}
+
+// UnmergeEntities is the resolver for the unmergeEntities field.
+func (r *mutationResolver) UnmergeEntities(ctx context.Context, input MergeInput) (*sarhad.MergeResult, error) {
+	return r.Service.Unmerge(ctx, input.Keep, input.Merge)
+}
+
 // AttachSources is the resolver for the attachSources field.
 func (r *mutationResolver) AttachSources(ctx context.Context, input AttachSourcesInput) (*AttachSourcesPayload, error) {
 	e, rel, err := r.Service.AttachSources(ctx, input.TargetID, input.SourceIds)
@@ -633,14 +652,9 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []sarhad.
 	if err != nil {
 		return nil, err
 	}
-	offset := 0
-	if s, err := decodeCursor(after, "offset"); err != nil {
+	offset, err := decodeOffset(after)
+	if err != nil {
 		return nil, err
-	} else if s != "" {
-		if offset, err = strconv.Atoi(s); err != nil || offset < 0 {
-			return nil, sarhad.Invalid("after", "not a cursor from this search")
-		}
-		offset++
 	}
 	res, err := r.Service.Search(ctx, text, kinds, n, offset)
 	if err != nil {
@@ -834,6 +848,33 @@ func (r *queryResolver) Timeline(ctx context.Context, id string, from *sarhad.Da
 	return r.Service.Timeline(ctx, sarhad.TimelineQuery{ID: id, From: deref(from), To: deref(to)})
 }
 
+// DuplicateCandidates is the resolver for the duplicateCandidates field.
+func (r *queryResolver) DuplicateCandidates(ctx context.Context, kind sarhad.EntityKind, minScore *float64, first *int, after *string) (*DuplicateCandidateConnection, error) {
+	n, err := pageSize(first, sarhad.DefaultPageSize)
+	if err != nil {
+		return nil, err
+	}
+	offset, err := decodeOffset(after)
+	if err != nil {
+		return nil, err
+	}
+	res, err := r.Service.DuplicateCandidates(ctx, sarhad.DuplicateQuery{Kind: kind, MinScore: orDefault(minScore, sarhad.DefaultDuplicateScore),
+		First: n, Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	conn := &DuplicateCandidateConnection{Nodes: res.Candidates, TotalCount: res.TotalCount, PageInfo: &PageInfo{HasNextPage: res.HasNextPage}}
+	for i, c := range res.Candidates {
+		conn.Edges = append(conn.Edges, &DuplicateCandidateEdge{Cursor: offsetCursor(offset + i), Node: c})
+	}
+	if len(conn.Edges) > 0 {
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[len(conn.Edges)-1].Cursor
+	} else {
+		conn.Edges = []*DuplicateCandidateEdge{}
+	}
+	return conn, nil
+}
+
 // From is the resolver for the from field.
 func (r *relationshipResolver) From(ctx context.Context, obj *sarhad.Relationship) (sarhad.Entity, error) {
 	return loadEntity(ctx, obj.From)
@@ -911,6 +952,11 @@ func (r *Resolver) CooperationRequest() CooperationRequestResolver {
 // Country returns CountryResolver implementation.
 func (r *Resolver) Country() CountryResolver { return &countryResolver{r} }
 
+// DuplicateCandidate returns DuplicateCandidateResolver implementation.
+func (r *Resolver) DuplicateCandidate() DuplicateCandidateResolver {
+	return &duplicateCandidateResolver{r}
+}
+
 // Event returns EventResolver implementation.
 func (r *Resolver) Event() EventResolver { return &eventResolver{r} }
 
@@ -956,6 +1002,7 @@ type (
 	caseResolver               struct{ *Resolver }
 	cooperationRequestResolver struct{ *Resolver }
 	countryResolver            struct{ *Resolver }
+	duplicateCandidateResolver struct{ *Resolver }
 	eventResolver              struct{ *Resolver }
 	identityDocumentResolver   struct{ *Resolver }
 	mutationResolver           struct{ *Resolver }

@@ -1,0 +1,168 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sarhad/sarhad"
+	"github.com/sarhad/sarhad/export"
+	"github.com/sarhad/sarhad/seed/demo"
+	"github.com/sarhad/sarhad/store/sqlite"
+)
+
+type graphmlDoc struct {
+	Keys []struct {
+		ID   string `xml:"id,attr"`
+		For  string `xml:"for,attr"`
+		Name string `xml:"attr.name,attr"`
+	} `xml:"key"`
+	Graph struct {
+		Nodes []struct {
+			ID   string `xml:"id,attr"`
+			Data []struct {
+				Key   string `xml:"key,attr"`
+				Value string `xml:",chardata"`
+			} `xml:"data"`
+		} `xml:"node"`
+		Edges []struct {
+			ID     string `xml:"id,attr"`
+			Source string `xml:"source,attr"`
+			Target string `xml:"target,attr"`
+			Data   []struct {
+				Key   string `xml:"key,attr"`
+				Value string `xml:",chardata"`
+			} `xml:"data"`
+		} `xml:"edge"`
+	} `xml:"graph"`
+}
+
+// TestGraphMLHoldsExactlyWhatTheViewerMaySee exports the demo graph as a liaison officer and checks
+// it against the reference policy applied to the seed's own records.
+func TestGraphMLHoldsExactlyWhatTheViewerMaySee(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := demo.Load(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	svc := &sarhad.Service{Store: st, Now: time.Now, Rand: rand.Reader}
+	v := &sarhad.Viewer{Subject: "grc", Roles: []sarhad.Role{sarhad.RoleLiaisonOfficer}, Country: "GRC", Org: demo.OrgHellenicPolice}
+	var buf bytes.Buffer
+	if err := export.GraphML(sarhad.NewContext(ctx, v), svc, &buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc graphmlDoc
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("not XML: %v", err)
+	}
+
+	// The reference: entities whose handling admits the viewer, less identifiers victims hold that
+	// the viewer may not see; relationships visible with both ends.
+	cs := demo.Dataset()
+	entities := map[string]sarhad.Entity{}
+	victimHolders := map[string][]sarhad.Handling{}
+	for _, e := range cs.Put {
+		entities[e.EntityMeta().ID] = e
+	}
+	for _, r := range cs.Link {
+		if p, ok := entities[r.From].(*sarhad.Person); ok && p.IsVictim() && slices.Contains(sarhad.HolderTypes, r.Type) {
+			victimHolders[r.To] = append(victimHolders[r.To], p.Handling)
+		}
+	}
+	visible := func(id string) bool {
+		e := entities[id]
+		return e != nil && e.EntityMeta().Handling.Visible(v) &&
+			(!sarhad.KindOf(e).IsIdentifier() || !sarhad.VictimIdentifierHidden(v, victimHolders[id]))
+	}
+	var wantNodes, wantEdges, gotNodes, gotEdges []string
+	for id := range entities {
+		if visible(id) {
+			wantNodes = append(wantNodes, id)
+		}
+	}
+	for _, r := range cs.Link {
+		if r.Handling.Visible(v) && visible(r.From) && visible(r.To) {
+			wantEdges = append(wantEdges, r.ID+" "+r.From+" "+r.To+" "+string(r.Type))
+		}
+	}
+	declared := map[string]bool{}
+	for _, k := range doc.Keys {
+		declared[k.ID] = true
+	}
+	names := map[string]string{}
+	for _, n := range doc.Graph.Nodes {
+		gotNodes = append(gotNodes, n.ID)
+		for _, d := range n.Data {
+			if !declared[d.Key] {
+				t.Fatalf("node %s uses undeclared key %s", n.ID, d.Key)
+			}
+			if d.Key == "n_name" {
+				names[n.ID] = d.Value
+			}
+		}
+	}
+	for _, e := range doc.Graph.Edges {
+		typ := ""
+		for _, d := range e.Data {
+			if !declared[d.Key] {
+				t.Fatalf("edge %s uses undeclared key %s", e.ID, d.Key)
+			}
+			if d.Key == "e_type" {
+				typ = d.Value
+			}
+		}
+		gotEdges = append(gotEdges, e.ID+" "+e.Source+" "+e.Target+" "+typ)
+	}
+	for _, l := range [][]string{wantNodes, wantEdges, gotNodes, gotEdges} {
+		slices.Sort(l)
+	}
+	if !slices.Equal(gotNodes, wantNodes) {
+		t.Errorf("%d nodes, want %d", len(gotNodes), len(wantNodes))
+	}
+	if !slices.Equal(gotEdges, wantEdges) {
+		t.Errorf("%d edges, want %d", len(gotEdges), len(wantEdges))
+	}
+	if len(wantNodes) == len(entities) || len(wantEdges) == len(cs.Link) {
+		t.Fatal("the liaison officer sees everything: the test proves nothing")
+	}
+	// Victims appear under their pseudonyms only.
+	victims := 0
+	for id, e := range entities {
+		if p, ok := e.(*sarhad.Person); ok && p.IsVictim() && visible(id) {
+			victims++
+			if names[id] != sarhad.Pseudonym(id) || strings.Contains(buf.String(), p.Name) {
+				t.Errorf("victim %s exported as %q", id, names[id])
+			}
+		}
+	}
+	if victims == 0 {
+		t.Fatal("no victim is visible to the liaison officer: the test proves nothing")
+	}
+
+	// networkx reads it, when it is installed.
+	if py, err := exec.LookPath("python3"); err == nil && exec.Command(py, "-c", "import networkx").Run() == nil {
+		file := filepath.Join(t.TempDir(), "demo.graphml")
+		if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(py, "-c", `import sys, networkx as nx
+g = nx.read_graphml(sys.argv[1])
+print(g.number_of_nodes(), g.number_of_edges())`, file).CombinedOutput()
+		if err != nil {
+			t.Fatalf("networkx: %v\n%s", err, out)
+		}
+		t.Logf("networkx read %s nodes and edges", strings.TrimSpace(string(out)))
+	}
+}

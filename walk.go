@@ -1,0 +1,66 @@
+package sarhad
+
+import (
+	"context"
+	"slices"
+)
+
+// Visitor receives the records of a walk over the graph.
+type Visitor struct {
+	Entity       func(Entity) error
+	Relationship func(*Relationship) error
+}
+
+// Walk visits everything the viewer may see: the entities of each kind of kinds (every kind when
+// empty) in id order, a page at a time, each page followed by the visible relationships that start at
+// its entities and end at an entity of one of kinds. Every visible relationship among the visited
+// entities is visited exactly once, after the entity it starts at (possibly before the one it ends
+// at). Protected victims come as the viewer may see them. It stops at the first error a visitor
+// returns, or when ctx is done. Exports use it, so an export holds only what its viewer may see.
+func (s *Service) Walk(ctx context.Context, kinds []EntityKind, visit Visitor) error {
+	if _, err := s.viewer(ctx, false); err != nil {
+		return err
+	}
+	if len(kinds) == 0 {
+		kinds = EntityKinds()
+	}
+	for i, k := range kinds {
+		if !k.Valid() {
+			return Invalid("kinds", "kinds[%d] is not an entity kind", i)
+		}
+	}
+	for _, k := range kinds {
+		for after := ""; ; {
+			page, err := s.Store.ListEntities(ctx, ListQuery{Kind: k, Page: Page{First: MaxPageSize, After: after}})
+			if err != nil {
+				return err
+			}
+			if len(page.Entities) == 0 {
+				break
+			}
+			for _, e := range page.Entities {
+				if err := visit.Entity(e); err != nil {
+					return err
+				}
+			}
+			rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: idsOf(page.Entities), Direction: DirOut})
+			if err != nil {
+				return err
+			}
+			for _, r := range rels {
+				to, err := KindOfID(r.To)
+				if err != nil || !slices.Contains(kinds, to) {
+					continue
+				}
+				if err := visit.Relationship(r); err != nil {
+					return err
+				}
+			}
+			if !page.HasNextPage {
+				break
+			}
+			after = page.Entities[len(page.Entities)-1].EntityMeta().ID
+		}
+	}
+	return nil
+}
