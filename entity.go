@@ -96,6 +96,9 @@ type Meta struct {
 	// SourceKey is the key of the record in the system it was imported from, unique per originating
 	// organisation and kind; a create with a known key returns the existing record (idempotent writes).
 	SourceKey string `json:"-"`
+	// SourceRef says where in its source the record was read, for imported records: the file and
+	// line ("persons.csv:12"); empty for records written through the API.
+	SourceRef string `json:"-"`
 	// Redacted is true when identifying details of a victim were withheld from this viewer.
 	Redacted bool `json:"-"`
 }
