@@ -1,0 +1,117 @@
+package ingest_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/sarhad/sarhad"
+	"github.com/sarhad/sarhad/ingest"
+	"github.com/sarhad/sarhad/store/sqlite"
+)
+
+const (
+	benchPersons       = 10_000
+	benchRelationships = 100_000
+)
+
+// writeBenchFiles generates persons.csv and relationships.csv: benchPersons persons and
+// benchRelationships distinct ASSOCIATE_OF ties among them (ten per person).
+func writeBenchFiles(b *testing.B, dir string) []string {
+	b.Helper()
+	write := func(name string, fill func(w *bufio.Writer)) string {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := bufio.NewWriter(f)
+		fill(w)
+		if err := w.Flush(); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			b.Fatal(err)
+		}
+		return path
+	}
+	persons := write("persons.csv", func(w *bufio.Writer) {
+		fmt.Fprintln(w, "key,name,aliases,gender,birthDate,nationalities")
+		for i := range benchPersons {
+			fmt.Fprintf(w, "P-%d,Person %d Khan,P%d Khan;Khan %d,MALE,19%02d-%02d-%02d,PAK\n", i, i, i, i, 50+i%50, 1+i%12, 1+i%28)
+		}
+	})
+	rels := write("relationships.csv", func(w *bufio.Writer) {
+		fmt.Fprintln(w, "type,from.kind,from.key,to.kind,to.key,weight,note")
+		for i := range benchRelationships {
+			a := i % benchPersons
+			b := (a + 1 + i/benchPersons) % benchPersons
+			fmt.Fprintf(w, "ASSOCIATE_OF,PERSON,P-%d,PERSON,P-%d,%d,intercepted calls\n", a, b, 1+i%17)
+		}
+	})
+	return []string{persons, rels}
+}
+
+// BenchmarkImportSQLite imports 10,000 persons and 100,000 relationships from CSV into a fresh
+// embedded store per iteration and reports relationships per second (the persons' import time
+// included).
+func BenchmarkImportSQLite(b *testing.B) {
+	files := writeBenchFiles(b, b.TempDir())
+	ctx := sarhad.NewContext(b.Context(), sarhad.SystemViewer())
+	opts := ingest.Options{Handling: sarhad.Handling{OriginatorOrg: "FIA-AHTC-GRW", OriginatorCountry: "PAK"}}
+	var elapsed time.Duration
+	for range b.N {
+		b.StopTimer()
+		st, err := sqlite.Open(ctx, b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		rep, err := ingest.Run(ctx, st, files, opts)
+		elapsed += time.Since(start)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(rep.Rejected) != 0 || rep.Created != benchPersons+benchRelationships+2 {
+			b.Fatalf("report: %d created, %d rejected (first %v)", rep.Created, len(rep.Rejected), rep.Rejected[:min(1, len(rep.Rejected))])
+		}
+		st.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(benchRelationships*b.N)/elapsed.Seconds(), "rels/s")
+}
+
+// nullStore accepts every change set without storing it: BenchmarkImportLoader measures the
+// loader alone (reading, checking, resolving, batching).
+type nullStore struct{ sarhad.Store }
+
+func (nullStore) Entities(_ context.Context, ids []string) ([]sarhad.Entity, error) {
+	return make([]sarhad.Entity, len(ids)), nil
+}
+
+func (nullStore) RelationshipsByID(_ context.Context, ids []string) ([]*sarhad.Relationship, error) {
+	return make([]*sarhad.Relationship, len(ids)), nil
+}
+
+func (nullStore) Apply(_ context.Context, cs *sarhad.ChangeSet) (*sarhad.ApplyResult, error) {
+	return &sarhad.ApplyResult{Created: len(cs.Put) + len(cs.Link)}, nil
+}
+
+// BenchmarkImportLoader is BenchmarkImportSQLite with a store that writes nothing.
+func BenchmarkImportLoader(b *testing.B) {
+	files := writeBenchFiles(b, b.TempDir())
+	ctx := sarhad.NewContext(b.Context(), sarhad.SystemViewer())
+	opts := ingest.Options{Handling: sarhad.Handling{OriginatorOrg: "FIA-AHTC-GRW", OriginatorCountry: "PAK"}}
+	for b.Loop() {
+		if _, err := ingest.Run(ctx, nullStore{}, files, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(benchRelationships*b.N)/b.Elapsed().Seconds(), "rels/s")
+}

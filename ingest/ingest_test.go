@@ -1,0 +1,554 @@
+package ingest_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sarhad/sarhad"
+	"github.com/sarhad/sarhad/ingest"
+	"github.com/sarhad/sarhad/store/sqlite"
+)
+
+const (
+	org     = "FIA-AHTC-GRW"
+	country = "PAK"
+)
+
+var (
+	clock1 = time.Date(2025, time.March, 14, 9, 0, 0, 0, time.UTC)
+	clock2 = time.Date(2025, time.April, 2, 16, 30, 0, 0, time.UTC)
+)
+
+func openStore(t testing.TB) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatalf("sqlite.Open: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func systemContext(t testing.TB) context.Context {
+	return sarhad.NewContext(t.Context(), sarhad.SystemViewer())
+}
+
+func options(now time.Time) ingest.Options {
+	return ingest.Options{Handling: sarhad.Handling{OriginatorOrg: org, OriginatorCountry: country},
+		Now: func() time.Time { return now }}
+}
+
+var exampleFiles = []string{"persons.csv", "organizations.csv", "phones.csv", "cases.csv", "relationships.csv"}
+
+// examplePaths lists the example files in dir; relationships.csv comes first on purpose: Run reads
+// it after the entity files.
+func examplePaths(dir string) []string {
+	var out []string
+	for _, f := range append([]string{"relationships.csv"}, exampleFiles[:4]...) {
+		out = append(out, filepath.Join(dir, f))
+	}
+	return out
+}
+
+func run(t *testing.T, ctx context.Context, st sarhad.Store, files []string, opts ingest.Options) *ingest.Report {
+	t.Helper()
+	rep, err := ingest.Run(ctx, st, files, opts)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return rep
+}
+
+func id(kind sarhad.EntityKind, key string) string { return sarhad.StableID(kind, org+"\x00"+key) }
+
+func relID(key string) string { return sarhad.StableID("", org+"\x00"+key) }
+
+// graph is what a store holds, read back through the Store interface.
+type graph struct {
+	entities map[string]sarhad.Entity
+	rels     map[string]*sarhad.Relationship
+}
+
+func (g *graph) count(kind sarhad.EntityKind) int {
+	n := 0
+	for _, e := range g.entities {
+		if e.EntityMeta().Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+func (g *graph) relsOf(typ sarhad.RelationType) []*sarhad.Relationship {
+	var out []*sarhad.Relationship
+	for _, r := range g.rels {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (g *graph) entity(t *testing.T, id string) sarhad.Entity {
+	t.Helper()
+	e, ok := g.entities[id]
+	if !ok {
+		t.Fatalf("no entity %s", id)
+	}
+	return e
+}
+
+func readGraph(t *testing.T, ctx context.Context, st sarhad.Store) *graph {
+	t.Helper()
+	g := &graph{entities: map[string]sarhad.Entity{}, rels: map[string]*sarhad.Relationship{}}
+	var ids []string
+	for _, kind := range sarhad.EntityKinds() {
+		after := ""
+		for {
+			page, err := st.ListEntities(ctx, sarhad.ListQuery{Kind: kind, Page: sarhad.Page{First: sarhad.MaxPageSize, After: after}})
+			if err != nil {
+				t.Fatalf("ListEntities(%s): %v", kind, err)
+			}
+			for _, e := range page.Entities {
+				g.entities[e.EntityMeta().ID] = e
+				ids = append(ids, e.EntityMeta().ID)
+				after = e.EntityMeta().ID
+			}
+			if !page.HasNextPage {
+				break
+			}
+		}
+	}
+	if len(ids) > 0 {
+		rels, err := st.Relationships(ctx, sarhad.RelationshipQuery{Anchors: ids, Direction: sarhad.DirOut})
+		if err != nil {
+			t.Fatalf("Relationships: %v", err)
+		}
+		for _, r := range rels {
+			g.rels[r.ID] = r
+		}
+	}
+	return g
+}
+
+func TestImportCSVExample(t *testing.T) {
+	st, ctx := openStore(t), systemContext(t)
+	dir := filepath.Join("testdata", "example")
+	rep := run(t, ctx, st, examplePaths(dir), options(clock1))
+	if len(rep.Rejected) > 0 {
+		t.Fatalf("rejected: %v", rep.Rejected)
+	}
+	// 10 entities, 5 sources (one per file), 14 relationships.
+	if rep.Files != 5 || rep.Read != 24 || rep.Created != 29 || rep.Updated != 0 || rep.Unchanged != 0 {
+		t.Fatalf("report = %+v, want 5 files, 24 read, 29 created", rep)
+	}
+	g := readGraph(t, ctx, st)
+	for kind, want := range map[sarhad.EntityKind]int{sarhad.KindPerson: 4, sarhad.KindOrganization: 2,
+		sarhad.KindPhone: 3, sarhad.KindCase: 1, sarhad.KindSource: 5} {
+		if got := g.count(kind); got != want {
+			t.Errorf("%d %s entities, want %d", got, kind, want)
+		}
+	}
+	if len(g.rels) != 14 {
+		t.Errorf("%d relationships, want 14", len(g.rels))
+	}
+
+	personsSource := sarhad.StableID(sarhad.KindSource, org+"\x00import:persons.csv")
+	src := g.entity(t, personsSource).(*sarhad.Source)
+	if src.Title != "persons.csv" || src.Category != sarhad.SourceImport || src.Originator != org {
+		t.Errorf("source = %+v", src)
+	}
+
+	tariq := g.entity(t, id(sarhad.KindPerson, "P-001")).(*sarhad.Person)
+	if tariq.Name != "Tariq Mehmood" || !slices.Equal(tariq.Aliases, []string{"Tariq Bhai", "T. Mehmood"}) ||
+		tariq.Gender != sarhad.GenderMale || tariq.BirthDate != "1978-04-12" || tariq.SourceKey != "P-001" ||
+		!slices.Equal(tariq.SourceIDs, []string{personsSource}) || !tariq.CreatedAt.Equal(clock1) {
+		t.Errorf("P-001 = %+v", tariq)
+	}
+	if h := tariq.Handling; h.OriginatorOrg != org || h.OriginatorCountry != country || h.TLP != sarhad.TLPAmber ||
+		len(h.ReleasableTo) != 0 {
+		t.Errorf("P-001 handling = %+v, want the defaults", h)
+	}
+	ghulam := g.entity(t, id(sarhad.KindPerson, "P-002")).(*sarhad.Person)
+	if !slices.Equal(ghulam.Nationalities, []string{"AFG", "PAK"}) || ghulam.Handling.TLP != sarhad.TLPGreen ||
+		!slices.Equal(ghulam.Handling.ReleasableTo, []string{"IRN", "PAK"}) {
+		t.Errorf("P-002 = %+v (row handling not applied?)", ghulam)
+	}
+	victim := g.entity(t, id(sarhad.KindPerson, "P-003")).(*sarhad.Person)
+	if !victim.IsVictim() || victim.Victim.AgeGroup != sarhad.AgeGroupAdult ||
+		!slices.Equal(victim.Victim.Exploitation, []sarhad.Exploitation{sarhad.ExploitationForcedLabour, sarhad.ExploitationBondedLabour}) ||
+		victim.Victim.IdentifiedOn != "2023-02-10" || victim.Handling.TLP != sarhad.TLPAmberStrict {
+		t.Errorf("P-003 = %+v, victim %+v", victim, victim.Victim)
+	}
+	if p := g.entity(t, id(sarhad.KindPhone, "PH-001")).(*sarhad.Phone); p.Number != "+923001234567" {
+		t.Errorf("PH-001 number = %q", p.Number)
+	}
+	if c := g.entity(t, id(sarhad.KindCase, "C-001")).(*sarhad.Case); c.Stage != sarhad.StageUnderInvestigation ||
+		len(c.Offences) != 2 || c.RegisteredOn != "2023-02-11" {
+		t.Errorf("C-001 = %+v", c)
+	}
+
+	pay := g.rels[relID("PAY-001")]
+	if pay == nil || pay.Type != sarhad.RelPaid || pay.From != victim.ID || pay.To != tariq.ID ||
+		pay.Amount == nil || *pay.Amount != (sarhad.Money{Amount: 850000, Currency: "PKR"}) || pay.Date != "2022-11-03" {
+		t.Fatalf("PAY-001 = %+v", pay)
+	}
+	roles := map[string]string{}
+	for _, r := range g.relsOf(sarhad.RelPartyTo) {
+		roles[r.From] = r.Role
+	}
+	if roles[tariq.ID] != "ACCUSED" || roles[victim.ID] != "VICTIM" || roles[ghulam.ID] != "PROCLAIMED_OFFENDER" {
+		t.Errorf("party roles = %v", roles)
+	}
+	derived := relID("USES:" + tariq.ID + ":" + id(sarhad.KindPhone, "PH-001"))
+	if r := g.rels[derived]; r == nil || r.SourceKey != "USES:"+tariq.ID+":"+id(sarhad.KindPhone, "PH-001") {
+		t.Errorf("USES P-001 → PH-001 has not the derived key: %+v", r)
+	}
+}
+
+func TestImportTwiceChangesNothing(t *testing.T) {
+	st, ctx := openStore(t), systemContext(t)
+	files := examplePaths(filepath.Join("testdata", "example"))
+	run(t, ctx, st, files, options(clock1))
+	rep := run(t, ctx, st, files, options(clock2))
+	if rep.Created != 0 || rep.Updated != 0 || rep.Unchanged != 29 || len(rep.Rejected) != 0 {
+		t.Fatalf("second import = %+v, want 29 unchanged", rep)
+	}
+}
+
+func copyExample(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range exampleFiles {
+		b, err := os.ReadFile(filepath.Join("testdata", "example", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func edit(t *testing.T, path, old, new string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("%s has no %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestImportChangedRowUpdatesOneRecord(t *testing.T) {
+	st, ctx := openStore(t), systemContext(t)
+	dir := copyExample(t)
+	run(t, ctx, st, examplePaths(dir), options(clock1))
+	edit(t, filepath.Join(dir, "persons.csv"), "travel agent", "hajj and umrah agent")
+	rep := run(t, ctx, st, examplePaths(dir), options(clock2))
+	if rep.Created != 0 || rep.Updated != 1 || rep.Unchanged != 28 {
+		t.Fatalf("report = %+v, want exactly one updated", rep)
+	}
+	es, err := st.Entities(ctx, []string{id(sarhad.KindPerson, "P-001")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := es[0].(*sarhad.Person)
+	if p.Occupation != "hajj and umrah agent" || !p.CreatedAt.Equal(clock1) || !p.UpdatedAt.Equal(clock2) {
+		t.Errorf("P-001 = %q created %v updated %v", p.Occupation, p.CreatedAt, p.UpdatedAt)
+	}
+}
+
+func writeFiles(t *testing.T, files map[string]string) (string, []string) {
+	t.Helper()
+	dir := t.TempDir()
+	var paths []string
+	for name, body := range files {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
+	}
+	slices.Sort(paths)
+	return dir, paths
+}
+
+var badFiles = map[string]string{
+	"persons.csv": `key,name,gender,birthDate,nationalities
+P-1,Good One,MALE,1990-01-01,PAK
+P-2,,MALE,,PAK
+P-3,Bad Date,MALE,1990-13-45,PAK
+P-4,Bad Country,MALE,,PAK;XX
+P-5,Bad Gender,WOMAN,,
+P-1,Duplicate,MALE,,
+,No Key,MALE,,
+P-6,Good Two,FEMALE,,AFG
+`,
+	"relationships.csv": `type,from.kind,from.key,to.kind,to.key,role,date
+ASSOCIATE_OF,PERSON,P-1,PERSON,P-6,,
+ASSOCIATE_OF,PERSON,P-1,PERSON,P-99,,
+PARTY_TO,PERSON,P-1,PERSON,P-6,,
+MEMBER_OF,PERSON,P-1,GANG,O-1,,
+FAMILY_OF,PERSON,P-1,PERSON,P-6,brother,2020-02-30
+KNOWS,PERSON,P-1,PERSON,P-6,,
+ASSOCIATE_OF,PERSON,P-1,PERSON,P-6,,
+`,
+}
+
+func TestImportRejectsBadRows(t *testing.T) {
+	st, ctx := openStore(t), systemContext(t)
+	dir, paths := writeFiles(t, badFiles)
+	rep := run(t, ctx, st, paths, options(clock1))
+	persons, rels := filepath.Join(dir, "persons.csv"), filepath.Join(dir, "relationships.csv")
+	want := []ingest.Rejection{
+		{persons, 3, "name", "is required"},
+		{persons, 4, "birthDate", `"1990-13-45" is not a date (YYYY-MM-DD)`},
+		{persons, 5, "nationalities[1]", `"XX" is not an ISO 3166-1 alpha-2 or alpha-3 country code`},
+		{persons, 6, "gender", `"WOMAN" is not one of MALE, FEMALE, OTHER, UNKNOWN`},
+		{persons, 7, "key", `"P-1" repeats the Person of line 2`},
+		{persons, 8, "key", "is required"},
+		{rels, 3, "to.key", `no Person with key "P-99" of FIA-AHTC-GRW in the import or the store`},
+		{rels, 4, "to", "a PARTY_TO relationship cannot go from Person to Person"},
+		{rels, 5, "to.kind", `"GANG" is not an entity kind`},
+		{rels, 6, "date", `"2020-02-30" is not a date (YYYY-MM-DD)`},
+		{rels, 7, "type", `"KNOWS" is not a relationship type`},
+		{rels, 8, "", "repeats the ASSOCIATE_OF relationship of line 2 (give each a key to import both)"},
+	}
+	if !slices.Equal(rep.Rejected, want) {
+		t.Errorf("rejected:\n%s\nwant:\n%s", lines(rep.Rejected), lines(want))
+	}
+	g := readGraph(t, ctx, st)
+	if g.count(sarhad.KindPerson) != 2 || len(g.rels) != 1 {
+		t.Fatalf("%d persons, %d relationships landed; want the 2 good persons and 1 relationship",
+			g.count(sarhad.KindPerson), len(g.rels))
+	}
+	for _, key := range []string{"P-1", "P-6"} {
+		g.entity(t, id(sarhad.KindPerson, key))
+	}
+	if p := g.entity(t, id(sarhad.KindPerson, "P-1")).(*sarhad.Person); p.Name != "Good One" {
+		t.Errorf("P-1 is %q: the duplicate row overwrote the first", p.Name)
+	}
+}
+
+func lines(rs []ingest.Rejection) string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString("  " + r.String() + "\n")
+	}
+	return b.String()
+}
+
+func TestImportAtomic(t *testing.T) {
+	t.Run("one bad row, nothing lands", func(t *testing.T) {
+		st, ctx := openStore(t), systemContext(t)
+		_, paths := writeFiles(t, map[string]string{"persons.csv": "key,name\nP-1,Good One\nP-2,\nP-3,Good Two\n"})
+		opts := options(clock1)
+		opts.Atomic = true
+		rep := run(t, ctx, st, paths, opts)
+		if len(rep.Rejected) != 1 || rep.Rejected[0].Line != 3 || rep.Rejected[0].Field != "name" || rep.Created != 0 {
+			t.Fatalf("report = %+v", rep)
+		}
+		if g := readGraph(t, ctx, st); len(g.entities) != 0 {
+			t.Fatalf("%d entities landed, want none", len(g.entities))
+		}
+	})
+	t.Run("all good, all lands", func(t *testing.T) {
+		st, ctx := openStore(t), systemContext(t)
+		opts := options(clock1)
+		opts.Atomic = true
+		rep := run(t, ctx, st, examplePaths(filepath.Join("testdata", "example")), opts)
+		if rep.Created != 29 || len(rep.Rejected) != 0 {
+			t.Fatalf("report = %+v", rep)
+		}
+	})
+}
+
+// comparable returns the attributes, handling and ends of every record but the sources, which
+// differ between formats (one Source per file).
+func comparable(t *testing.T, g *graph) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for id, e := range g.entities {
+		if e.EntityMeta().Kind == sarhad.KindSource {
+			continue
+		}
+		attrs, _ := json.Marshal(e)
+		h, _ := json.Marshal(e.EntityMeta().Handling)
+		out[id] = string(attrs) + string(h) + e.EntityMeta().SourceKey
+	}
+	for id, r := range g.rels {
+		props, _ := json.Marshal(r.RelationProps)
+		h, _ := json.Marshal(r.Handling)
+		out[id] = string(r.Type) + r.From + r.To + string(props) + string(h) + r.SourceKey
+	}
+	return out
+}
+
+func TestImportJSONLEqualsCSV(t *testing.T) {
+	ctx := systemContext(t)
+	fromCSV, fromJSONL := openStore(t), openStore(t)
+	run(t, ctx, fromCSV, examplePaths(filepath.Join("testdata", "example")), options(clock1))
+	rep := run(t, ctx, fromJSONL, []string{filepath.Join("testdata", "jsonl", "example.jsonl")}, options(clock1))
+	if len(rep.Rejected) != 0 || rep.Created != 25 {
+		t.Fatalf("report = %+v, want 24 records and 1 source created", rep)
+	}
+	a, b := comparable(t, readGraph(t, ctx, fromCSV)), comparable(t, readGraph(t, ctx, fromJSONL))
+	if len(a) != 24 {
+		t.Fatalf("%d records from CSV, want 24", len(a))
+	}
+	for id, want := range a {
+		if got := b[id]; got != want {
+			t.Errorf("%s:\n JSONL %s\n   CSV %s", id, got, want)
+		}
+	}
+	if len(b) != len(a) {
+		t.Errorf("%d records from JSONL, %d from CSV", len(b), len(a))
+	}
+}
+
+func TestImportJSONLRejections(t *testing.T) {
+	st, ctx := openStore(t), systemContext(t)
+	_, paths := writeFiles(t, map[string]string{"bad.jsonl": `{"kind":"PERSON","key":"P-1","name":"Good"}
+{"kind":"PERSON","key":"P-2","name":"X","nickname":"Y"}
+{"kind":"PERSON","key":"P-3","name":"X","victim":{"ageGroup":"TEEN"}}
+{"kind":"PERSON","key":"P-4","name":"X","handling":{"tlp":"PURPLE"}}
+{"kind":"PERSON","key":"P-5","name":7}
+not json
+{"kind":"ALIEN","key":"A"}
+{"type":"USES","from":{"kind":"PERSON","key":"P-1"},"to":{"id":"nonsense"}}
+{"name":"neither"}
+`})
+	rep := run(t, ctx, st, paths, options(clock1))
+	got := map[int]string{}
+	for _, r := range rep.Rejected {
+		got[r.Line] = r.Field
+	}
+	want := map[int]string{2: "nickname", 3: "victim.ageGroup", 4: "handling.tlp", 5: "name", 6: "", 7: "kind", 8: "to.id", 9: ""}
+	if len(got) != len(want) {
+		t.Errorf("rejected:\n%s", lines(rep.Rejected))
+	}
+	for line, field := range want {
+		if f, ok := got[line]; !ok || f != field {
+			t.Errorf("line %d: field %q, want %q\n%s", line, f, field, lines(rep.Rejected))
+		}
+	}
+}
+
+func TestImportSameNodeAsGraphQLCreate(t *testing.T) {
+	st := openStore(t)
+	investigator := &sarhad.Viewer{Subject: "inv-1", Roles: []sarhad.Role{sarhad.RoleInvestigator}, Org: org, Country: country}
+	ctx := sarhad.NewContext(t.Context(), investigator)
+	svc := &sarhad.Service{Store: st, Now: func() time.Time { return clock1 }, Rand: strings.NewReader(strings.Repeat("x", 64))}
+	created, err := svc.Create(ctx, &sarhad.Person{Name: "Tariq Mehmood"}, sarhad.WriteOptions{SourceKey: "P-001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The investigator imports with the defaults: their own organisation and country.
+	rep := run(t, ctx, st, examplePaths(filepath.Join("testdata", "example")), ingest.Options{Now: func() time.Time { return clock2 }})
+	if len(rep.Rejected) != 0 || rep.Created != 28 || rep.Updated != 1 {
+		t.Fatalf("report = %+v, want 28 created and the GraphQL record updated", rep)
+	}
+	g := readGraph(t, ctx, st)
+	if g.count(sarhad.KindPerson) != 4 {
+		t.Fatalf("%d persons, want 4", g.count(sarhad.KindPerson))
+	}
+	p := g.entity(t, created.EntityMeta().ID).(*sarhad.Person)
+	if p.Occupation != "travel agent" || p.CreatedBy != "inv-1" || !p.CreatedAt.Equal(clock1) {
+		t.Errorf("P-001 = %+v", p)
+	}
+}
+
+func TestImportHandlingRules(t *testing.T) {
+	st := openStore(t)
+	_, paths := writeFiles(t, map[string]string{"persons.csv": "key,name,originatorOrg\nP-1,One,\nP-2,Two,FIA-AHTC-LHR\n"})
+	t.Run("system viewer needs an originator", func(t *testing.T) {
+		_, err := ingest.Run(systemContext(t), st, paths, ingest.Options{})
+		if sarhad.ErrorCode(err) != sarhad.EINVALID {
+			t.Fatalf("err = %v, want BAD_USER_INPUT", err)
+		}
+	})
+	investigator := &sarhad.Viewer{Subject: "inv-1", Roles: []sarhad.Role{sarhad.RoleInvestigator}, Org: org, Country: country}
+	ctx := sarhad.NewContext(t.Context(), investigator)
+	t.Run("investigators import as their own organisation", func(t *testing.T) {
+		_, err := ingest.Run(ctx, st, paths, ingest.Options{Handling: sarhad.Handling{OriginatorOrg: "FIA-AHTC-LHR"}})
+		if sarhad.ErrorCode(err) != sarhad.EINVALID {
+			t.Fatalf("err = %v, want BAD_USER_INPUT", err)
+		}
+		rep := run(t, ctx, st, paths, ingest.Options{})
+		if len(rep.Rejected) != 1 || rep.Rejected[0].Line != 3 || rep.Rejected[0].Field != "originatorOrg" {
+			t.Fatalf("rejected = %v", rep.Rejected)
+		}
+	})
+	t.Run("analysts may not import", func(t *testing.T) {
+		analyst := &sarhad.Viewer{Subject: "an-1", Roles: []sarhad.Role{sarhad.RoleAnalyst}, Org: org, Country: country}
+		_, err := ingest.Run(sarhad.NewContext(t.Context(), analyst), st, paths, ingest.Options{})
+		if sarhad.ErrorCode(err) != sarhad.EFORBIDDEN {
+			t.Fatalf("err = %v, want FORBIDDEN", err)
+		}
+	})
+}
+
+// TestImportResumes kills an import after its first batch landed (by cancelling its context) and checks
+// that running it again finishes the job.
+func TestImportResumes(t *testing.T) {
+	st, ctx := openStore(t), systemContext(t)
+	files := examplePaths(filepath.Join("testdata", "example"))
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	opts := options(clock1)
+	opts.BatchSize = 4
+	opts.Progress = func(p ingest.Progress) {
+		if p.Created > 0 {
+			cancel()
+		}
+	}
+	rep, err := ingest.Run(cctx, st, files, opts)
+	if err == nil {
+		t.Fatal("Run did not stop")
+	}
+	first := rep.Created
+	if first == 0 || first >= 29 {
+		t.Fatalf("first run created %d records, want some", first)
+	}
+	opts.Progress = nil
+	rep = run(t, ctx, st, files, opts)
+	if rep.Created+first != 29 || rep.Updated != 0 {
+		t.Fatalf("second run = %+v after %d created, want the rest created", rep, first)
+	}
+	if g := readGraph(t, ctx, st); len(g.entities) != 15 || len(g.rels) != 14 {
+		t.Fatalf("%d entities, %d relationships", len(g.entities), len(g.rels))
+	}
+}
+
+func TestImportProgress(t *testing.T) {
+	st, ctx := openStore(t), systemContext(t)
+	var seen []ingest.Progress
+	opts := options(clock1)
+	opts.BatchSize = 5
+	opts.Progress = func(p ingest.Progress) { seen = append(seen, p) }
+	run(t, ctx, st, examplePaths(filepath.Join("testdata", "example")), opts)
+	if len(seen) < 5 {
+		t.Fatalf("%d progress reports", len(seen))
+	}
+	last := seen[len(seen)-1]
+	if last.Records != 24 || last.Bytes != last.TotalBytes || last.TotalBytes == 0 || last.Created != 29 {
+		t.Errorf("last progress = %+v", last)
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i].Records < seen[i-1].Records || seen[i].Bytes < seen[i-1].Bytes {
+			t.Fatalf("progress went back: %+v then %+v", seen[i-1], seen[i])
+		}
+	}
+}

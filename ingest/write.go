@@ -1,0 +1,294 @@
+package ingest
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/sarhad/sarhad"
+)
+
+// Writing. While one batch is applied (in its own goroutine), the next is read and checked: the
+// applying goroutine touches no state of the loader but the records of its batch, and hands its
+// outcome back to the reading goroutine, which alone updates the report and calls Progress.
+
+// outcome is what applying a batch did.
+type outcome struct {
+	res      sarhad.ApplyResult
+	rejected []Rejection
+	err      error
+}
+
+func (o *outcome) reject(rec *record, field, reason string) {
+	o.rejected = append(o.rejected, Rejection{File: rec.f.path, Line: rec.line, Field: field, Reason: reason})
+}
+
+func (o *outcome) add(res *sarhad.ApplyResult) {
+	o.res.Created += res.Created
+	o.res.Updated += res.Updated
+	o.res.Unchanged += res.Unchanged
+}
+
+// flush resolves the queued relationships and applies the queued records, entities first, in
+// batches; at the end of the import (final) it resolves the deferred relationships too and waits
+// for the last batch.
+func (l *loader) flush(final bool) error {
+	rels := l.rels
+	if final {
+		rels = append(l.deferred, rels...)
+		l.deferred = nil
+	}
+	links, err := l.resolve(rels, final)
+	if err != nil {
+		return err
+	}
+	puts := l.puts
+	l.puts, l.rels = nil, nil
+	if l.opts.Atomic {
+		return l.applyAtomic(puts, links)
+	}
+	for len(puts)+len(links) > 0 {
+		n := min(len(puts), l.batch)
+		m := min(len(links), l.batch-n)
+		if err := l.start(puts[:n], links[:m]); err != nil {
+			return err
+		}
+		puts, links = puts[n:], links[m:]
+	}
+	if final {
+		return l.wait()
+	}
+	return nil
+}
+
+// start waits for the batch being applied, then applies the next one in the background: its
+// relationships may join entities of the batch before.
+func (l *loader) start(puts, links []*record) error {
+	if err := l.wait(); err != nil {
+		return err
+	}
+	done := make(chan outcome, 1)
+	l.inflight = done
+	go func() { done <- l.applyBatch(puts, links) }()
+	return nil
+}
+
+// wait waits for the batch being applied, if any, and adds its outcome to the report.
+func (l *loader) wait() error {
+	if l.inflight == nil {
+		return nil
+	}
+	o := <-l.inflight
+	l.inflight = nil
+	return l.merge(o)
+}
+
+func (l *loader) merge(o outcome) error {
+	l.rep.Created += o.res.Created
+	l.rep.Updated += o.res.Updated
+	l.rep.Unchanged += o.res.Unchanged
+	l.rep.Rejected = append(l.rep.Rejected, o.rejected...)
+	l.report()
+	return o.err
+}
+
+// prepare reads the records of a batch that already exist: an update keeps their creation stamp
+// and their sources (adding the file's), and is rejected when the viewer may not edit them, as
+// Service.Update would. It returns the records still to write.
+func (l *loader) prepare(o *outcome, puts, links []*record) ([]*record, []*record, error) {
+	ids := make([]string, len(puts))
+	for i, rec := range puts {
+		ids[i] = rec.entity.EntityMeta().ID
+	}
+	keepPuts := puts[:0:0]
+	for i, chunk := range chunks(ids) {
+		found, err := l.st.Entities(l.ctx, chunk)
+		if err != nil {
+			return nil, nil, fmt.Errorf("ingest: read existing entities: %w", err)
+		}
+		for j, old := range found {
+			rec := puts[i*lookupChunk+j]
+			if old == nil {
+				keepPuts = append(keepPuts, rec)
+				continue
+			}
+			om, m := old.EntityMeta(), rec.entity.EntityMeta()
+			if reason := l.mayEdit(om); reason != "" {
+				o.reject(rec, "", reason)
+				continue
+			}
+			m.CreatedAt, m.CreatedBy = om.CreatedAt, om.CreatedBy
+			m.SourceIDs = withSource(om.SourceIDs, m.SourceIDs)
+			keepPuts = append(keepPuts, rec)
+		}
+	}
+	ids = ids[:0]
+	for _, rec := range links {
+		ids = append(ids, rec.rel.ID)
+	}
+	keepLinks := links[:0:0]
+	for i, chunk := range chunks(ids) {
+		found, err := l.st.RelationshipsByID(l.ctx, chunk)
+		if err != nil {
+			return nil, nil, fmt.Errorf("ingest: read existing relationships: %w", err)
+		}
+		for j, old := range found {
+			rec := links[i*lookupChunk+j]
+			if old == nil {
+				keepLinks = append(keepLinks, rec)
+				continue
+			}
+			r := rec.rel
+			if reason := l.mayEdit(&old.Meta); reason != "" {
+				o.reject(rec, "", reason)
+				continue
+			}
+			if old.Type != r.Type || old.From != r.From || old.To != r.To {
+				o.reject(rec, rec.fields.key, fmt.Sprintf("%q already names a relationship that joins other entities", r.SourceKey))
+				continue
+			}
+			r.CreatedAt, r.CreatedBy = old.CreatedAt, old.CreatedBy
+			r.SourceIDs = withSource(old.SourceIDs, r.SourceIDs)
+			keepLinks = append(keepLinks, rec)
+		}
+	}
+	return keepPuts, keepLinks, nil
+}
+
+func chunks(ids []string) [][]string {
+	var out [][]string
+	for c := range slices.Chunk(ids, lookupChunk) {
+		out = append(out, c)
+	}
+	return out
+}
+
+// mayEdit says why the viewer may not overwrite an existing record, or "".
+func (l *loader) mayEdit(m *sarhad.Meta) string {
+	if m.Redacted {
+		return "you may not edit a protected victim's record"
+	}
+	if !sarhad.CanEdit(l.v, m.Handling) {
+		return fmt.Sprintf("you may not edit %s", m.ID)
+	}
+	return ""
+}
+
+// withSource keeps the existing sources of a record and adds the import's.
+func withSource(existing, added []string) []string {
+	out := slices.Clone(existing)
+	for _, id := range added {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func changeSet(puts, links []*record) *sarhad.ChangeSet {
+	cs := &sarhad.ChangeSet{Put: make([]sarhad.Entity, len(puts)), Link: make([]*sarhad.Relationship, len(links))}
+	for i, rec := range puts {
+		cs.Put[i] = rec.entity
+	}
+	for i, rec := range links {
+		cs.Link[i] = rec.rel
+	}
+	return cs
+}
+
+// clientError reports whether err is about the records rather than the store.
+func clientError(err error) bool {
+	switch sarhad.ErrorCode(err) {
+	case sarhad.EINVALID, sarhad.EFORBIDDEN, sarhad.ENOTFOUND, sarhad.ECONFLICT:
+		return true
+	}
+	return false
+}
+
+// applyBatch writes one batch in one Store.Apply. When the store refuses the batch for one of its
+// records, the records are applied one by one so that the others land and the culprit is reported.
+func (l *loader) applyBatch(puts, links []*record) (o outcome) {
+	puts, links, o.err = l.prepare(&o, puts, links)
+	if o.err != nil || len(puts)+len(links) == 0 {
+		return o
+	}
+	res, err := l.st.Apply(l.ctx, changeSet(puts, links))
+	switch {
+	case err == nil:
+		o.add(res)
+	case clientError(err):
+		l.applyEach(&o, slices.Concat(puts, links))
+	default:
+		o.err = fmt.Errorf("ingest: apply batch: %w", err)
+	}
+	return o
+}
+
+func (l *loader) applyEach(o *outcome, recs []*record) {
+	for _, rec := range recs {
+		cs := &sarhad.ChangeSet{}
+		if rec.entity != nil {
+			cs.Put = []sarhad.Entity{rec.entity}
+		} else {
+			cs.Link = []*sarhad.Relationship{rec.rel}
+		}
+		res, err := l.st.Apply(l.ctx, cs)
+		switch {
+		case err == nil:
+			o.add(res)
+		case clientError(err):
+			o.reject(rec, "", sarhad.ErrorMessage(err))
+		default:
+			o.err = fmt.Errorf("ingest: apply: %w", err)
+			return
+		}
+	}
+}
+
+// applyAtomic writes the whole import in one change set, or nothing when a record was rejected.
+func (l *loader) applyAtomic(puts, links []*record) error {
+	var o outcome
+	puts, links, o.err = l.prepare(&o, puts, links)
+	if o.err == nil && len(l.rep.Rejected)+len(o.rejected) == 0 && len(puts)+len(links) > 0 {
+		res, err := l.st.Apply(l.ctx, changeSet(puts, links))
+		if err != nil {
+			o.err = fmt.Errorf("ingest: atomic import failed, nothing was written: %w", err)
+		} else {
+			o.add(res)
+		}
+	}
+	return l.merge(o)
+}
+
+// finish applies what is left, deferred relationships included, and orders the rejections.
+func (l *loader) finish() error {
+	if err := l.flush(true); err != nil {
+		return err
+	}
+	order := map[string]int{}
+	for _, f := range l.files {
+		if _, ok := order[f.path]; !ok {
+			order[f.path] = f.index
+		}
+	}
+	slices.SortStableFunc(l.rep.Rejected, func(a, b Rejection) int {
+		return cmp.Or(cmp.Compare(order[a.File], order[b.File]), cmp.Compare(a.Line, b.Line))
+	})
+	l.report()
+	return nil
+}
+
+// report calls the progress callback with the current counts.
+func (l *loader) report() {
+	if l.opts.Progress == nil {
+		return
+	}
+	p := &l.progress
+	p.Records = l.rep.Read
+	p.Bytes = l.doneSize
+	if l.reading != nil {
+		p.Bytes += l.reading.n
+	}
+	p.Created, p.Updated, p.Unchanged, p.Rejected = l.rep.Created, l.rep.Updated, l.rep.Unchanged, len(l.rep.Rejected)
+	l.opts.Progress(*p)
+}
