@@ -159,6 +159,7 @@ func Complexity() ComplexityRoot {
 	c.Event.Cases = nested
 	c.CooperationRequest.Concerns = nested
 	c.DuplicateCandidate.Reasons = nested
+	c.ImportRecordsPayload.Rejected = nested
 	c.SharedIdentifier.Records = nested
 	c.SharedIdentifier.Holders = nested
 	c.CrossBorderFlow.Transit = nested

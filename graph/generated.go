@@ -16,6 +16,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/sarhad/sarhad"
 	"github.com/sarhad/sarhad/graph/scalar"
+	"github.com/sarhad/sarhad/ingest"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -383,6 +384,23 @@ type ComplexityRoot struct {
 		IdentityDocument func(childComplexity int) int
 	}
 
+	ImportRecordsPayload struct {
+		Created   func(childComplexity int) int
+		Files     func(childComplexity int) int
+		Read      func(childComplexity int) int
+		Rejected  func(childComplexity int) int
+		Skipped   func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+		Updated   func(childComplexity int) int
+	}
+
+	ImportRejection struct {
+		Field  func(childComplexity int) int
+		File   func(childComplexity int) int
+		Line   func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
 	MergePayload struct {
 		Kept   func(childComplexity int) int
 		Merged func(childComplexity int) int
@@ -412,6 +430,7 @@ type ComplexityRoot struct {
 		CreateRoute              func(childComplexity int, input CreateRouteInput) int
 		CreateSource             func(childComplexity int, input CreateSourceInput) int
 		CreateVehicle            func(childComplexity int, input CreateVehicleInput) int
+		ImportRecords            func(childComplexity int, input ImportRecordsInput) int
 		Link                     func(childComplexity int, input LinkInput) int
 		MergeEntities            func(childComplexity int, input MergeInput) int
 		Unlink                   func(childComplexity int, input UnlinkInput) int
@@ -944,6 +963,7 @@ type MutationResolver interface {
 	Unlink(ctx context.Context, input UnlinkInput) (*UnlinkPayload, error)
 	MergeEntities(ctx context.Context, input MergeInput) (*sarhad.MergeResult, error)
 	UnmergeEntities(ctx context.Context, input MergeInput) (*sarhad.MergeResult, error)
+	ImportRecords(ctx context.Context, input ImportRecordsInput) (*ingest.Report, error)
 	AttachSources(ctx context.Context, input AttachSourcesInput) (*AttachSourcesPayload, error)
 }
 type OnlineAccountResolver interface {
@@ -2490,6 +2510,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IdentityDocumentPayload.IdentityDocument(childComplexity), true
 
+	case "ImportRecordsPayload.created":
+		if e.ComplexityRoot.ImportRecordsPayload.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRecordsPayload.Created(childComplexity), true
+	case "ImportRecordsPayload.files":
+		if e.ComplexityRoot.ImportRecordsPayload.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRecordsPayload.Files(childComplexity), true
+	case "ImportRecordsPayload.read":
+		if e.ComplexityRoot.ImportRecordsPayload.Read == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRecordsPayload.Read(childComplexity), true
+	case "ImportRecordsPayload.rejected":
+		if e.ComplexityRoot.ImportRecordsPayload.Rejected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRecordsPayload.Rejected(childComplexity), true
+	case "ImportRecordsPayload.skipped":
+		if e.ComplexityRoot.ImportRecordsPayload.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRecordsPayload.Skipped(childComplexity), true
+	case "ImportRecordsPayload.unchanged":
+		if e.ComplexityRoot.ImportRecordsPayload.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRecordsPayload.Unchanged(childComplexity), true
+	case "ImportRecordsPayload.updated":
+		if e.ComplexityRoot.ImportRecordsPayload.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRecordsPayload.Updated(childComplexity), true
+
+	case "ImportRejection.field":
+		if e.ComplexityRoot.ImportRejection.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRejection.Field(childComplexity), true
+	case "ImportRejection.file":
+		if e.ComplexityRoot.ImportRejection.File == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRejection.File(childComplexity), true
+	case "ImportRejection.line":
+		if e.ComplexityRoot.ImportRejection.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRejection.Line(childComplexity), true
+	case "ImportRejection.reason":
+		if e.ComplexityRoot.ImportRejection.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRejection.Reason(childComplexity), true
+
 	case "MergePayload.kept":
 		if e.ComplexityRoot.MergePayload.Kept == nil {
 			break
@@ -2704,6 +2792,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateVehicle(childComplexity, args["input"].(CreateVehicleInput)), true
+	case "Mutation.importRecords":
+		if e.ComplexityRoot.Mutation.ImportRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportRecords(childComplexity, args["input"].(ImportRecordsInput)), true
 	case "Mutation.link":
 		if e.ComplexityRoot.Mutation.Link == nil {
 			break
@@ -4834,6 +4933,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("GeoPointInput", ec.unmarshalInputGeoPointInput),
 			graphql.NewInputUnmarshaler("HandlingInput", ec.unmarshalInputHandlingInput),
 			graphql.NewInputUnmarshaler("IdentityDocumentInput", ec.unmarshalInputIdentityDocumentInput),
+			graphql.NewInputUnmarshaler("ImportFileInput", ec.unmarshalInputImportFileInput),
+			graphql.NewInputUnmarshaler("ImportRecordsInput", ec.unmarshalInputImportRecordsInput),
 			graphql.NewInputUnmarshaler("LinkInput", ec.unmarshalInputLinkInput),
 			graphql.NewInputUnmarshaler("MergeInput", ec.unmarshalInputMergeInput),
 			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
@@ -7780,6 +7881,16 @@ type Mutation {
   when ` + "`" + `merge` + "`" + ` is not merged into ` + "`" + `keep` + "`" + `.
   """
   unmergeEntities("The two records." input: MergeInput!): MergePayload!
+  """
+  Import a batch of records — at most 5,000 lines in all — in one of the import formats (see the
+  README: CSV files named after their kind plus relationships files, JSON Lines, FollowTheMoney,
+  adjacency matrices), through the same code as the ` + "`" + `import` + "`" + ` command. Records are keyed by their
+  source key: importing the same records twice changes nothing. Each rejected record is reported
+  with its file, line, field and reason and the others are imported, unless ` + "`" + `atomic` + "`" + `. Requires
+  ADMIN, INVESTIGATOR or LIAISON_OFFICER; records are originated by the viewer's organisation unless
+  ` + "`" + `handling` + "`" + ` says otherwise (administrators only).
+  """
+  importRecords("The records." input: ImportRecordsInput!): ImportRecordsPayload!
   "Attach sources to an entity or relationship the viewer may edit."
   attachSources("Target and sources." input: AttachSourcesInput!): AttachSourcesPayload!
 }
@@ -8137,6 +8248,68 @@ enum DuplicateReasonCode {
   SAME_VALUE
   "Identifier records one typo apart."
   SIMILAR_VALUE
+}
+
+"A format of imported records."
+enum ImportFormat {
+  "CSV: one file per entity kind, named after it (persons.csv, bank_accounts.csv, …), plus relationships files (relationships.csv)."
+  CSV
+  "JSON Lines: one entity or relationship per line."
+  JSONL
+  "FollowTheMoney entities, one per line (OCCRP Aleph, OpenSanctions)."
+  FTM
+  "A square adjacency matrix of a network: labels in the first row and column, tie weights in the cells."
+  MATRIX
+}
+
+"One file of a batch of imported records."
+input ImportFileInput {
+  "The file's name (letters, digits, dot, dash, underscore): it names the records' provenance and, for CSV, what its rows are."
+  name: String!
+  "The file's content."
+  content: String!
+}
+
+"A batch of records to import."
+input ImportRecordsInput {
+  "Format of every file."
+  format: ImportFormat!
+  "The files, 1–20; relationships files are read after the others."
+  files: [ImportFileInput!]!
+  "Handling of the records (rows may override it); defaults to AMBER originated by the viewer's organisation."
+  handling: HandlingInput
+  "Import all or nothing: when any record is rejected, nothing is written."
+  atomic: Boolean = false
+}
+
+"What an import did."
+type ImportRecordsPayload {
+  "Files read."
+  files: Int!
+  "Records read: data rows, lines, matrix rows."
+  read: Int!
+  "Entities and relationships created (the Source entity of each file included)."
+  created: Int!
+  "Entities and relationships that changed."
+  updated: Int!
+  "Entities and relationships already as imported."
+  unchanged: Int!
+  "FollowTheMoney entities of schemas that are not imported."
+  skipped: Int!
+  "The records not imported, and why, in input order."
+  rejected: [ImportRejection!]!
+}
+
+"A record that was not imported."
+type ImportRejection {
+  "The file's name."
+  file: String!
+  "The line of the record in the file, from 1."
+  line: Int!
+  "The column, JSON field or attribute at fault; empty when the whole record is."
+  field: String!
+  "Why."
+  reason: String!
 }
 `, BuiltIn: false},
 }
@@ -8800,6 +8973,40 @@ func (ec *executionContext) childFields_IdentityDocumentPayload(ctx context.Cont
 		return ec.fieldContext_IdentityDocumentPayload_clientMutationId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IdentityDocumentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRecordsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "files":
+		return ec.fieldContext_ImportRecordsPayload_files(ctx, field)
+	case "read":
+		return ec.fieldContext_ImportRecordsPayload_read(ctx, field)
+	case "created":
+		return ec.fieldContext_ImportRecordsPayload_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_ImportRecordsPayload_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ImportRecordsPayload_unchanged(ctx, field)
+	case "skipped":
+		return ec.fieldContext_ImportRecordsPayload_skipped(ctx, field)
+	case "rejected":
+		return ec.fieldContext_ImportRecordsPayload_rejected(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRecordsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRejection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "file":
+		return ec.fieldContext_ImportRejection_file(ctx, field)
+	case "line":
+		return ec.fieldContext_ImportRejection_line(ctx, field)
+	case "field":
+		return ec.fieldContext_ImportRejection_field(ctx, field)
+	case "reason":
+		return ec.fieldContext_ImportRejection_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRejection", field.Name)
 }
 
 func (ec *executionContext) childFields_MergePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10142,6 +10349,20 @@ func (ec *executionContext) field_Mutation_createVehicle_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (CreateVehicleInput, error) {
 			return ec.unmarshalNCreateVehicleInput2githubᚗcomᚋsarhadᚋsarhadᚋgraphᚐCreateVehicleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importRecords_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ImportRecordsInput, error) {
+			return ec.unmarshalNImportRecordsInput2githubᚗcomᚋsarhadᚋsarhadᚋgraphᚐImportRecordsInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17418,6 +17639,268 @@ func (ec *executionContext) fieldContext_IdentityDocumentPayload_clientMutationI
 	return graphql.NewScalarFieldContext("IdentityDocumentPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _ImportRecordsPayload_files(ctx context.Context, field graphql.CollectedField, obj *ingest.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRecordsPayload_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Files, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRecordsPayload_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRecordsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRecordsPayload_read(ctx context.Context, field graphql.CollectedField, obj *ingest.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRecordsPayload_read(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Read, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRecordsPayload_read(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRecordsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRecordsPayload_created(ctx context.Context, field graphql.CollectedField, obj *ingest.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRecordsPayload_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRecordsPayload_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRecordsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRecordsPayload_updated(ctx context.Context, field graphql.CollectedField, obj *ingest.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRecordsPayload_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRecordsPayload_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRecordsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRecordsPayload_unchanged(ctx context.Context, field graphql.CollectedField, obj *ingest.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRecordsPayload_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRecordsPayload_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRecordsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRecordsPayload_skipped(ctx context.Context, field graphql.CollectedField, obj *ingest.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRecordsPayload_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRecordsPayload_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRecordsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRecordsPayload_rejected(ctx context.Context, field graphql.CollectedField, obj *ingest.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRecordsPayload_rejected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rejected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []ingest.Rejection) graphql.Marshaler {
+			return ec.marshalNImportRejection2ᚕgithubᚗcomᚋsarhadᚋsarhadᚋingestᚐRejectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRecordsPayload_rejected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRecordsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRejection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRejection_file(ctx context.Context, field graphql.CollectedField, obj *ingest.Rejection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRejection_file(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.File, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRejection_file(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRejection_line(ctx context.Context, field graphql.CollectedField, obj *ingest.Rejection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRejection_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRejection_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRejection_field(ctx context.Context, field graphql.CollectedField, obj *ingest.Rejection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRejection_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRejection_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRejection_reason(ctx context.Context, field graphql.CollectedField, obj *ingest.Rejection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRejection_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRejection_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRejection", field, false, false, "String")
+}
+
 func (ec *executionContext) _MergePayload_kept(ctx context.Context, field graphql.CollectedField, obj *sarhad.MergeResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19073,6 +19556,50 @@ func (ec *executionContext) fieldContext_Mutation_unmergeEntities(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_unmergeEntities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importRecords(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importRecords(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportRecords(ctx, fc.Args["input"].(ImportRecordsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ingest.Report) graphql.Marshaler {
+			return ec.marshalNImportRecordsPayload2ᚖgithubᚗcomᚋsarhadᚋsarhadᚋingestᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importRecords(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRecordsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importRecords_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30028,6 +30555,122 @@ func UnmarshalIdentityDocumentInput(ctx context.Context, raw any) (sarhad.Identi
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputImportFileInput(ctx context.Context, obj any) (ImportFileInput, error) {
+	var it ImportFileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "content"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportFileInput unmarshals raw into the ImportFileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportFileInput(ctx context.Context, raw any) (ImportFileInput, error) {
+	var out ImportFileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportFileInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImportRecordsInput(ctx context.Context, obj any) (ImportRecordsInput, error) {
+	var it ImportRecordsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["atomic"]; !present {
+		asMap["atomic"] = false
+	}
+
+	fieldsInOrder := [...]string{"format", "files", "handling", "atomic"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalNImportFormat2githubᚗcomᚋsarhadᚋsarhadᚋgraphᚐImportFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = data
+		case "files":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("files"))
+			data, err := ec.unmarshalNImportFileInput2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚋgraphᚐImportFileInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Files = data
+		case "handling":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("handling"))
+			data, err := ec.unmarshalOHandlingInput2ᚖgithubᚗcomᚋsarhadᚋsarhadᚐHandling(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Handling = data
+		case "atomic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atomic"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Atomic = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportRecordsInput unmarshals raw into the ImportRecordsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportRecordsInput(ctx context.Context, raw any) (ImportRecordsInput, error) {
+	var out ImportRecordsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportRecordsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLinkInput(ctx context.Context, obj any) (LinkInput, error) {
 	var it LinkInput
 	if obj == nil {
@@ -34515,6 +35158,117 @@ func (ec *executionContext) _IdentityDocumentPayload(ctx context.Context, sel as
 	return out
 }
 
+var importRecordsPayloadImplementors = []string{"ImportRecordsPayload"}
+
+func (ec *executionContext) _ImportRecordsPayload(ctx context.Context, sel ast.SelectionSet, obj *ingest.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRecordsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRecordsPayload")
+		case "files":
+			out.Values[i] = ec._ImportRecordsPayload_files(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "read":
+			out.Values[i] = ec._ImportRecordsPayload_read(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._ImportRecordsPayload_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._ImportRecordsPayload_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._ImportRecordsPayload_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._ImportRecordsPayload_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejected":
+			out.Values[i] = ec._ImportRecordsPayload_rejected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRejectionImplementors = []string{"ImportRejection"}
+
+func (ec *executionContext) _ImportRejection(ctx context.Context, sel ast.SelectionSet, obj *ingest.Rejection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRejectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRejection")
+		case "file":
+			out.Values[i] = ec._ImportRejection_file(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._ImportRejection_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._ImportRejection_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ImportRejection_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mergePayloadImplementors = []string{"MergePayload"}
 
 func (ec *executionContext) _MergePayload(ctx context.Context, sel ast.SelectionSet, obj *sarhad.MergeResult) graphql.Marshaler {
@@ -34854,6 +35608,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "unmergeEntities":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unmergeEntities(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importRecords":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importRecords(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -38913,6 +39674,68 @@ func (ec *executionContext) marshalNIdentityDocumentPayload2ᚖgithubᚗcomᚋsa
 		return graphql.Null
 	}
 	return ec._IdentityDocumentPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImportFileInput2ᚕᚖgithubᚗcomᚋsarhadᚋsarhadᚋgraphᚐImportFileInputᚄ(ctx context.Context, v any) ([]*ImportFileInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ImportFileInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImportFileInput2ᚖgithubᚗcomᚋsarhadᚋsarhadᚋgraphᚐImportFileInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNImportFileInput2ᚖgithubᚗcomᚋsarhadᚋsarhadᚋgraphᚐImportFileInput(ctx context.Context, v any) (*ImportFileInput, error) {
+	res, err := ec.unmarshalInputImportFileInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNImportFormat2githubᚗcomᚋsarhadᚋsarhadᚋgraphᚐImportFormat(ctx context.Context, v any) (ImportFormat, error) {
+	var res ImportFormat
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportFormat2githubᚗcomᚋsarhadᚋsarhadᚋgraphᚐImportFormat(ctx context.Context, sel ast.SelectionSet, v ImportFormat) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNImportRecordsInput2githubᚗcomᚋsarhadᚋsarhadᚋgraphᚐImportRecordsInput(ctx context.Context, v any) (ImportRecordsInput, error) {
+	res, err := ec.unmarshalInputImportRecordsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportRecordsPayload2ᚖgithubᚗcomᚋsarhadᚋsarhadᚋingestᚐReport(ctx context.Context, sel ast.SelectionSet, v *ingest.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRecordsPayload!")
+		return graphql.Null
+	}
+	return ec._ImportRecordsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportRejection2githubᚗcomᚋsarhadᚋsarhadᚋingestᚐRejection(ctx context.Context, sel ast.SelectionSet, v ingest.Rejection) graphql.Marshaler {
+	return ec._ImportRejection(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportRejection2ᚕgithubᚗcomᚋsarhadᚋsarhadᚋingestᚐRejectionᚄ(ctx context.Context, sel ast.SelectionSet, v []ingest.Rejection) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportRejection2githubᚗcomᚋsarhadᚋsarhadᚋingestᚐRejection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {

@@ -3,6 +3,10 @@
 package graph
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/sarhad/sarhad"
@@ -398,6 +402,26 @@ type IdentityDocumentPayload struct {
 	IdentityDocument *sarhad.IdentityDocument `json:"identityDocument"`
 	// Echo of the input's clientMutationId.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// One file of a batch of imported records.
+type ImportFileInput struct {
+	// The file's name (letters, digits, dot, dash, underscore): it names the records' provenance and, for CSV, what its rows are.
+	Name string `json:"name"`
+	// The file's content.
+	Content string `json:"content"`
+}
+
+// A batch of records to import.
+type ImportRecordsInput struct {
+	// Format of every file.
+	Format ImportFormat `json:"format"`
+	// The files, 1–20; relationships files are read after the others.
+	Files []*ImportFileInput `json:"files"`
+	// Handling of the records (rows may override it); defaults to AMBER originated by the viewer's organisation.
+	Handling *sarhad.Handling `json:"handling,omitempty"`
+	// Import all or nothing: when any record is rejected, nothing is written.
+	Atomic *bool `json:"atomic,omitempty"`
 }
 
 // A typed relationship to create.
@@ -910,4 +934,68 @@ type VehiclePayload struct {
 	Vehicle *sarhad.Vehicle `json:"vehicle"`
 	// Echo of the input's clientMutationId.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// A format of imported records.
+type ImportFormat string
+
+const (
+	// CSV: one file per entity kind, named after it (persons.csv, bank_accounts.csv, …), plus relationships files (relationships.csv).
+	ImportFormatCSV ImportFormat = "CSV"
+	// JSON Lines: one entity or relationship per line.
+	ImportFormatJSONL ImportFormat = "JSONL"
+	// FollowTheMoney entities, one per line (OCCRP Aleph, OpenSanctions).
+	ImportFormatFtm ImportFormat = "FTM"
+	// A square adjacency matrix of a network: labels in the first row and column, tie weights in the cells.
+	ImportFormatMatrix ImportFormat = "MATRIX"
+)
+
+var AllImportFormat = []ImportFormat{
+	ImportFormatCSV,
+	ImportFormatJSONL,
+	ImportFormatFtm,
+	ImportFormatMatrix,
+}
+
+func (e ImportFormat) IsValid() bool {
+	switch e {
+	case ImportFormatCSV, ImportFormatJSONL, ImportFormatFtm, ImportFormatMatrix:
+		return true
+	}
+	return false
+}
+
+func (e ImportFormat) String() string {
+	return string(e)
+}
+
+func (e *ImportFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ImportFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ImportFormat", str)
+	}
+	return nil
+}
+
+func (e ImportFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ImportFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ImportFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

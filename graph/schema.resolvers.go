@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/sarhad/sarhad"
+	"github.com/sarhad/sarhad/ingest"
 )
 
 // Country is the resolver for the country field.
@@ -503,6 +504,11 @@ func (r *mutationResolver) MergeEntities(ctx context.Context, input MergeInput) 
 // UnmergeEntities is the resolver for the unmergeEntities field.
 func (r *mutationResolver) UnmergeEntities(ctx context.Context, input MergeInput) (*sarhad.MergeResult, error) {
 	return r.Service.Unmerge(ctx, input.Keep, input.Merge)
+}
+
+// ImportRecords is the resolver for the importRecords field.
+func (r *mutationResolver) ImportRecords(ctx context.Context, input ImportRecordsInput) (*ingest.Report, error) {
+	return importRecords(ctx, r.Service, input)
 }
 
 // AttachSources is the resolver for the attachSources field.

@@ -1,0 +1,113 @@
+package graph_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sarhad/sarhad"
+)
+
+const importMutation = `mutation($in: ImportRecordsInput!) { importRecords(input: $in) {
+	files read created updated unchanged skipped rejected { file line field reason } } }`
+
+type importOut struct {
+	ImportRecords struct {
+		Files, Read, Created, Updated, Unchanged, Skipped int
+		Rejected                                          []struct {
+			File, Field, Reason string
+			Line                int
+		}
+	}
+}
+
+// exampleFiles are the files of the importer's example set, as a request carries them.
+func exampleFiles(t *testing.T) []map[string]any {
+	t.Helper()
+	dir := "../ingest/testdata/example"
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []map[string]any
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, map[string]any{"name": e.Name(), "content": string(b)})
+	}
+	return files
+}
+
+func TestImportRecordsIsIdempotentAndReportsBadRows(t *testing.T) {
+	e := newEnv(t)
+	files := exampleFiles(t)
+	// The example set holds a victim: whoever imports it again must be cleared to see victims.
+	investigator := &sarhad.Viewer{Subject: "inv-2", Roles: []sarhad.Role{sarhad.RoleInvestigator}, Country: "PAK", Org: "FIA-AHTC-LHR",
+		Clearances: []string{sarhad.ClearanceVictimPII}}
+	var first importOut
+	e.mustDo(investigator, importMutation, map[string]any{"in": map[string]any{"format": "CSV", "files": files}}, &first)
+	r := first.ImportRecords
+	if r.Files != len(files) || r.Created == 0 || r.Updated != 0 || len(r.Rejected) != 0 {
+		t.Fatalf("first import: %+v", r)
+	}
+	var search struct {
+		Search struct {
+			Edges []struct {
+				Node struct {
+					ID       string
+					Handling struct{ OriginatorOrg string }
+					Sources  []struct{ Title string }
+				}
+			}
+		}
+	}
+	e.mustDo(investigator, `{ search(text: "Tariq Mehmood", kinds: [PERSON]) { edges { node { id handling { originatorOrg } sources { title } } } } }`, nil, &search)
+	if len(search.Search.Edges) == 0 {
+		t.Fatal("the imported person is not found")
+	}
+	got := search.Search.Edges[0].Node
+	if got.Handling.OriginatorOrg != investigator.Org || len(got.Sources) != 1 || got.Sources[0].Title != "persons.csv" {
+		t.Errorf("imported person: %+v", got)
+	}
+
+	var again importOut
+	e.mustDo(investigator, importMutation, map[string]any{"in": map[string]any{"format": "CSV", "files": files}}, &again)
+	if a := again.ImportRecords; a.Created != 0 || a.Updated != 0 || a.Unchanged != r.Created || a.Read != r.Read {
+		t.Errorf("second import changed something: %+v (first %+v)", a, r)
+	}
+
+	bad := []map[string]any{{"name": "persons.csv", "content": "key,name,gender,birthDate\nX-1,Good Row,MALE,1990-01-02\nX-2,Bad Date,MALE,1990-13-45\n"}}
+	var partial importOut
+	e.mustDo(investigator, importMutation, map[string]any{"in": map[string]any{"format": "CSV", "files": bad}}, &partial)
+	p := partial.ImportRecords
+	if len(p.Rejected) != 1 || p.Rejected[0].File != "persons.csv" || p.Rejected[0].Line != 3 || p.Rejected[0].Field != "birthDate" {
+		t.Errorf("bad row reported as %+v", p.Rejected)
+	}
+	var atomic importOut
+	bad[0]["content"] = strings.ReplaceAll(bad[0]["content"].(string), "X-", "Y-")
+	e.mustDo(investigator, importMutation, map[string]any{"in": map[string]any{"format": "CSV", "files": bad, "atomic": true}}, &atomic)
+	if a := atomic.ImportRecords; a.Created != 0 || len(a.Rejected) != 1 {
+		t.Errorf("atomic import with a bad row wrote something: %+v", a)
+	}
+
+	for _, c := range []struct {
+		name string
+		v    *sarhad.Viewer
+		in   map[string]any
+		code string
+	}{
+		{"analysts only read", analyst, map[string]any{"format": "CSV", "files": files}, sarhad.EFORBIDDEN},
+		{"a path for a name", investigator, map[string]any{"format": "CSV", "files": []map[string]any{{"name": "../persons.csv", "content": "key,name\n"}}}, sarhad.EINVALID},
+		{"too many lines", investigator, map[string]any{"format": "JSONL", "files": []map[string]any{{"name": "big.jsonl",
+			"content": strings.Repeat("{}\n", 6000)}}}, sarhad.EINVALID},
+		{"another organisation as originator", investigator, map[string]any{"format": "CSV", "files": files,
+			"handling": map[string]any{"originatorOrg": "FIA-AHTC-QTA", "originatorCountry": "PAK", "tlp": "AMBER"}}, sarhad.EINVALID},
+	} {
+		if r := e.do(c.v, importMutation, map[string]any{"in": c.in}, nil); r.code() != c.code {
+			t.Errorf("%s: %+v, want %s", c.name, r.Errors, c.code)
+		}
+	}
+}
