@@ -29,6 +29,8 @@ type Options struct {
 	BatchWait time.Duration
 	// Limits bound what one request may ask for; zero fields take DefaultLimits.
 	Limits Limits
+	// Observer, when set, learns how every operation went (metrics).
+	Observer Observer
 }
 
 // NewHandler returns the GraphQL-over-HTTP handler: POST and GET (queries only) transports, a parsed
@@ -46,6 +48,9 @@ func NewHandler(svc *sarhad.Service, store sarhad.Store, opts Options) http.Hand
 	installLimits(srv, opts.Limits, opts.Introspection)
 	if opts.Introspection {
 		srv.Use(extension.Introspection{})
+	}
+	if opts.Observer != nil {
+		srv.Use(observer{opts.Observer})
 	}
 	srv.Use(auditor{svc: svc, logger: logger})
 	srv.SetErrorPresenter(errorPresenter(logger))
