@@ -17,6 +17,7 @@ import (
 // Columns every CSV file may have besides its attributes: the row's key and its own handling.
 const (
 	colKey               = "key"
+	colID                = "id"
 	colTLP               = "tlp"
 	colOriginatorOrg     = "originatorOrg"
 	colOriginatorCountry = "originatorCountry"
@@ -26,7 +27,7 @@ const (
 var handlingColumns = []string{colTLP, colOriginatorOrg, colOriginatorCountry, colReleasableTo}
 
 // relationshipColumns are the columns of a relationships file besides its properties.
-var relationshipColumns = []string{colKey, "type", "from.kind", "from.key", "from.org", "from.id",
+var relationshipColumns = []string{colKey, colID, "type", "from.kind", "from.key", "from.org", "from.id",
 	"to.kind", "to.key", "to.org", "to.id"}
 
 // propertyAliases name relationship properties more simply than their JSON paths.
@@ -121,7 +122,7 @@ func (l *loader) readEntitiesCSV(r io.Reader, kind sarhad.EntityKind) error {
 	attrs := setters(reflect.TypeOf(sarhad.NewEntity(kind)).Elem())
 	cols := make([]setter, len(f.header))
 	for i, name := range f.header {
-		if name == colKey || slices.Contains(handlingColumns, name) {
+		if name == colKey || name == colID || slices.Contains(handlingColumns, name) {
 			continue
 		}
 		if cols[i] = attrs[name]; cols[i] == nil {
@@ -129,8 +130,8 @@ func (l *loader) readEntitiesCSV(r io.Reader, kind sarhad.EntityKind) error {
 			return nil
 		}
 	}
-	if !slices.Contains(f.header, colKey) && kind != sarhad.KindCountry {
-		l.rejectLine(1, colKey, "the header needs a key column; the file was not imported")
+	if !slices.Contains(f.header, colKey) && !slices.Contains(f.header, colID) && kind != sarhad.KindCountry {
+		l.rejectLine(1, colKey, "the header needs a key (or id) column; the file was not imported")
 		return nil
 	}
 rows:
@@ -150,6 +151,8 @@ rows:
 			switch col := f.header[i]; {
 			case col == colKey:
 				rec.key = cell
+			case col == colID:
+				rec.id = cell
 			case cols[i] == nil:
 				setHandling(rec, col, cell)
 			default:
@@ -204,6 +207,8 @@ rows:
 			switch col := f.header[i]; {
 			case col == colKey:
 				rec.key = cell
+			case col == colID:
+				rec.id = cell
 			case col == "type":
 				rec.rel.Type = sarhad.RelationType(canonEnum(cell))
 			case strings.HasPrefix(col, "from.") || strings.HasPrefix(col, "to."):

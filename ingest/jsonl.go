@@ -76,6 +76,9 @@ func (l *loader) readJSONL(r io.Reader) error {
 		if rec.key, _, ok = str("key"); !ok {
 			return nil
 		}
+		if rec.id, _, ok = str("id"); !ok {
+			return nil
+		}
 		if kind, isEntity, ok = str("kind"); !ok {
 			return nil
 		}

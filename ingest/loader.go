@@ -70,6 +70,10 @@ type record struct {
 	f    *fileState
 	line int
 	key  string
+	// id is the record's id when the row gives one (an "id" column or field); chosenID is set when
+	// it differs from the id its key derives, so that creating it is left to administrators.
+	id       string
+	chosenID bool
 	// An entity: implicit ones (the Source of a file, FtM phones and addresses) are derived from
 	// other records, so that repeating one is not an error.
 	entity   sarhad.Entity
@@ -293,17 +297,29 @@ func (l *loader) addEntity(rec *record) error {
 	}
 	var id string
 	switch {
+	case len(rec.key) > 300:
+		l.reject(rec, rec.fields.key, "is longer than 300 bytes")
+		return nil
 	case m.Kind == sarhad.KindCountry:
 		if !l.v.HasRole(sarhad.RoleAdmin) {
 			l.reject(rec, "", "only administrators maintain reference data")
 			return nil
 		}
 		id = sarhad.CountryID(e.(*sarhad.Country).Alpha3)
+		if rec.id != "" && rec.id != id {
+			l.reject(rec, colID, fmt.Sprintf("must be %s, the id of %s", id, e.(*sarhad.Country).Alpha3))
+			return nil
+		}
+	case rec.id != "":
+		// An explicit id (an export's): honoured when it is an id of the record's kind.
+		if k, err := sarhad.KindOfID(rec.id); err != nil || k != m.Kind {
+			l.reject(rec, colID, fmt.Sprintf("%q is not the id of a %s", truncate(rec.id, 64), m.Kind.Label()))
+			return nil
+		}
+		id = rec.id
+		rec.chosenID = rec.key == "" || id != sarhad.StableID(m.Kind, h.OriginatorOrg+"\x00"+rec.key)
 	case rec.key == "":
 		l.reject(rec, rec.fields.key, "is required")
-		return nil
-	case len(rec.key) > 300:
-		l.reject(rec, rec.fields.key, "is longer than 300 bytes")
 		return nil
 	default:
 		id = sarhad.StableID(m.Kind, h.OriginatorOrg+"\x00"+rec.key)

@@ -20,6 +20,10 @@ func (l *loader) addRelationship(rec *record) error {
 		l.reject(rec, rec.fields.attrs+"type", fmt.Sprintf("%q is not a relationship type", r.Type))
 		return nil
 	}
+	if rec.id != "" && !sarhad.ValidRelationshipID(rec.id) {
+		l.reject(rec, colID, fmt.Sprintf("%q is not a relationship id", truncate(rec.id, 64)))
+		return nil
+	}
 	if field, reason := checkMode(&r.RelationProps); reason != "" {
 		l.reject(rec, rec.fields.attrs+field, reason)
 		return nil
@@ -155,6 +159,11 @@ func (l *loader) link(rec *record, from, to string) bool {
 		key = string(r.Type) + ":" + from + ":" + to
 	}
 	id := sarhad.StableID("", r.Handling.OriginatorOrg+"\x00"+key)
+	if rec.id != "" {
+		// An explicit id (an export's) wins; the key is then only what the row says.
+		rec.chosenID = rec.id != id
+		id, key = rec.id, rec.key
+	}
 	if p, dup := l.seenRels[id]; dup {
 		if rec.key != "" {
 			l.reject(rec, rec.fields.key, fmt.Sprintf("%q repeats the key of %s", rec.key, l.where(p)))

@@ -109,12 +109,20 @@ func (l *loader) prepare(o *outcome, puts, links []*record) ([]*record, []*recor
 		for j, old := range found {
 			rec := puts[i*lookupChunk+j]
 			if old == nil {
+				if rec.chosenID && !l.v.HasRole(sarhad.RoleAdmin) {
+					o.reject(rec, colID, chosenIDReason)
+					continue
+				}
 				keepPuts = append(keepPuts, rec)
 				continue
 			}
 			om, m := old.EntityMeta(), rec.entity.EntityMeta()
 			if reason := l.mayEdit(om); reason != "" {
 				o.reject(rec, "", reason)
+				continue
+			}
+			if pseudonymOver(rec.entity, old) {
+				o.reject(rec, "", "is a protected victim under a pseudonym (a redacted export): it may not overwrite the victim's record")
 				continue
 			}
 			m.CreatedAt, m.CreatedBy = om.CreatedAt, om.CreatedBy
@@ -135,6 +143,10 @@ func (l *loader) prepare(o *outcome, puts, links []*record) ([]*record, []*recor
 		for j, old := range found {
 			rec := links[i*lookupChunk+j]
 			if old == nil {
+				if rec.chosenID && !l.v.HasRole(sarhad.RoleAdmin) {
+					o.reject(rec, colID, chosenIDReason)
+					continue
+				}
 				keepLinks = append(keepLinks, rec)
 				continue
 			}
@@ -161,6 +173,22 @@ func chunks(ids []string) [][]string {
 		out = append(out, c)
 	}
 	return out
+}
+
+// chosenIDReason rejects the creation of a record under an id other than the one its key derives:
+// ids of another organisation's keys are not for others to take.
+const chosenIDReason = "only administrators may create a record under an id of their choosing (leave id empty: the key derives it)"
+
+// pseudonymOver reports whether e is a protected victim as a redacted export shows it (named by the
+// pseudonym of its id) about to replace a stored record that is not: re-importing an export must not
+// overwrite a victim's details with the pseudonym.
+func pseudonymOver(e, old sarhad.Entity) bool {
+	p, ok := e.(*sarhad.Person)
+	if !ok || !p.IsVictim() || p.Name != sarhad.Pseudonym(p.ID) {
+		return false
+	}
+	op, ok := old.(*sarhad.Person)
+	return !ok || op.Name != p.Name
 }
 
 // mayEdit says why the viewer may not overwrite an existing record, or "".

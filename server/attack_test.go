@@ -17,6 +17,7 @@ import (
 
 	"github.com/sarhad/sarhad"
 	"github.com/sarhad/sarhad/auth"
+	"github.com/sarhad/sarhad/metrics"
 	"github.com/sarhad/sarhad/store/sqlite"
 )
 
@@ -289,7 +290,7 @@ func TestDeadlineReachesTheStore(t *testing.T) {
 	store := &blockingStore{Store: st, ended: make(chan error, 1)}
 	svc := &sarhad.Service{Store: store, Now: time.Now, Rand: rand.Reader}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv := httptest.NewServer(routes(cfg, logger, store, svc, auth.NewHS256([]byte(attackSecret), "", "", time.Now)))
+	srv := httptest.NewServer(routes(cfg, logger, store, svc, auth.NewHS256([]byte(attackSecret), "", "", time.Now), metrics.New()))
 	defer srv.Close()
 
 	// Without the deadline the store would block until this client gives up.
@@ -335,7 +336,7 @@ func BenchmarkRejectAttack(b *testing.B) {
 	defer st.Close()
 	svc := &sarhad.Service{Store: st, Now: time.Now, Rand: rand.Reader}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := routes(cfg, logger, st, svc, auth.NewHS256([]byte(attackSecret), "", "", time.Now))
+	h := routes(cfg, logger, st, svc, auth.NewHS256([]byte(attackSecret), "", "", time.Now), metrics.New())
 	tok := mintToken(b)
 	for _, a := range attacks() {
 		b.Run(strings.ReplaceAll(a.name, " ", "_"), func(b *testing.B) {

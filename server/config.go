@@ -27,6 +27,7 @@ type config struct {
 	Neo4jUsername  string
 	Neo4jPassword  string
 	Neo4jDatabase  string
+	Metrics        bool         // serve /metrics
 	Limits         graph.Limits // what one GraphQL request may ask for
 	MaxBodyBytes   int64        // largest request body
 }
@@ -43,20 +44,16 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	fs := flag.NewFlagSet("sarhad", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Addr, "addr", env("SARHAD_ADDR", ":8080"), "listen address (SARHAD_ADDR)")
-	fs.StringVar(&c.DataDir, "data", env("SARHAD_DATA", "./sarhad-data"), "directory of the embedded store (SARHAD_DATA)")
 	fs.StringVar(&c.JWTSecret, "jwt-secret", env("SARHAD_JWT_SECRET", ""), "HS256 secret of bearer tokens; empty: demo mode (SARHAD_JWT_SECRET)")
 	fs.StringVar(&c.JWTIssuer, "jwt-issuer", env("SARHAD_JWT_ISSUER", ""), "required token issuer, if set (SARHAD_JWT_ISSUER)")
 	fs.StringVar(&c.JWTAudience, "jwt-audience", env("SARHAD_JWT_AUDIENCE", ""), "required token audience; required with a JWKS (SARHAD_JWT_AUDIENCE)")
 	fs.StringVar(&c.JWKS, "jwks", env("SARHAD_JWKS", ""), "JWKS file or URL of an identity provider, for RS256/ES256 tokens (SARHAD_JWKS)")
 	origins := fs.String("cors-origins", env("SARHAD_CORS_ORIGINS", ""), "comma-separated origins allowed by CORS (SARHAD_CORS_ORIGINS)")
+	metricsOn := fs.String("metrics", env("SARHAD_METRICS", "true"), "serve Prometheus metrics at /metrics (SARHAD_METRICS)")
 	introspection := fs.String("introspection", env("SARHAD_INTROSPECTION", ""), "true to allow schema introspection; on by default in demo mode (SARHAD_INTROSPECTION)")
 	fs.StringVar(&c.LogFormat, "log-format", env("SARHAD_LOG_FORMAT", ""), "json or text; json unless in demo mode (SARHAD_LOG_FORMAT)")
 	timeout := fs.String("request-timeout", env("SARHAD_REQUEST_TIMEOUT", "30s"), "deadline of one request (SARHAD_REQUEST_TIMEOUT)")
-	fs.StringVar(&c.Neo4jURI, "neo4j-uri", env("NEO4J_URI", ""), "Neo4j URI (neo4j://, neo4j+s://, bolt://); empty: embedded store (NEO4J_URI)")
-	fs.StringVar(&c.Neo4jUsername, "neo4j-username", env("NEO4J_USERNAME", ""), "Neo4j user (NEO4J_USERNAME)")
-	fs.StringVar(&c.Neo4jDatabase, "neo4j-database", env("NEO4J_DATABASE", ""), "Neo4j database; default neo4j (NEO4J_DATABASE)")
-	// The password has no flag: command lines are visible to every user of the machine.
-	c.Neo4jPassword = getenv("NEO4J_PASSWORD")
+	storeFlags(fs, c, getenv)
 	def := graph.DefaultLimits()
 	sizes := []struct {
 		flag, env, usage string
@@ -95,6 +92,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		// Without an audience, tokens the identity provider issued for any other client would do.
 		return nil, fmt.Errorf("SARHAD_JWKS is set: set SARHAD_JWT_AUDIENCE to the audience of Sarhad's tokens too")
 	}
+	on, err := strconv.ParseBool(*metricsOn)
+	if err != nil {
+		return nil, fmt.Errorf("SARHAD_METRICS: %q is not true or false", *metricsOn)
+	}
+	c.Metrics = on
 	c.Introspection = c.Demo()
 	if *introspection != "" {
 		b, err := strconv.ParseBool(*introspection)
@@ -118,6 +120,22 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	}
 	c.RequestTimeout = d
 	return c, nil
+}
+
+// storeFlags adds the flags that choose and reach the store, shared by the server and its commands.
+func storeFlags(fs *flag.FlagSet, c *config, getenv func(string) string) {
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.DataDir, "data", env("SARHAD_DATA", "./sarhad-data"), "directory of the embedded store (SARHAD_DATA)")
+	fs.StringVar(&c.Neo4jURI, "neo4j-uri", env("NEO4J_URI", ""), "Neo4j URI (neo4j://, neo4j+s://, bolt://); empty: embedded store (NEO4J_URI)")
+	fs.StringVar(&c.Neo4jUsername, "neo4j-username", env("NEO4J_USERNAME", ""), "Neo4j user (NEO4J_USERNAME)")
+	fs.StringVar(&c.Neo4jDatabase, "neo4j-database", env("NEO4J_DATABASE", ""), "Neo4j database; default neo4j (NEO4J_DATABASE)")
+	// The password has no flag: command lines are visible to every user of the machine.
+	c.Neo4jPassword = getenv("NEO4J_PASSWORD")
 }
 
 // Demo reports whether the server runs in demo mode: no token secret and no JWKS configured.

@@ -16,13 +16,17 @@ import (
 	"github.com/sarhad/sarhad"
 	"github.com/sarhad/sarhad/auth"
 	"github.com/sarhad/sarhad/graph"
+	"github.com/sarhad/sarhad/metrics"
 	"github.com/sarhad/sarhad/server/graphiql"
 )
 
 // routes returns the server's HTTP handler.
-func routes(cfg *config, logger *slog.Logger, store sarhad.Store, svc *sarhad.Service, verifier *auth.Verifier) http.Handler {
+func routes(cfg *config, logger *slog.Logger, store sarhad.Store, svc *sarhad.Service, verifier *auth.Verifier, m *metrics.Metrics) http.Handler {
 	mux := http.NewServeMux()
-	api := graph.NewHandler(svc, store, graph.Options{Introspection: cfg.Introspection, Logger: logger, Limits: cfg.Limits})
+	api := graph.NewHandler(svc, store, graph.Options{Introspection: cfg.Introspection, Logger: logger, Limits: cfg.Limits, Observer: m})
+	if cfg.Metrics {
+		mux.Handle("GET /metrics", m.Handler())
+	}
 	mux.Handle("/graphql", checkContentType(deadline(cfg.RequestTimeout, auth.Middleware(verifier, limitBody(cfg.MaxBodyBytes, api)))))
 	mux.Handle("GET /{$}", graphiql.Handler("Sarhad", "/graphql"))
 	mux.Handle("HEAD /{$}", graphiql.Handler("Sarhad", "/graphql"))

@@ -1,4 +1,5 @@
 // Command server runs Sarhad: the GraphQL API at /graphql, GraphiQL at /, /healthz and /readyz.
+// `server import` and `server export` load files into the store and write what a viewer may see.
 //
 // With no token secret configured it runs in demo mode on the embedded store: it generates a secret,
 // loads the demo dataset into an empty store and prints a ready-made token for each role.
@@ -7,6 +8,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/sarhad/sarhad"
 	"github.com/sarhad/sarhad/auth"
+	"github.com/sarhad/sarhad/metrics"
 	neo4jstore "github.com/sarhad/sarhad/store/neo4j"
 	"github.com/sarhad/sarhad/store/sqlite"
 )
@@ -26,7 +29,14 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, nil); err != nil {
+	ok, err := command(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	if !ok {
+		err = run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, nil)
+	}
+	switch {
+	case errors.Is(err, errRejected):
+		os.Exit(2) // imported, with rejected records (listed)
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "sarhad:", err)
 		os.Exit(1)
 	}
@@ -45,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	defer store.Close()
+	m := metrics.New()
+	store = m.Store(store)
 	svc := &sarhad.Service{Store: store, Now: time.Now, Rand: rand.Reader}
 
 	secret := []byte(cfg.JWTSecret)
@@ -65,7 +77,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	srv := &http.Server{
-		Handler:           routes(cfg, logger, store, svc, verifier),
+		Handler:           routes(cfg, logger, store, svc, verifier, m),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      cfg.RequestTimeout + 10*time.Second,

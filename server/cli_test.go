@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/sarhad/sarhad"
+	"github.com/sarhad/sarhad/store/sqlite"
+)
+
+// importChildEnv tells the test binary, re-run as a child, to run an import with these arguments
+// (JSON) and nothing else.
+const importChildEnv = "SARHAD_TEST_IMPORT_ARGS"
+
+// TestHelperImport is not a test: run by TestImportKilledMidwayIsFinishedByARerun as a child process.
+func TestHelperImport(t *testing.T) {
+	raw := os.Getenv(importChildEnv)
+	if raw == "" {
+		t.Skip("the child process of TestImportKilledMidwayIsFinishedByARerun")
+	}
+	var args []string
+	if err := json.Unmarshal([]byte(raw), &args); err != nil {
+		os.Exit(2)
+	}
+	if _, err := command(context.Background(), args, func(string) string { return "" }, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// writeImportFile writes n persons and a chain of n-1 ASSOCIATE_OF relationships among them as JSON
+// Lines.
+func writeImportFile(t *testing.T, n int) string {
+	t.Helper()
+	var b bytes.Buffer
+	for i := range n {
+		fmt.Fprintf(&b, `{"kind":"PERSON","key":"p-%05d","name":"Imported Person %05d","gender":"MALE","birthDate":"1980-01-%02d"}`+"\n", i, i, i%28+1)
+	}
+	for i := 1; i < n; i++ {
+		fmt.Fprintf(&b, `{"type":"ASSOCIATE_OF","key":"r-%05d","from":{"kind":"PERSON","key":"p-%05d"},"to":{"kind":"PERSON","key":"p-%05d"}}`+"\n", i, i, i-1)
+	}
+	file := filepath.Join(t.TempDir(), "people.jsonl")
+	if err := os.WriteFile(file, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+// TestImportKilledMidwayIsFinishedByARerun kills an import with SIGKILL after a few batches, then
+// imports the same file again: every record is there, whole, and nothing twice.
+func TestImportKilledMidwayIsFinishedByARerun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	const n = 3000
+	file := writeImportFile(t, n)
+	data := t.TempDir()
+	args := []string{"import", "-data", data, "-org", "FIA-AHTC-GRW", "-country", "PK", "-batch", "100",
+		"-progress", "lines", "-progress-every", "0s", file}
+	raw, _ := json.Marshal(args)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperImport$")
+	cmd.Env = append(os.Environ(), importChildEnv+"="+string(raw))
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	progress, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	lines := bufio.NewScanner(progress)
+	seen := 0
+	for lines.Scan() {
+		if strings.HasPrefix(lines.Text(), "import: ") && !strings.Contains(lines.Text(), " 0 created") {
+			if seen++; seen == 5 {
+				if err := cmd.Process.Kill(); err != nil {
+					t.Fatal(err)
+				}
+				break
+			}
+		}
+	}
+	_ = cmd.Wait()
+	if seen < 5 || cmd.ProcessState.ExitCode() != -1 {
+		t.Fatalf("the import was not killed midway (%d progress lines, exit %d): %s", seen, cmd.ProcessState.ExitCode(), stdout.String())
+	}
+
+	var out, errs bytes.Buffer
+	if _, err := command(t.Context(), args, func(string) string { return "" }, &out, &errs); err != nil {
+		t.Fatalf("rerun: %v\n%s", err, errs.String())
+	}
+	m := regexp.MustCompile(`(\d+) records read in \S+: (\d+) created, (\d+) updated, (\d+) unchanged, \d+ skipped, (\d+) rejected`).
+		FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("report %q", out.String())
+	}
+	num := func(i int) int { n, _ := strconv.Atoi(m[i]); return n }
+	read, created, updated, unchanged, rejected := num(1), num(2), num(3), num(4), num(5)
+	// The file's Source is written too: 2n records in all.
+	if read != 2*n-1 || created == 0 || unchanged == 0 || updated != 0 || rejected != 0 || created+unchanged != 2*n {
+		t.Fatalf("the rerun did not finish the job: %s", out.String())
+	}
+
+	st, err := sqlite.Open(t.Context(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
+	page, err := st.ListEntities(ctx, sarhad.ListQuery{Kind: sarhad.KindPerson, Page: sarhad.Page{First: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.TotalCount != n {
+		t.Fatalf("%d persons after the rerun, want %d", page.TotalCount, n)
+	}
+	ids := make([]string, n)
+	for i := range n {
+		ids[i] = sarhad.StableID(sarhad.KindPerson, "FIA-AHTC-GRW\x00"+fmt.Sprintf("p-%05d", i))
+	}
+	found, err := st.Entities(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range found {
+		p, ok := e.(*sarhad.Person)
+		if !ok || p.Name != fmt.Sprintf("Imported Person %05d", i) || p.SourceRef != fmt.Sprintf("people.jsonl:%d", i+1) {
+			t.Fatalf("person %d after the rerun: %+v", i, e)
+		}
+	}
+	rels, err := st.Relationships(ctx, sarhad.RelationshipQuery{Anchors: ids, Direction: sarhad.DirOut})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rels) != n-1 {
+		t.Fatalf("%d relationships after the rerun, want %d", len(rels), n-1)
+	}
+}
