@@ -70,6 +70,7 @@ type ComplexityRoot struct {
 		Location      func(childComplexity int) int
 		Relationships func(childComplexity int, types []sarhad.RelationType, direction *sarhad.Direction, first *int) int
 		SourceKey     func(childComplexity int) int
+		SourceRef     func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		UpdatedBy     func(childComplexity int) int
@@ -127,6 +128,7 @@ type ComplexityRoot struct {
 		Kind          func(childComplexity int) int
 		Relationships func(childComplexity int, types []sarhad.RelationType, direction *sarhad.Direction, first *int) int
 		SourceKey     func(childComplexity int) int
+		SourceRef     func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		UpdatedBy     func(childComplexity int) int
@@ -157,6 +159,7 @@ type ComplexityRoot struct {
 		Relationships   func(childComplexity int, types []sarhad.RelationType, direction *sarhad.Direction, first *int) int
 		Routes          func(childComplexity int) int
 		SourceKey       func(childComplexity int) int
+		SourceRef       func(childComplexity int) int
 		Sources         func(childComplexity int) int
 		Stage           func(childComplexity int) int
 		Summary         func(childComplexity int) int
@@ -218,6 +221,7 @@ type ComplexityRoot struct {
 		RespondedOn       func(childComplexity int) int
 		SentOn            func(childComplexity int) int
 		SourceKey         func(childComplexity int) int
+		SourceRef         func(childComplexity int) int
 		Sources           func(childComplexity int) int
 		Status            func(childComplexity int) int
 		Summary           func(childComplexity int) int
@@ -244,6 +248,7 @@ type ComplexityRoot struct {
 		Region        func(childComplexity int) int
 		Relationships func(childComplexity int, types []sarhad.RelationType, direction *sarhad.Direction, first *int) int
 		SourceKey     func(childComplexity int) int
+		SourceRef     func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		UpdatedBy     func(childComplexity int) int
@@ -325,6 +330,7 @@ type ComplexityRoot struct {
 		Place         func(childComplexity int) int
 		Relationships func(childComplexity int, types []sarhad.RelationType, direction *sarhad.Direction, first *int) int
 		SourceKey     func(childComplexity int) int
+		SourceRef     func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		UpdatedBy     func(childComplexity int) int
@@ -374,6 +380,7 @@ type ComplexityRoot struct {
 		Number         func(childComplexity int) int
 		Relationships  func(childComplexity int, types []sarhad.RelationType, direction *sarhad.Direction, first *int) int
 		SourceKey      func(childComplexity int) int
+		SourceRef      func(childComplexity int) int
 		Sources        func(childComplexity int) int
 		UpdatedAt      func(childComplexity int) int
 		UpdatedBy      func(childComplexity int) int
@@ -464,6 +471,7 @@ type ComplexityRoot struct {
 		Platform      func(childComplexity int) int
 		Relationships func(childComplexity int, types []sarhad.RelationType, direction *sarhad.Direction, first *int) int
 		SourceKey     func(childComplexity int) int
+		SourceRef     func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		UpdatedBy     func(childComplexity int) int
@@ -490,6 +498,7 @@ type ComplexityRoot struct {
 		Relationships func(childComplexity int, types []sarhad.RelationType, direction *sarhad.Direction, first *int) int
 		Routes        func(childComplexity int) int
 		SourceKey     func(childComplexity int) int
+		SourceRef     func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		UpdatedBy     func(childComplexity int) int
@@ -546,6 +555,7 @@ type ComplexityRoot struct {
 		Redacted      func(childComplexity int) int
 		Relationships func(childComplexity int, types []sarhad.RelationType, direction *sarhad.Direction, first *int) int
 		SourceKey     func(childComplexity int) int
+		SourceRef     func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		UpdatedBy     func(childComplexity int) int
@@ -581,6 +591,7 @@ type ComplexityRoot struct {
 		Number        func(childComplexity int) int
 		Relationships func(childComplexity int, types []sarhad.RelationType, direction *sarhad.Direction, first *int) int
 		SourceKey     func(childComplexity int) int
+		SourceRef     func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		UpdatedBy     func(childComplexity int) int
@@ -608,6 +619,7 @@ type ComplexityRoot struct {
 		Relationships func(childComplexity int, types []sarhad.RelationType, direction *sarhad.Direction, first *int) int
 		Routes        func(childComplexity int) int
 		SourceKey     func(childComplexity int) int
+		SourceRef     func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		UpdatedBy     func(childComplexity int) int
@@ -675,6 +687,7 @@ type ComplexityRoot struct {
 		Role      func(childComplexity int) int
 		Since     func(childComplexity int) int
 		SourceKey func(childComplexity int) int
+		SourceRef func(childComplexity int) int
 		Sources   func(childComplexity int) int
 		To        func(childComplexity int) int
 		Type      func(childComplexity int) int
@@ -704,6 +717,7 @@ type ComplexityRoot struct {
 		Operators     func(childComplexity int) int
 		Relationships func(childComplexity int, types []sarhad.RelationType, direction *sarhad.Direction, first *int) int
 		SourceKey     func(childComplexity int) int
+		SourceRef     func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		Stops         func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
@@ -768,6 +782,7 @@ type ComplexityRoot struct {
 		Relationships func(childComplexity int, types []sarhad.RelationType, direction *sarhad.Direction, first *int) int
 		Reliability   func(childComplexity int) int
 		SourceKey     func(childComplexity int) int
+		SourceRef     func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		Title         func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
@@ -830,6 +845,7 @@ type ComplexityRoot struct {
 		Registration  func(childComplexity int) int
 		Relationships func(childComplexity int, types []sarhad.RelationType, direction *sarhad.Direction, first *int) int
 		SourceKey     func(childComplexity int) int
+		SourceRef     func(childComplexity int) int
 		Sources       func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
 		UpdatedBy     func(childComplexity int) int
@@ -1163,6 +1179,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Address.SourceKey(childComplexity), true
+	case "Address.sourceRef":
+		if e.ComplexityRoot.Address.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Address.SourceRef(childComplexity), true
 	case "Address.sources":
 		if e.ComplexityRoot.Address.Sources == nil {
 			break
@@ -1408,6 +1430,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BankAccount.SourceKey(childComplexity), true
+	case "BankAccount.sourceRef":
+		if e.ComplexityRoot.BankAccount.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BankAccount.SourceRef(childComplexity), true
 	case "BankAccount.sources":
 		if e.ComplexityRoot.BankAccount.Sources == nil {
 			break
@@ -1564,6 +1592,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Case.SourceKey(childComplexity), true
+	case "Case.sourceRef":
+		if e.ComplexityRoot.Case.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Case.SourceRef(childComplexity), true
 	case "Case.sources":
 		if e.ComplexityRoot.Case.Sources == nil {
 			break
@@ -1816,6 +1850,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CooperationRequest.SourceKey(childComplexity), true
+	case "CooperationRequest.sourceRef":
+		if e.ComplexityRoot.CooperationRequest.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CooperationRequest.SourceRef(childComplexity), true
 	case "CooperationRequest.sources":
 		if e.ComplexityRoot.CooperationRequest.Sources == nil {
 			break
@@ -1943,6 +1983,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Country.SourceKey(childComplexity), true
+	case "Country.sourceRef":
+		if e.ComplexityRoot.Country.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Country.SourceRef(childComplexity), true
 	case "Country.sources":
 		if e.ComplexityRoot.Country.Sources == nil {
 			break
@@ -2281,6 +2327,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.SourceKey(childComplexity), true
+	case "Event.sourceRef":
+		if e.ComplexityRoot.Event.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.SourceRef(childComplexity), true
 	case "Event.sources":
 		if e.ComplexityRoot.Event.Sources == nil {
 			break
@@ -2478,6 +2530,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IdentityDocument.SourceKey(childComplexity), true
+	case "IdentityDocument.sourceRef":
+		if e.ComplexityRoot.IdentityDocument.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IdentityDocument.SourceRef(childComplexity), true
 	case "IdentityDocument.sources":
 		if e.ComplexityRoot.IdentityDocument.Sources == nil {
 			break
@@ -3084,6 +3142,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OnlineAccount.SourceKey(childComplexity), true
+	case "OnlineAccount.sourceRef":
+		if e.ComplexityRoot.OnlineAccount.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OnlineAccount.SourceRef(childComplexity), true
 	case "OnlineAccount.sources":
 		if e.ComplexityRoot.OnlineAccount.Sources == nil {
 			break
@@ -3211,6 +3275,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.SourceKey(childComplexity), true
+	case "Organization.sourceRef":
+		if e.ComplexityRoot.Organization.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.SourceRef(childComplexity), true
 	case "Organization.sources":
 		if e.ComplexityRoot.Organization.Sources == nil {
 			break
@@ -3460,6 +3530,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.SourceKey(childComplexity), true
+	case "Person.sourceRef":
+		if e.ComplexityRoot.Person.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.SourceRef(childComplexity), true
 	case "Person.sources":
 		if e.ComplexityRoot.Person.Sources == nil {
 			break
@@ -3607,6 +3683,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Phone.SourceKey(childComplexity), true
+	case "Phone.sourceRef":
+		if e.ComplexityRoot.Phone.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Phone.SourceRef(childComplexity), true
 	case "Phone.sources":
 		if e.ComplexityRoot.Phone.Sources == nil {
 			break
@@ -3740,6 +3822,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Place.SourceKey(childComplexity), true
+	case "Place.sourceRef":
+		if e.ComplexityRoot.Place.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.SourceRef(childComplexity), true
 	case "Place.sources":
 		if e.ComplexityRoot.Place.Sources == nil {
 			break
@@ -4141,6 +4229,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.SourceKey(childComplexity), true
+	case "Relationship.sourceRef":
+		if e.ComplexityRoot.Relationship.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.SourceRef(childComplexity), true
 	case "Relationship.sources":
 		if e.ComplexityRoot.Relationship.Sources == nil {
 			break
@@ -4286,6 +4380,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Route.SourceKey(childComplexity), true
+	case "Route.sourceRef":
+		if e.ComplexityRoot.Route.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Route.SourceRef(childComplexity), true
 	case "Route.sources":
 		if e.ComplexityRoot.Route.Sources == nil {
 			break
@@ -4539,6 +4639,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.SourceKey(childComplexity), true
+	case "Source.sourceRef":
+		if e.ComplexityRoot.Source.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.SourceRef(childComplexity), true
 	case "Source.sources":
 		if e.ComplexityRoot.Source.Sources == nil {
 			break
@@ -4797,6 +4903,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Vehicle.SourceKey(childComplexity), true
+	case "Vehicle.sourceRef":
+		if e.ComplexityRoot.Vehicle.SourceRef == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Vehicle.SourceRef(childComplexity), true
 	case "Vehicle.sources":
 		if e.ComplexityRoot.Vehicle.Sources == nil {
 			break
@@ -5124,6 +5236,8 @@ interface Entity implements Node {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   """
   The relationships of this entity that the viewer may see (both ends visible), ordered by id; at
   most ` + "`" + `first` + "`" + `.
@@ -5333,6 +5447,8 @@ type Person implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this person that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -5430,6 +5546,8 @@ type Organization implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this organisation that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -5473,6 +5591,8 @@ type Country implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this country that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -5540,6 +5660,8 @@ type Place implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this place that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -5597,6 +5719,8 @@ type Route implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this route that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -5715,6 +5839,8 @@ type Case implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this case that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -5796,6 +5922,8 @@ type Event implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this event that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -5834,6 +5962,8 @@ type Phone implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this phone that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -5877,6 +6007,8 @@ type BankAccount implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this account that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -5950,6 +6082,8 @@ type IdentityDocument implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this document that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -6009,6 +6143,8 @@ type Vehicle implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this vehicle that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -6052,6 +6188,8 @@ type Address implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this address that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -6091,6 +6229,8 @@ type OnlineAccount implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this account that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -6188,6 +6328,8 @@ type Source implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this source that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -6269,6 +6411,8 @@ type CooperationRequest implements Node & Entity {
   sources: [Source!]!
   "The key of this record in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API."
+  sourceRef: String
   "The relationships of this request that the viewer may see, ordered by id."
   relationships(
     "Only relationships of these types; all types when absent."
@@ -6378,6 +6522,8 @@ type Relationship {
   sources: [Source!]!
   "The key of this relationship in the system it was imported from, if any."
   sourceKey: String
+  "Where an imported relationship was read: the file and line, such as relationships.csv:7; empty for those written through the API."
+  sourceRef: String
 }
 
 "Relay page information."
@@ -8351,6 +8497,8 @@ func (ec *executionContext) childFields_Address(ctx context.Context, field graph
 		return ec.fieldContext_Address_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_Address_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_Address_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Address_relationships(ctx, field)
 	}
@@ -8465,6 +8613,8 @@ func (ec *executionContext) childFields_BankAccount(ctx context.Context, field g
 		return ec.fieldContext_BankAccount_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_BankAccount_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_BankAccount_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_BankAccount_relationships(ctx, field)
 	}
@@ -8531,6 +8681,8 @@ func (ec *executionContext) childFields_Case(ctx context.Context, field graphql.
 		return ec.fieldContext_Case_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_Case_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_Case_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Case_relationships(ctx, field)
 	}
@@ -8651,6 +8803,8 @@ func (ec *executionContext) childFields_CooperationRequest(ctx context.Context, 
 		return ec.fieldContext_CooperationRequest_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_CooperationRequest_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_CooperationRequest_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_CooperationRequest_relationships(ctx, field)
 	}
@@ -8699,6 +8853,8 @@ func (ec *executionContext) childFields_Country(ctx context.Context, field graph
 		return ec.fieldContext_Country_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_Country_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_Country_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Country_relationships(ctx, field)
 	}
@@ -8861,6 +9017,8 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_Event_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_Event_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Event_relationships(ctx, field)
 	}
@@ -8959,6 +9117,8 @@ func (ec *executionContext) childFields_IdentityDocument(ctx context.Context, fi
 		return ec.fieldContext_IdentityDocument_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_IdentityDocument_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_IdentityDocument_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_IdentityDocument_relationships(ctx, field)
 	}
@@ -9061,6 +9221,8 @@ func (ec *executionContext) childFields_OnlineAccount(ctx context.Context, field
 		return ec.fieldContext_OnlineAccount_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_OnlineAccount_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_OnlineAccount_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_OnlineAccount_relationships(ctx, field)
 	}
@@ -9113,6 +9275,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_Organization_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_Organization_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Organization_relationships(ctx, field)
 	}
@@ -9227,6 +9391,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_Person_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_Person_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Person_relationships(ctx, field)
 	}
@@ -9295,6 +9461,8 @@ func (ec *executionContext) childFields_Phone(ctx context.Context, field graphql
 		return ec.fieldContext_Phone_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_Phone_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_Phone_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Phone_relationships(ctx, field)
 	}
@@ -9349,6 +9517,8 @@ func (ec *executionContext) childFields_Place(ctx context.Context, field graphql
 		return ec.fieldContext_Place_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_Place_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_Place_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Place_relationships(ctx, field)
 	}
@@ -9443,6 +9613,8 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_Relationship_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_Relationship_sourceRef(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
 }
@@ -9493,6 +9665,8 @@ func (ec *executionContext) childFields_Route(ctx context.Context, field graphql
 		return ec.fieldContext_Route_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_Route_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_Route_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Route_relationships(ctx, field)
 	}
@@ -9621,6 +9795,8 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_Source_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_Source_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Source_relationships(ctx, field)
 	}
@@ -9743,6 +9919,8 @@ func (ec *executionContext) childFields_Vehicle(ctx context.Context, field graph
 		return ec.fieldContext_Vehicle_sources(ctx, field)
 	case "sourceKey":
 		return ec.fieldContext_Vehicle_sourceKey(ctx, field)
+	case "sourceRef":
+		return ec.fieldContext_Vehicle_sourceRef(ctx, field)
 	case "relationships":
 		return ec.fieldContext_Vehicle_relationships(ctx, field)
 	}
@@ -12015,6 +12193,29 @@ func (ec *executionContext) fieldContext_Address_sourceKey(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
+func (ec *executionContext) _Address_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.Address) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Address_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Address_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
+}
+
 func (ec *executionContext) _Address_relationships(ctx context.Context, field graphql.CollectedField, obj *sarhad.Address) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13032,6 +13233,29 @@ func (ec *executionContext) fieldContext_BankAccount_sourceKey(_ context.Context
 	return graphql.NewScalarFieldContext("BankAccount", field, false, false, "String")
 }
 
+func (ec *executionContext) _BankAccount_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.BankAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BankAccount_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BankAccount_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BankAccount", field, false, false, "String")
+}
+
 func (ec *executionContext) _BankAccount_relationships(ctx context.Context, field graphql.CollectedField, obj *sarhad.BankAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13746,6 +13970,29 @@ func (ec *executionContext) _Case_sourceKey(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Case_sourceKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
+}
+
+func (ec *executionContext) _Case_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.Case) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Case_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Case_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Case", field, false, false, "String")
 }
 
@@ -14802,6 +15049,29 @@ func (ec *executionContext) fieldContext_CooperationRequest_sourceKey(_ context.
 	return graphql.NewScalarFieldContext("CooperationRequest", field, false, false, "String")
 }
 
+func (ec *executionContext) _CooperationRequest_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.CooperationRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CooperationRequest_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CooperationRequest_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CooperationRequest", field, false, false, "String")
+}
+
 func (ec *executionContext) _CooperationRequest_relationships(ctx context.Context, field graphql.CollectedField, obj *sarhad.CooperationRequest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15261,6 +15531,29 @@ func (ec *executionContext) _Country_sourceKey(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Country_sourceKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Country", field, false, false, "String")
+}
+
+func (ec *executionContext) _Country_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.Country) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Country_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Country_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Country", field, false, false, "String")
 }
 
@@ -16725,6 +17018,29 @@ func (ec *executionContext) fieldContext_Event_sourceKey(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
 }
 
+func (ec *executionContext) _Event_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, "String")
+}
+
 func (ec *executionContext) _Event_relationships(ctx context.Context, field graphql.CollectedField, obj *sarhad.Event) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17537,6 +17853,29 @@ func (ec *executionContext) _IdentityDocument_sourceKey(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_IdentityDocument_sourceKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IdentityDocument", field, false, false, "String")
+}
+
+func (ec *executionContext) _IdentityDocument_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.IdentityDocument) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IdentityDocument_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IdentityDocument_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IdentityDocument", field, false, false, "String")
 }
 
@@ -19976,6 +20315,29 @@ func (ec *executionContext) fieldContext_OnlineAccount_sourceKey(_ context.Conte
 	return graphql.NewScalarFieldContext("OnlineAccount", field, false, false, "String")
 }
 
+func (ec *executionContext) _OnlineAccount_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.OnlineAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OnlineAccount_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OnlineAccount_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OnlineAccount", field, false, false, "String")
+}
+
 func (ec *executionContext) _OnlineAccount_relationships(ctx context.Context, field graphql.CollectedField, obj *sarhad.OnlineAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20508,6 +20870,29 @@ func (ec *executionContext) _Organization_sourceKey(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Organization_sourceKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
+}
+
+func (ec *executionContext) _Organization_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
 }
 
@@ -21579,6 +21964,29 @@ func (ec *executionContext) fieldContext_Person_sourceKey(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
 }
 
+func (ec *executionContext) _Person_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Person_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Person", field, false, false, "String")
+}
+
 func (ec *executionContext) _Person_relationships(ctx context.Context, field graphql.CollectedField, obj *sarhad.Person) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22187,6 +22595,29 @@ func (ec *executionContext) fieldContext_Phone_sourceKey(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
 }
 
+func (ec *executionContext) _Phone_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.Phone) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Phone_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Phone_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Phone", field, false, false, "String")
+}
+
 func (ec *executionContext) _Phone_relationships(ctx context.Context, field graphql.CollectedField, obj *sarhad.Phone) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22742,6 +23173,29 @@ func (ec *executionContext) _Place_sourceKey(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Place_sourceKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Place", field, false, false, "String")
+}
+
+func (ec *executionContext) _Place_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Place_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Place", field, false, false, "String")
 }
 
@@ -24621,6 +25075,29 @@ func (ec *executionContext) fieldContext_Relationship_sourceKey(_ context.Contex
 	return graphql.NewScalarFieldContext("Relationship", field, false, false, "String")
 }
 
+func (ec *executionContext) _Relationship_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, "String")
+}
+
 func (ec *executionContext) _RelationshipPayload_relationship(ctx context.Context, field graphql.CollectedField, obj *RelationshipPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25109,6 +25586,29 @@ func (ec *executionContext) _Route_sourceKey(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Route_sourceKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Route", field, false, false, "String")
+}
+
+func (ec *executionContext) _Route_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.Route) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Route_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Route_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Route", field, false, false, "String")
 }
 
@@ -26170,6 +26670,29 @@ func (ec *executionContext) fieldContext_Source_sourceKey(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
 }
 
+func (ec *executionContext) _Source_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Source_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, "String")
+}
+
 func (ec *executionContext) _Source_relationships(ctx context.Context, field graphql.CollectedField, obj *sarhad.Source) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27216,6 +27739,29 @@ func (ec *executionContext) _Vehicle_sourceKey(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Vehicle_sourceKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Vehicle", field, false, false, "String")
+}
+
+func (ec *executionContext) _Vehicle_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.Vehicle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Vehicle_sourceRef(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceRef, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Vehicle_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Vehicle", field, false, false, "String")
 }
 
@@ -33133,6 +33679,11 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sourceRef":
+			out.Values[i] = ec._Address_sourceRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -33500,6 +34051,11 @@ func (ec *executionContext) _BankAccount(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sourceRef":
+			out.Values[i] = ec._BankAccount_sourceRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -33694,6 +34250,11 @@ func (ec *executionContext) _Case(ctx context.Context, sel ast.SelectionSet, obj
 				})
 		case "sourceKey":
 			out.Values[i] = ec._Case_sourceKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceRef":
+			out.Values[i] = ec._Case_sourceRef(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -34093,6 +34654,11 @@ func (ec *executionContext) _CooperationRequest(ctx context.Context, sel ast.Sel
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sourceRef":
+			out.Values[i] = ec._CooperationRequest_sourceRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -34238,6 +34804,11 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "sourceKey":
 			out.Values[i] = ec._Country_sourceKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceRef":
+			out.Values[i] = ec._Country_sourceRef(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -34770,6 +35341,11 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sourceRef":
+			out.Values[i] = ec._Event_sourceRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -35094,6 +35670,11 @@ func (ec *executionContext) _IdentityDocument(ctx context.Context, sel ast.Selec
 				})
 		case "sourceKey":
 			out.Values[i] = ec._IdentityDocument_sourceKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceRef":
+			out.Values[i] = ec._IdentityDocument_sourceRef(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -35721,6 +36302,11 @@ func (ec *executionContext) _OnlineAccount(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sourceRef":
+			out.Values[i] = ec._OnlineAccount_sourceRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -35879,6 +36465,11 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				})
 		case "sourceKey":
 			out.Values[i] = ec._Organization_sourceKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceRef":
+			out.Values[i] = ec._Organization_sourceRef(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -36251,6 +36842,11 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sourceRef":
+			out.Values[i] = ec._Person_sourceRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -36477,6 +37073,11 @@ func (ec *executionContext) _Phone(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sourceRef":
+			out.Values[i] = ec._Phone_sourceRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -36639,6 +37240,11 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 				})
 		case "sourceKey":
 			out.Values[i] = ec._Place_sourceKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceRef":
+			out.Values[i] = ec._Place_sourceRef(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -37128,6 +37734,11 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sourceRef":
+			out.Values[i] = ec._Relationship_sourceRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37279,6 +37890,11 @@ func (ec *executionContext) _Route(ctx context.Context, sel ast.SelectionSet, ob
 				})
 		case "sourceKey":
 			out.Values[i] = ec._Route_sourceKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceRef":
+			out.Values[i] = ec._Route_sourceRef(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -37708,6 +38324,11 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "sourceRef":
+			out.Values[i] = ec._Source_sourceRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "relationships":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -38104,6 +38725,11 @@ func (ec *executionContext) _Vehicle(ctx context.Context, sel ast.SelectionSet, 
 				})
 		case "sourceKey":
 			out.Values[i] = ec._Vehicle_sourceKey(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sourceRef":
+			out.Values[i] = ec._Vehicle_sourceRef(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -57,19 +57,21 @@ func TestImportRecordsIsIdempotentAndReportsBadRows(t *testing.T) {
 		Search struct {
 			Edges []struct {
 				Node struct {
-					ID       string
-					Handling struct{ OriginatorOrg string }
-					Sources  []struct{ Title string }
+					ID        string
+					SourceRef string
+					Handling  struct{ OriginatorOrg string }
+					Sources   []struct{ Title string }
 				}
 			}
 		}
 	}
-	e.mustDo(investigator, `{ search(text: "Tariq Mehmood", kinds: [PERSON]) { edges { node { id handling { originatorOrg } sources { title } } } } }`, nil, &search)
+	e.mustDo(investigator, `{ search(text: "Tariq Mehmood", kinds: [PERSON]) { edges { node { id sourceRef handling { originatorOrg } sources { title } } } } }`, nil, &search)
 	if len(search.Search.Edges) == 0 {
 		t.Fatal("the imported person is not found")
 	}
 	got := search.Search.Edges[0].Node
-	if got.Handling.OriginatorOrg != investigator.Org || len(got.Sources) != 1 || got.Sources[0].Title != "persons.csv" {
+	if got.Handling.OriginatorOrg != investigator.Org || len(got.Sources) != 1 || got.Sources[0].Title != "persons.csv" ||
+		got.SourceRef != "persons.csv:2" {
 		t.Errorf("imported person: %+v", got)
 	}
 
