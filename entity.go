@@ -97,7 +97,9 @@ type Meta struct {
 	// organisation and kind; a create with a known key returns the existing record (idempotent writes).
 	SourceKey string `json:"-"`
 	// SourceRef says where in its source the record was read, for imported records: the file and
-	// line ("persons.csv:12"); empty for records written through the API.
+	// line ("persons.csv:12"); empty for records written through the API. It alone does not make a
+	// write a change: a record read again from another line of an updated file is unchanged, and
+	// keeps its reference until it changes.
 	SourceRef string `json:"-"`
 	// Redacted is true when identifying details of a victim were withheld from this viewer.
 	Redacted bool `json:"-"`

@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -18,22 +21,27 @@ import (
 // Apply implements sarhad.Store in one managed write transaction, in three steps:
 //
 //  1. read, in two statements, the current state of every record the change set touches: the
-//     relationships to link or unlink (by id, through the per-type indexes), then the entities to
-//     put, the ends to link and the ends of those relationships, with the holders of identifiers;
+//     relationships to link or unlink (by id, through the per-type indexes of the types that have
+//     relationships at all), then the entities to put, the ends to link and the ends of those
+//     relationships, with the holders of identifiers;
 //  2. decide, in Go and in the change set's order, what each item does — created, updated,
 //     unchanged, deleted, or the first error (NOT_FOUND, FORBIDDEN, CONFLICT, BAD_USER_INPUT) —
 //     with the domain's reference policy (Handling.Visible, CanEdit, VictimIdentifierHidden) on
 //     that state as earlier items of the change set leave it, exactly as the embedded store's
 //     statement-per-item transaction sees it;
-//  3. write the outcome in UNWIND batches: one MERGE statement per entity kind, one DELETE and one
-//     MERGE statement per relationship type.
+//  3. write the outcome in UNWIND batches: per entity kind one CREATE statement for the new
+//     entities and one for the changed ones, then per relationship type one DELETE, one CREATE and
+//     one update statement. Large batches are sent as lists of values rather than maps, with the
+//     values every row shares sent once (see table).
 //
-// Nothing is written before every item has been decided, so a failing change set writes nothing.
-// The driver may run the callback more than once (it retries transient failures): each attempt
-// starts from a fresh plan and fresh counters, reads the database anew, and writes with MERGE by id,
-// so an attempt never applies twice. The write statements' counters are checked against the plan:
-// when a concurrent writer created or deleted one of the same records in between, Apply plans again
-// (a few times, then CONFLICT): never a silent overwrite.
+// The change set is encoded (prepare) while the first statement runs. Nothing is written before
+// every item has been decided, so a failing change set writes nothing. The driver may run the
+// callback more than once (it retries transient failures): each attempt starts from a fresh plan
+// and fresh counters and reads the database anew, so an attempt never applies twice. The write
+// statements are checked against the plan: a record planned as new is created with CREATE, which
+// the uniqueness constraints refuse when a concurrent writer created the same id in between, and
+// a record planned as existing must be found by id; when either fails, Apply plans again (a few
+// times, then CONFLICT): never a silent overwrite.
 func (s *Store) Apply(ctx context.Context, cs *sarhad.ChangeSet) (*sarhad.ApplyResult, error) {
 	v, err := sarhad.ViewerFrom(ctx)
 	if err != nil {
@@ -42,19 +50,21 @@ func (s *Store) Apply(ctx context.Context, cs *sarhad.ChangeSet) (*sarhad.ApplyR
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("neo4j: apply: %w", err)
 	}
-	in, err := prepare(cs)
-	if err != nil {
-		return nil, err
-	}
+	enc := startPrepare(cs)
 	var res *sarhad.ApplyResult
 	for attempt := 1; ; attempt++ {
 		err = s.write(ctx, func(tx neo4j.ManagedTransaction) error {
 			res = nil // every attempt starts afresh
-			p := &plan{v: v, in: in, entities: map[string]*entityState{}, holders: map[string]holderInfo{},
+			p := &plan{v: v, tableFrom: s.tableFrom, entities: map[string]*entityState{}, holders: map[string]holderInfo{},
 				rels: map[string]*relState{}}
-			if err := p.load(ctx, tx); err != nil {
+			if err := p.load(ctx, tx, cs); err != nil {
 				return err
 			}
+			in, err := enc.wait()
+			if err != nil {
+				return err
+			}
+			p.in = in
 			r, err := p.decide()
 			if err != nil {
 				return err
@@ -65,18 +75,33 @@ func (s *Store) Apply(ctx context.Context, cs *sarhad.ChangeSet) (*sarhad.ApplyR
 			res = r
 			return nil
 		})
-		if !errors.Is(err, errRace) || attempt == maxRaceAttempts {
+		if !isRace(err) || attempt == maxRaceAttempts {
 			break
 		}
 	}
-	if errors.Is(err, errRace) {
-		return nil, fmt.Errorf("neo4j: apply: %w: %w", errRace,
+	if _, perr := enc.wait(); perr != nil {
+		return nil, perr // the change set cannot be encoded: nothing was written
+	}
+	if isRace(err) {
+		return nil, fmt.Errorf("neo4j: apply: %w: %w", err,
 			sarhad.Errorf(sarhad.ECONFLICT, "the records changed while the change was applied; retry"))
 	}
 	if err != nil {
 		return nil, wrap(ctx, "apply", err)
 	}
 	return res, nil
+}
+
+// isRace reports whether a write found the database changed since the plan read it: errRace from
+// a statement whose counters disagree with the plan, or a uniqueness constraint that refused a
+// record planned as new (when Neo4j reports it at commit rather than in the statement).
+func isRace(err error) bool {
+	return errors.Is(err, errRace) || isConstraintViolation(err)
+}
+
+func isConstraintViolation(err error) bool {
+	var dbErr *neo4j.Neo4jError
+	return errors.As(err, &dbErr) && dbErr.Code == codeConstraintViolation
 }
 
 // maxRaceAttempts bounds how often Apply plans again after a concurrent writer got in between.
@@ -105,61 +130,154 @@ type prepared struct {
 	unlinks []string
 }
 
-// prepare encodes the change set. Errors found here are reported in the change set's order with
-// the rest, so they are kept per item rather than returned at once.
-func prepare(cs *sarhad.ChangeSet) (*prepared, error) {
-	in := &prepared{unlinks: cs.Unlink}
-	for _, e := range cs.Put {
-		pe := preparedEntity{e: e}
-		m := e.EntityMeta()
-		if m.Redacted {
-			pe.err = sarhad.Errorf(sarhad.EFORBIDDEN, "a redacted record cannot be written back")
-			in.puts = append(in.puts, pe)
-			continue
-		}
-		b, err := json.Marshal(e)
-		if err != nil {
-			return nil, fmt.Errorf("neo4j: apply: %s: %w", m.ID, err)
-		}
-		pe.attrs = string(b)
-		pe.flattened = map[string]any{}
-		if err := flattenJSON(b, attrPrefix, pe.flattened); err != nil {
-			return nil, fmt.Errorf("neo4j: apply: %s: %w", m.ID, err)
-		}
-		if p, ok := e.(*sarhad.Person); ok && p.IsVictim() {
-			pe.victim = true
-			redacted := *p
-			redacted.Redact() // replaces, never mutates, what it withholds
-			rb, err := json.Marshal(&redacted)
-			if err != nil {
-				return nil, fmt.Errorf("neo4j: apply: %s: %w", m.ID, err)
-			}
-			if err := flattenJSON(rb, publicPrefix, pe.flattened); err != nil {
-				return nil, fmt.Errorf("neo4j: apply: %s: %w", m.ID, err)
-			}
-		}
-		pe.terms = strings.Join(sarhad.SearchTerms(e.SearchNames()), " ")
-		in.puts = append(in.puts, pe)
+// preparing is the encoding of a change set, done in the background for a large one so that
+// Go's work overlaps the database's first reads (which need only the ids).
+type preparing struct {
+	done     chan struct{}
+	in       *prepared
+	err      error
+	panicked any // a panic of the encoding, raised again in the caller's goroutine by wait
+}
+
+// prepareInBackground is the number of items from which a change set is encoded in the
+// background, in parallel; a smaller one is encoded at once.
+const prepareInBackground = 256
+
+func startPrepare(cs *sarhad.ChangeSet) *preparing {
+	p := &preparing{done: make(chan struct{})}
+	if len(cs.Put)+len(cs.Link) < prepareInBackground {
+		p.in, p.err = prepare(cs)
+		close(p.done)
+		return p
 	}
-	for _, r := range cs.Link {
-		pr := preparedRel{r: r}
-		if !sarhad.ValidRelationshipID(r.ID) {
-			pr.err = sarhad.Errorf(sarhad.EINVALID, "%q is not a relationship id", r.ID)
-			in.links = append(in.links, pr)
-			continue
+	go func() {
+		defer close(p.done)
+		p.panicked = catch(func() { p.in, p.err = prepare(cs) })
+	}()
+	return p
+}
+
+// wait returns the encoded change set, or the error that keeps it from being encoded.
+func (p *preparing) wait() (*prepared, error) {
+	<-p.done
+	if p.panicked != nil {
+		panic(p.panicked)
+	}
+	return p.in, p.err
+}
+
+// catch runs f and returns what it panicked with, if it did: a panic in a goroutine of Apply's
+// would end the process, beyond the reach of the caller's recover.
+func catch(f func()) (panicked any) {
+	defer func() { panicked = recover() }()
+	f()
+	return nil
+}
+
+// prepare encodes the change set, a large one on every processor. Errors found here are reported
+// in the change set's order with the rest, so they are kept per item rather than returned at once;
+// only an item that cannot be encoded at all fails the whole change set (the first one in order).
+func prepare(cs *sarhad.ChangeSet) (*prepared, error) {
+	in := &prepared{unlinks: cs.Unlink, puts: make([]preparedEntity, len(cs.Put)), links: make([]preparedRel, len(cs.Link))}
+	n := len(cs.Put) + len(cs.Link)
+	errs := make([]error, n)
+	encode := func(i int) {
+		if i < len(cs.Put) {
+			in.puts[i], errs[i] = prepareEntity(cs.Put[i])
+		} else {
+			in.links[i-len(cs.Put)], errs[i] = prepareRel(cs.Link[i-len(cs.Put)])
 		}
-		b, err := json.Marshal(r.RelationProps)
+	}
+	const chunk = 128
+	workers := min(runtime.GOMAXPROCS(0), (n+chunk-1)/chunk)
+	if workers <= 1 {
+		for i := range n {
+			encode(i)
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		panics := make([]any, workers)
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				panics[w] = catch(func() {
+					for {
+						start := int(next.Add(chunk)) - chunk
+						if start >= n {
+							return
+						}
+						for i := start; i < min(start+chunk, n); i++ {
+							encode(i)
+						}
+					}
+				})
+			}()
+		}
+		wg.Wait()
+		for _, x := range panics {
+			if x != nil {
+				panic(x)
+			}
+		}
+	}
+	for _, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("neo4j: apply: %s: %w", r.ID, err)
+			return nil, err
 		}
-		pr.props = string(b)
-		pr.flat = map[string]any{}
-		if err := flattenJSON(b, "", pr.flat); err != nil {
-			return nil, fmt.Errorf("neo4j: apply: %s: %w", r.ID, err)
-		}
-		in.links = append(in.links, pr)
 	}
 	return in, nil
+}
+
+func prepareEntity(e sarhad.Entity) (preparedEntity, error) {
+	pe := preparedEntity{e: e}
+	m := e.EntityMeta()
+	if m.Redacted {
+		pe.err = sarhad.Errorf(sarhad.EFORBIDDEN, "a redacted record cannot be written back")
+		return pe, nil
+	}
+	b, err := json.Marshal(e)
+	if err != nil {
+		return pe, fmt.Errorf("neo4j: apply: %s: %w", m.ID, err)
+	}
+	pe.attrs = string(b)
+	pe.flattened = map[string]any{}
+	if err := flattenJSON(b, attrPrefix, pe.flattened); err != nil {
+		return pe, fmt.Errorf("neo4j: apply: %s: %w", m.ID, err)
+	}
+	if p, ok := e.(*sarhad.Person); ok && p.IsVictim() {
+		pe.victim = true
+		redacted := *p
+		redacted.Redact() // replaces, never mutates, what it withholds
+		rb, err := json.Marshal(&redacted)
+		if err != nil {
+			return pe, fmt.Errorf("neo4j: apply: %s: %w", m.ID, err)
+		}
+		if err := flattenJSON(rb, publicPrefix, pe.flattened); err != nil {
+			return pe, fmt.Errorf("neo4j: apply: %s: %w", m.ID, err)
+		}
+	}
+	pe.terms = strings.Join(sarhad.SearchTerms(e.SearchNames()), " ")
+	return pe, nil
+}
+
+func prepareRel(r *sarhad.Relationship) (preparedRel, error) {
+	pr := preparedRel{r: r}
+	if !sarhad.ValidRelationshipID(r.ID) {
+		pr.err = sarhad.Errorf(sarhad.EINVALID, "%q is not a relationship id", r.ID)
+		return pr, nil
+	}
+	b, err := json.Marshal(r.RelationProps)
+	if err != nil {
+		return pr, fmt.Errorf("neo4j: apply: %s: %w", r.ID, err)
+	}
+	pr.props = string(b)
+	pr.flat = map[string]any{}
+	if err := flattenJSON(b, "", pr.flat); err != nil {
+		return pr, fmt.Errorf("neo4j: apply: %s: %w", r.ID, err)
+	}
+	return pr, nil
 }
 
 // flattenJSON adds the scalar and list-of-scalar attributes of a JSON object as properties
@@ -285,98 +403,136 @@ type relState struct {
 
 // plan is one attempt of Apply: the state read, the decisions, the writes.
 type plan struct {
-	v        *sarhad.Viewer
-	in       *prepared
-	entities map[string]*entityState
-	holders  map[string]holderInfo
-	rels     map[string]*relState
-	order    int
+	v *sarhad.Viewer
+	// tableFrom is the number of rows from which a write is sent as a table (see writeRows).
+	tableFrom int
+	in        *prepared
+	entities  map[string]*entityState
+	holders   map[string]holderInfo
+	rels      map[string]*relState
+	order     int
 }
 
 // load reads the state of everything the change set touches, in two statements: relationships by
-// id first, because their ends must be read with the entities.
-func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction) error {
+// id first, because their ends must be read with the entities. Each returns one record with a
+// list of lists: a record per relationship or entity costs more to stream than to find. load needs
+// only the ids of the change set, not its encoding.
+func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad.ChangeSet) error {
 	var relIDs []string
-	for _, l := range p.in.links {
-		if l.err == nil {
-			relIDs = append(relIDs, l.r.ID)
+	for _, r := range cs.Link {
+		if sarhad.ValidRelationshipID(r.ID) { // prepare refuses the others
+			relIDs = append(relIDs, r.ID)
 		}
 	}
-	relIDs = append(relIDs, p.in.unlinks...)
+	relIDs = append(relIDs, cs.Unlink...)
 	// Entities to put are read whole; link ends only for the policy and their kind.
 	full := map[string]bool{}
 	var entityIDs []string
-	for _, pe := range p.in.puts {
-		entityIDs = append(entityIDs, pe.e.EntityMeta().ID)
-		full[pe.e.EntityMeta().ID] = true
+	for _, e := range cs.Put {
+		id := e.EntityMeta().ID
+		entityIDs = append(entityIDs, id)
+		full[id] = true
 	}
-	for _, l := range p.in.links {
-		entityIDs = append(entityIDs, l.r.From, l.r.To)
+	for _, r := range cs.Link {
+		entityIDs = append(entityIDs, r.From, r.To)
 	}
 	if len(relIDs) > 0 {
 		records, err := collect(ctx, tx, byID+`
-			RETURN r {.id, .props, .originOrg, .originCountry, .tlp, .releasableTo, .sourceIds, .sourceKey,
-				.createdAt, .createdBy, type: type(r), from: startNode(r).id, to: endNode(r).id} AS r`,
+			RETURN collect([r.id, r.props, r.originOrg, r.originCountry, r.tlp, r.releasableTo, r.sourceIds,
+				r.sourceKey, r.createdAt, r.createdBy, type(r), startNode(r).id, endNode(r).id])`,
 			map[string]any{"ids": distinct(relIDs)})
 		if err != nil {
 			return err
 		}
-		for _, rec := range records {
-			m, _ := rec.Values[0].(map[string]any)
-			rs := &relState{exists: true, inDB: true, typ: sarhad.RelationType(str(m, "type")),
-				from: str(m, "from"), to: str(m, "to"), props: str(m, "props"), sourceKey: str(m, "sourceKey"),
-				sources: strs(m, "sourceIds"), createdBy: str(m, "createdBy"),
-				h: sarhad.Handling{OriginatorOrg: str(m, "originOrg"), OriginatorCountry: str(m, "originCountry"),
-					TLP: sarhad.TLP(str(m, "tlp")), ReleasableTo: strs(m, "releasableTo")}}
-			if rs.createdAt, err = stampOf(m, "createdAt"); err != nil {
+		rels, err := single(records)
+		if err != nil {
+			return err
+		}
+		for _, x := range rels {
+			f, _ := x.([]any)
+			if len(f) != 13 {
+				return fmt.Errorf("relationship: unexpected value %v", x)
+			}
+			rs := &relState{exists: true, inDB: true, typ: sarhad.RelationType(asStr(f[10])),
+				from: asStr(f[11]), to: asStr(f[12]), props: asStr(f[1]), sourceKey: asStr(f[7]),
+				sources: asStrs(f[6]), createdBy: asStr(f[9]),
+				h: sarhad.Handling{OriginatorOrg: asStr(f[2]), OriginatorCountry: asStr(f[3]),
+					TLP: sarhad.TLP(asStr(f[4])), ReleasableTo: asStrs(f[5])}}
+			if rs.createdAt, err = asStamp(f[8], "createdAt"); err != nil {
 				return err
 			}
-			p.rels[str(m, "id")] = rs
+			p.rels[asStr(f[0])] = rs
 			entityIDs = append(entityIDs, rs.from, rs.to)
 		}
 	}
 	if len(entityIDs) == 0 {
 		return nil
 	}
-	rows := make([]map[string]any, 0, len(entityIDs))
-	for _, id := range distinct(entityIDs) {
-		rows = append(rows, map[string]any{"id": id, "full": full[id]})
+	ids := distinct(entityIDs)
+	rows := make([][]any, len(ids))
+	for i, id := range ids {
+		rows[i] = []any{id, full[id]}
 	}
 	records, err := collect(ctx, tx, `UNWIND $rows AS row
-		MATCH (e:`+entityLabel+` {id: row.id})
-		RETURN e {.id, .kind, .originOrg, .originCountry, .tlp, .releasableTo, .victim,
-			attrs: CASE WHEN row.full THEN e.attrs END,
-			sourceIds: CASE WHEN row.full THEN e.sourceIds END,
-			sourceKey: CASE WHEN row.full THEN e.sourceKey END,
-			createdAt: CASE WHEN row.full THEN e.createdAt END,
-			createdBy: CASE WHEN row.full THEN e.createdBy END,
-			holders: CASE WHEN e.kind IN `+identifierKinds+`
-				THEN [(h:`+entityLabel+`)-[hr:`+holderTypes+`]->(e) | {rel: hr.id, id: h.id, victim: h.victim, originOrg: h.originOrg}]
-				ELSE [] END} AS e`, map[string]any{"rows": rows})
+		MATCH (e:`+entityLabel+` {id: row[0]})
+		RETURN collect([row[0], e.kind, e.originOrg, e.originCountry, e.tlp, e.releasableTo, e.victim,
+			CASE WHEN row[1] THEN e.attrs END,
+			CASE WHEN row[1] THEN e.sourceIds END,
+			CASE WHEN row[1] THEN e.sourceKey END,
+			CASE WHEN row[1] THEN e.createdAt END,
+			CASE WHEN row[1] THEN e.createdBy END,
+			CASE WHEN e.kind IN `+identifierKinds+`
+				THEN [(h:`+entityLabel+`)-[hr:`+holderTypes+`]->(e) | [hr.id, h.id, h.victim, h.originOrg]]
+				ELSE [] END])`, map[string]any{"rows": rows})
 	if err != nil {
 		return err
 	}
-	for _, rec := range records {
-		m, _ := rec.Values[0].(map[string]any)
-		victim, _ := m["victim"].(bool)
-		st := &entityState{exists: true, inDB: true, kind: sarhad.EntityKind(str(m, "kind")), victim: victim,
-			attrs: str(m, "attrs"), sources: strs(m, "sourceIds"), sourceKey: str(m, "sourceKey"),
-			createdBy: str(m, "createdBy"), holders: map[string]string{},
-			h: sarhad.Handling{OriginatorOrg: str(m, "originOrg"), OriginatorCountry: str(m, "originCountry"),
-				TLP: sarhad.TLP(str(m, "tlp")), ReleasableTo: strs(m, "releasableTo")}}
-		if st.createdAt, err = stampOf(m, "createdAt"); err != nil {
+	entities, err := single(records)
+	if err != nil {
+		return err
+	}
+	for _, x := range entities {
+		f, _ := x.([]any)
+		if len(f) != 13 {
+			return fmt.Errorf("entity: unexpected value %v", x)
+		}
+		victim, _ := f[6].(bool)
+		st := &entityState{exists: true, inDB: true, kind: sarhad.EntityKind(asStr(f[1])), victim: victim,
+			attrs: asStr(f[7]), sources: asStrs(f[8]), sourceKey: asStr(f[9]),
+			createdBy: asStr(f[11]), holders: map[string]string{},
+			h: sarhad.Handling{OriginatorOrg: asStr(f[2]), OriginatorCountry: asStr(f[3]),
+				TLP: sarhad.TLP(asStr(f[4])), ReleasableTo: asStrs(f[5])}}
+		if st.createdAt, err = asStamp(f[10], "createdAt"); err != nil {
 			return err
 		}
-		hs, _ := m["holders"].([]any)
+		hs, _ := f[12].([]any)
 		for _, h := range hs {
-			hm, _ := h.(map[string]any)
-			hv, _ := hm["victim"].(bool)
-			st.holders[str(hm, "rel")] = str(hm, "id")
-			p.holders[str(hm, "id")] = holderInfo{victim: hv, originOrg: str(hm, "originOrg")}
+			hf, _ := h.([]any)
+			if len(hf) != 4 {
+				return fmt.Errorf("holder: unexpected value %v", h)
+			}
+			hv, _ := hf[2].(bool)
+			st.holders[asStr(hf[0])] = asStr(hf[1])
+			p.holders[asStr(hf[1])] = holderInfo{victim: hv, originOrg: asStr(hf[3])}
 		}
-		p.entities[str(m, "id")] = st
+		p.entities[asStr(f[0])] = st
 	}
 	return nil
+}
+
+// single returns the list that a statement returning one collect() returned.
+func single(records []*neo4j.Record) ([]any, error) {
+	if len(records) != 1 || len(records[0].Values) != 1 {
+		return nil, fmt.Errorf("%d records, want one", len(records))
+	}
+	xs, _ := records[0].Values[0].([]any)
+	return xs, nil
+}
+
+// asStr reads a string value as str reads a map entry.
+func asStr(x any) string {
+	s, _ := x.(string)
+	return s
 }
 
 // entityVisible is the reference policy of visibleEntity on the plan's state.
@@ -493,13 +649,12 @@ func (p *plan) put(pe preparedEntity, res *sarhad.ApplyResult) error {
 		ReleasableTo: slices.Clone(h.ReleasableTo)}
 	st.victim, st.attrs = pe.victim, pe.attrs
 	st.sources, st.sourceKey = slices.Clone(m.SourceIDs), m.SourceKey
-	props := maps.Clone(pe.flattened)
-	maps.Copy(props, map[string]any{
-		"id": m.ID, "kind": string(m.Kind), "attrs": pe.attrs, "victim": pe.victim,
-		"createdAt": stamp(st.createdAt), "createdBy": st.createdBy,
-		"updatedAt": stamp(m.UpdatedAt), "updatedBy": m.UpdatedBy,
-	})
-	setEnvelope(props, h, m.SourceIDs, m.SourceKey)
+	props := make(map[string]any, len(pe.flattened)+16)
+	maps.Copy(props, pe.flattened)
+	props["id"], props["kind"], props["attrs"], props["victim"] = m.ID, string(m.Kind), pe.attrs, pe.victim
+	props["createdAt"], props["createdBy"] = stamp(st.createdAt), st.createdBy
+	props["updatedAt"], props["updatedBy"] = stamp(m.UpdatedAt), m.UpdatedBy
+	setEnvelope(props, h, m.SourceIDs, m.SourceKey, m.SourceRef)
 	if pe.terms != "" {
 		props["terms"] = pe.terms
 	}
@@ -509,9 +664,9 @@ func (p *plan) put(pe preparedEntity, res *sarhad.ApplyResult) error {
 
 // setEnvelope adds the handling and provenance properties; empty lists are left out (a missing
 // list matches no filter, as an empty one would).
-func setEnvelope(props map[string]any, h sarhad.Handling, sources []string, sourceKey string) {
+func setEnvelope(props map[string]any, h sarhad.Handling, sources []string, sourceKey, sourceRef string) {
 	props["originOrg"], props["originCountry"], props["tlp"] = h.OriginatorOrg, h.OriginatorCountry, string(h.TLP)
-	props["sourceKey"] = sourceKey
+	props["sourceKey"], props["sourceRef"] = sourceKey, sourceRef
 	if len(h.ReleasableTo) > 0 {
 		props["releasableTo"] = slices.Clone(h.ReleasableTo)
 	}
@@ -566,13 +721,12 @@ func (p *plan) link(pr preparedRel, res *sarhad.ApplyResult) error {
 	rs.h = sarhad.Handling{OriginatorOrg: h.OriginatorOrg, OriginatorCountry: h.OriginatorCountry, TLP: h.TLP,
 		ReleasableTo: slices.Clone(h.ReleasableTo)}
 	rs.props, rs.sources, rs.sourceKey = pr.props, slices.Clone(r.SourceIDs), r.SourceKey
-	props := maps.Clone(pr.flat)
-	maps.Copy(props, map[string]any{
-		"id": r.ID, "props": pr.props,
-		"createdAt": stamp(rs.createdAt), "createdBy": rs.createdBy,
-		"updatedAt": stamp(r.UpdatedAt), "updatedBy": r.UpdatedBy,
-	})
-	setEnvelope(props, h, r.SourceIDs, r.SourceKey)
+	props := make(map[string]any, len(pr.flat)+16)
+	maps.Copy(props, pr.flat)
+	props["id"], props["props"] = r.ID, pr.props
+	props["createdAt"], props["createdBy"] = stamp(rs.createdAt), rs.createdBy
+	props["updatedAt"], props["updatedBy"] = stamp(r.UpdatedAt), r.UpdatedBy
+	setEnvelope(props, h, r.SourceIDs, r.SourceKey, r.SourceRef)
 	rs.write = props
 	p.order++
 	rs.writeOrder = p.order
@@ -605,60 +759,75 @@ func (p *plan) unlink(id string, res *sarhad.ApplyResult) error {
 // transaction created or deleted one of the same records. Apply plans again.
 var errRace = errors.New("a concurrent write changed the records of the change set")
 
-// write sends the plan's outcome in batches: entities by kind, then relationship deletions and
-// upserts by type. Every statement is idempotent by id; the counters they report must match the
-// plan, or a concurrent writer got in between (errRace).
+// raced turns a uniqueness constraint's refusal of a record planned as new into errRace: a
+// concurrent writer created the same id since the plan read it.
+func raced(err error) error {
+	if isConstraintViolation(err) {
+		return fmt.Errorf("%w: %v", errRace, err)
+	}
+	return err
+}
+
+// write sends the plan's outcome in batches: entities by kind, then relationship deletions,
+// creations and updates by type, each in the change set's order. New records are created with
+// CREATE (the uniqueness constraints refuse an id a concurrent writer took in between), existing
+// ones are found by id and replaced; a count that disagrees with the plan is errRace.
 func (p *plan) write(ctx context.Context, tx neo4j.ManagedTransaction) error {
-	// Entities, in the change set's order within each kind; an id put twice is written once, as
-	// the change set leaves it.
-	byKind := map[sarhad.EntityKind][]map[string]any{}
-	wantCreated := 0
+	// Entities; an id put twice is written once, as the change set leaves it.
+	creates := map[sarhad.EntityKind][]map[string]any{}
+	updates := map[sarhad.EntityKind][]map[string]any{}
 	for _, pe := range p.in.puts {
 		st := p.entities[pe.e.EntityMeta().ID]
 		if st == nil || st.write == nil {
 			continue
 		}
-		byKind[st.kind] = append(byKind[st.kind], st.write)
+		if st.inDB {
+			updates[st.kind] = append(updates[st.kind], st.write)
+		} else {
+			creates[st.kind] = append(creates[st.kind], st.write)
+		}
 		st.write = nil
-		if !st.inDB {
-			wantCreated++
-		}
 	}
-	created := 0
 	for _, k := range sarhad.EntityKinds() {
-		rows := byKind[k]
-		if len(rows) == 0 {
-			continue
+		node := entityLabel + ":" + k.Label()
+		if rows := creates[k]; len(rows) > 0 {
+			if err := createRows(ctx, tx, p.tableFrom, false, func(fields string) string {
+				return "CREATE (e:" + node + " " + fields + ")"
+			}, "CREATE (e:"+node+") SET e = row.props", nil, rows); err != nil {
+				return err
+			}
 		}
-		sum, err := run(ctx, tx, `UNWIND $rows AS row
-			MERGE (e:`+entityLabel+` {id: row.id})
-			SET e = row, e:`+k.Label(), map[string]any{"rows": rows})
-		if err != nil {
-			return err
+		if rows := updates[k]; len(rows) > 0 {
+			ids := make([][]any, len(rows))
+			for i, row := range rows {
+				ids[i] = []any{row["id"]}
+			}
+			match := func(id string) string { return "MATCH (e:" + entityLabel + " {id: " + id + "})\n\t" }
+			if err := updateRows(ctx, tx, p.tableFrom, func(fields string) string {
+				return match("row[0]") + "SET e = " + fields + ", e:" + k.Label() + "\n\tRETURN count(e)"
+			}, match("row.lead[0]")+"SET e = row.props, e:"+k.Label()+"\n\tRETURN count(e)", ids, rows); err != nil {
+				return err
+			}
 		}
-		created += sum.Counters().NodesCreated()
-	}
-	if created != wantCreated {
-		return errRace
 	}
 
 	// Relationships: deletions first (a relationship unlinked, then linked again, is new), then
-	// upserts by type, in the change set's order.
+	// creations and updates by type, in the change set's order.
 	deletes := map[sarhad.RelationType][]string{}
-	upserts := map[sarhad.RelationType][]*relState{}
-	wantCreated = 0
+	creating := map[sarhad.RelationType][]*relState{}
+	updating := map[sarhad.RelationType][]*relState{}
 	for id, rs := range p.rels {
 		if rs.inDB && rs.deleted {
 			deletes[rs.typ] = append(deletes[rs.typ], id)
 		}
 		if rs.exists && rs.write != nil {
-			upserts[rs.typ] = append(upserts[rs.typ], rs)
 			if !rs.inDB || rs.deleted {
-				wantCreated++
+				creating[rs.typ] = append(creating[rs.typ], rs)
+			} else {
+				updating[rs.typ] = append(updating[rs.typ], rs)
 			}
 		}
 	}
-	created = 0
 	for _, t := range sarhad.RelationTypes() {
 		ids := deletes[t]
 		if len(ids) == 0 {
@@ -666,7 +835,8 @@ func (p *plan) write(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		}
 		slices.Sort(ids)
 		sum, err := run(ctx, tx, `UNWIND $ids AS id
-			MATCH ()-[r:`+string(t)+`]->() WHERE r.id = id DELETE r`, map[string]any{"ids": ids})
+			MATCH ()-[r:`+string(t)+` {id: id}]->() USING INDEX SEEK r:`+string(t)+`(id)
+			DELETE r`, map[string]any{"ids": ids})
 		if err != nil {
 			return err
 		}
@@ -674,28 +844,226 @@ func (p *plan) write(ctx context.Context, tx neo4j.ManagedTransaction) error {
 			return errRace
 		}
 	}
+	byOrder := func(a, b *relState) int { return a.writeOrder - b.writeOrder }
 	for _, t := range sarhad.RelationTypes() {
-		states := upserts[t]
-		if len(states) == 0 {
-			continue
+		rel := string(t)
+		if states := creating[t]; len(states) > 0 {
+			slices.SortFunc(states, byOrder)
+			ends := make([][]any, len(states))
+			props := make([]map[string]any, len(states))
+			for i, rs := range states {
+				ends[i], props[i] = []any{rs.from, rs.to}, rs.write
+			}
+			match := func(from, to string) string {
+				return "MATCH (f:" + entityLabel + " {id: " + from + "})\n\tMATCH (t:" + entityLabel + " {id: " + to + "})\n\t"
+			}
+			if err := createRows(ctx, tx, p.tableFrom, true, func(fields string) string {
+				return match("row[0]", "row[1]") + "CREATE (f)-[r:" + rel + " " + fields + "]->(t)"
+			}, match("row.lead[0]", "row.lead[1]")+"CREATE (f)-[r:"+rel+"]->(t) SET r = row.props", ends, props); err != nil {
+				return err
+			}
 		}
-		slices.SortFunc(states, func(a, b *relState) int { return a.writeOrder - b.writeOrder })
-		rows := make([]map[string]any, len(states))
-		for i, rs := range states {
-			rows[i] = map[string]any{"from": rs.from, "to": rs.to, "props": rs.write}
+		if states := updating[t]; len(states) > 0 {
+			slices.SortFunc(states, byOrder)
+			keys := make([][]any, len(states))
+			props := make([]map[string]any, len(states))
+			for i, rs := range states {
+				keys[i], props[i] = []any{rs.write["id"], rs.from, rs.to}, rs.write
+			}
+			match := func(id, from, to string) string {
+				return "MATCH ()-[r:" + rel + " {id: " + id + "}]->() USING INDEX SEEK r:" + rel + "(id)\n\t" +
+					"WHERE startNode(r).id = " + from + " AND endNode(r).id = " + to + "\n\t"
+			}
+			if err := updateRows(ctx, tx, p.tableFrom, func(fields string) string {
+				return match("row[0]", "row[1]", "row[2]") + "SET r = " + fields + "\n\tRETURN count(r)"
+			}, match("row.lead[0]", "row.lead[1]", "row.lead[2]")+"SET r = row.props\n\tRETURN count(r)", keys, props); err != nil {
+				return err
+			}
 		}
-		sum, err := run(ctx, tx, `UNWIND $rows AS row
-			MATCH (f:`+entityLabel+` {id: row.from})
-			MATCH (t:`+entityLabel+` {id: row.to})
-			MERGE (f)-[r:`+string(t)+` {id: row.props.id}]->(t)
-			SET r = row.props`, map[string]any{"rows": rows})
-		if err != nil {
-			return err
-		}
-		created += sum.Counters().RelationshipsCreated()
 	}
-	if created != wantCreated {
+	for _, rs := range p.rels {
+		rs.write = nil
+	}
+	return nil
+}
+
+// updateRows replaces existing records, found by the lead values of each row (see writeRows),
+// and checks that the statement found them all: fewer is errRace (a concurrent writer deleted one).
+func updateRows(ctx context.Context, tx neo4j.ManagedTransaction, tableFrom int, large func(fields string) string, small string,
+	lead [][]any, props []map[string]any) error {
+	_, records, err := writeRows(ctx, tx, tableFrom, large, small, lead, props)
+	if err != nil {
+		return err
+	}
+	if len(records) != 1 || len(records[0].Values) != 1 {
+		return fmt.Errorf("update: %d records", len(records))
+	}
+	if n, _ := records[0].Values[0].(int64); n != int64(len(props)) {
 		return errRace
 	}
 	return nil
+}
+
+// createRows creates one node (or relationship, with rels) per row (see writeRows) and checks that
+// it created them all: fewer, or a uniqueness constraint's refusal, is errRace (a concurrent
+// writer deleted an end, or created the same id).
+func createRows(ctx context.Context, tx neo4j.ManagedTransaction, tableFrom int, rels bool, large func(fields string) string,
+	small string, lead [][]any, props []map[string]any) error {
+	sum, _, err := writeRows(ctx, tx, tableFrom, large, small, lead, props)
+	if err != nil {
+		return raced(err)
+	}
+	created := sum.Counters().NodesCreated()
+	if rels {
+		created = sum.Counters().RelationshipsCreated()
+	}
+	if created != len(props) {
+		return errRace
+	}
+	return nil
+}
+
+// defaultTableFrom is the number of rows from which writeRows sends a table (see table) rather
+// than a map per row. A small batch keeps the map and the one statement text per kind or type,
+// planned once; a table's statement text depends on the properties of its rows.
+const defaultTableFrom = 64
+
+// writeRows runs "UNWIND $rows AS row" and a statement over rows of lead values (ids, ends) and
+// properties, and returns its summary and records. A large batch is sent as a table: the
+// statement is large(fields), where fields is the properties of a row as a Cypher map literal
+// (null where the row has none), and the lead values are row[0], row[1]…; a small batch as maps:
+// the statement is small, the lead values are row.lead[0]… and the properties row.props.
+func writeRows(ctx context.Context, tx neo4j.ManagedTransaction, tableFrom int, large func(fields string) string, small string,
+	lead [][]any, props []map[string]any) (neo4j.ResultSummary, []*neo4j.Record, error) {
+	var query string
+	var params map[string]any
+	if len(props) >= tableFrom {
+		t := newTable(lead, props)
+		query = "UNWIND $rows AS row\n\t" + large(t.fields)
+		params = map[string]any{"rows": t.rows, "shared": t.shared}
+	} else {
+		rows := make([]map[string]any, len(props))
+		for i, pr := range props {
+			rows[i] = map[string]any{"props": pr}
+			if lead != nil {
+				rows[i]["lead"] = lead[i]
+			}
+		}
+		query = "UNWIND $rows AS row\n\t" + small
+		params = map[string]any{"rows": rows}
+	}
+	res, err := tx.Run(ctx, query, params)
+	if err != nil {
+		return nil, nil, err
+	}
+	records, err := res.Collect(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	sum, err := res.Consume(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sum, records, nil
+}
+
+// table is a batch of rows for an UNWIND statement laid out as lists rather than maps: Neo4j
+// decodes a map per row, key by key, for a large part of the cost of a bulk write. Each row is a
+// list of the lead values, then one value per property that varies (nil where the row has none,
+// which sets nothing); a property that every row has with the same value (the handling, stamps
+// and provenance of an import batch, say) is sent once, in $shared. fields is the properties as a
+// Cypher map literal over row and $shared, in a fixed order.
+type table struct {
+	rows   [][]any
+	shared map[string]any
+	fields string
+}
+
+func newTable(lead [][]any, props []map[string]any) table {
+	keySet := map[string]bool{}
+	for _, pr := range props {
+		for k := range pr {
+			keySet[k] = true
+		}
+	}
+	keys := slices.Sorted(maps.Keys(keySet))
+	t := table{rows: make([][]any, len(props)), shared: map[string]any{}}
+	width := 0
+	if len(lead) > 0 {
+		width = len(lead[0])
+	}
+	var fields []string
+	var varying []string
+	for _, k := range keys {
+		if v, ok := sharedValue(props, k); ok {
+			name := fmt.Sprintf("s%d", len(t.shared))
+			t.shared[name] = v
+			fields = append(fields, quote(k)+": $shared."+name)
+			continue
+		}
+		fields = append(fields, fmt.Sprintf("%s: row[%d]", quote(k), width+len(varying)))
+		varying = append(varying, k)
+	}
+	for i, pr := range props {
+		row := make([]any, 0, width+len(varying))
+		if lead != nil {
+			row = append(row, lead[i]...)
+		}
+		for _, k := range varying {
+			row = append(row, pr[k])
+		}
+		t.rows[i] = row
+	}
+	t.fields = "{" + strings.Join(fields, ", ") + "}"
+	return t
+}
+
+// quote quotes a property name for Cypher.
+func quote(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
+
+// sharedValue returns the value of property k when every row has it, and the same.
+func sharedValue(props []map[string]any, k string) (any, bool) {
+	first, ok := props[0][k]
+	if !ok {
+		return nil, false
+	}
+	for _, pr := range props[1:] {
+		v, ok := pr[k]
+		if !ok || !sameValue(first, v) {
+			return nil, false
+		}
+	}
+	return first, true
+}
+
+// sameValue reports whether two property values are the same, for the types properties have
+// (anything else is never the same, and so sent per row).
+func sameValue(a, b any) bool {
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		return ok && x == y
+	case bool:
+		y, ok := b.(bool)
+		return ok && x == y
+	case int64:
+		y, ok := b.(int64)
+		return ok && x == y
+	case float64:
+		y, ok := b.(float64)
+		return ok && x == y
+	case time.Time:
+		y, ok := b.(time.Time)
+		return ok && x.Equal(y) && x.Location() == y.Location()
+	case []string:
+		y, ok := b.([]string)
+		return ok && slices.Equal(x, y)
+	case []float64:
+		y, ok := b.([]float64)
+		return ok && slices.Equal(x, y)
+	case []bool:
+		y, ok := b.([]bool)
+		return ok && slices.Equal(x, y)
+	}
+	return false
 }

@@ -13,7 +13,7 @@ import (
 
 // entityMap projects the envelope and attributes of node variable x for decodeEntity.
 func entityMap(x string) string {
-	return x + ` {.id, .kind, .attrs, .originOrg, .originCountry, .tlp, .releasableTo, .sourceIds, .sourceKey,
+	return x + ` {.id, .kind, .attrs, .originOrg, .originCountry, .tlp, .releasableTo, .sourceIds, .sourceKey, .sourceRef,
 		.createdAt, .createdBy, .updatedAt, .updatedBy}`
 }
 
@@ -45,7 +45,7 @@ func decodeMeta(meta *sarhad.Meta, m map[string]any) error {
 	meta.Handling = sarhad.Handling{OriginatorOrg: str(m, "originOrg"), OriginatorCountry: str(m, "originCountry"),
 		TLP: sarhad.TLP(str(m, "tlp")), ReleasableTo: strs(m, "releasableTo")}
 	meta.SourceIDs = strs(m, "sourceIds")
-	meta.SourceKey = str(m, "sourceKey")
+	meta.SourceKey, meta.SourceRef = str(m, "sourceKey"), str(m, "sourceRef")
 	meta.CreatedBy, meta.UpdatedBy = str(m, "createdBy"), str(m, "updatedBy")
 	var err error
 	if meta.CreatedAt, err = stampOf(m, "createdAt"); err != nil {
@@ -62,8 +62,11 @@ func str(m map[string]any, key string) string {
 	return s
 }
 
-func strs(m map[string]any, key string) []string {
-	xs, _ := m[key].([]any)
+func strs(m map[string]any, key string) []string { return asStrs(m[key]) }
+
+// asStrs reads a list of strings.
+func asStrs(x any) []string {
+	xs, _ := x.([]any)
 	if len(xs) == 0 {
 		return nil
 	}
@@ -76,8 +79,11 @@ func strs(m map[string]any, key string) []string {
 	return out
 }
 
-func stampOf(m map[string]any, key string) (time.Time, error) {
-	switch t := m[key].(type) {
+func stampOf(m map[string]any, key string) (time.Time, error) { return asStamp(m[key], key) }
+
+// asStamp reads a timestamp, named key in errors.
+func asStamp(x any, key string) (time.Time, error) {
+	switch t := x.(type) {
 	case time.Time:
 		return t.UTC(), nil
 	case nil:

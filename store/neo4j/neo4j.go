@@ -7,7 +7,7 @@
 // Data model:
 //
 //	(:Entity:<Label> {id, kind, attrs, a_<attr>…, p_<attr>…, originOrg, originCountry, tlp,
-//	                  releasableTo, victim, sourceIds, sourceKey, createdAt, createdBy,
+//	                  releasableTo, victim, sourceIds, sourceKey, sourceRef, createdAt, createdBy,
 //	                  updatedAt, updatedBy, terms})
 //	-[:<RELATION_TYPE> {id, props, role…, originOrg, …, createdAt, …}]->
 //	(:AuditEntry {id, seq, time, …})   (:AuditSeq {name, value})
@@ -20,6 +20,7 @@
 package neo4j
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -58,12 +59,16 @@ type Config struct {
 	Username string // empty: no authentication
 	Password string
 	Database string // empty: DefaultDatabase
+	// TableFrom is the number of rows from which a write batch is sent as one table rather than a
+	// map per row (0: 64). A tuning knob; tests set 1 to send every batch as a table.
+	TableFrom int
 }
 
 // Store is the Neo4j sarhad.Store.
 type Store struct {
-	driver neo4j.DriverWithContext
-	db     string
+	driver    neo4j.DriverWithContext
+	db        string
+	tableFrom int // see defaultTableFrom
 }
 
 var _ sarhad.Store = (*Store)(nil)
@@ -90,7 +95,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neo4j: driver: %w", err)
 	}
-	s := &Store{driver: driver, db: cfg.Database}
+	s := &Store{driver: driver, db: cfg.Database, tableFrom: cmp.Or(cfg.TableFrom, defaultTableFrom)}
 	vctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
 	if err := driver.VerifyConnectivity(vctx); err != nil {

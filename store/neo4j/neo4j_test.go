@@ -22,9 +22,20 @@ func needNeo4j(tb testing.TB) { tb.Helper(); neo4jEnv.Need(tb) }
 
 func emptyDatabase(tb testing.TB) { tb.Helper(); neo4jEnv.Empty(tb) }
 
+// tableFrom is the Config.TableFrom of the stores open opens (0: the default).
+var tableFrom int
+
+// withTables makes open send every write batch as a table until the returned function is called.
+func withTables() (restore func()) {
+	tableFrom = 1
+	return func() { tableFrom = 0 }
+}
+
 func open(tb testing.TB) *neo4jstore.Store {
 	tb.Helper()
-	s, err := neo4jstore.Open(context.Background(), neo4jEnv.Config)
+	cfg := neo4jEnv.Config
+	cfg.TableFrom = tableFrom
+	s, err := neo4jstore.Open(context.Background(), cfg)
 	if err != nil {
 		tb.Fatalf("Open: %v", err)
 	}

@@ -13,7 +13,7 @@ import (
 // AppendAudit implements sarhad.AuditTrail.
 func (s *Store) AppendAudit(ctx context.Context, e *sarhad.AuditEntry) error {
 	// A retried append of the same entry (same id) adds nothing, as in every store.
-	_, err := s.db.ExecContext(ctx, `INSERT INTO audit_log (id, time, subject, roles, country, org, operation_name,
+	_, err := s.writer.ExecContext(ctx, `INSERT INTO audit_log (id, time, subject, roles, country, org, operation_name,
 		operation_type, query_hash, variables, sensitive_ids, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING`,
 		e.ID, stamp(e.Time), e.Subject, jsonList(e.Roles), e.Country, e.Org, e.OperationName, e.OperationType,

@@ -13,7 +13,7 @@ import (
 )
 
 const entityColumns = `e.id, e.kind, e.attrs, e.origin_org, e.origin_country, e.tlp, e.releasable_to,
-	e.source_ids, e.source_key, e.created_at, e.created_by, e.updated_at, e.updated_by`
+	e.source_ids, e.source_key, e.source_ref, e.created_at, e.created_by, e.updated_at, e.updated_by`
 
 // scanEntity decodes a row of entityColumns and withholds what the viewer may not see.
 func scanEntity(v *sarhad.Viewer, rows interface{ Scan(...any) error }) (sarhad.Entity, error) {
@@ -23,7 +23,7 @@ func scanEntity(v *sarhad.Viewer, rows interface{ Scan(...any) error }) (sarhad.
 		createdAt, updatedAt           string
 	)
 	if err := rows.Scan(&m.ID, &kind, &attrs, &m.Handling.OriginatorOrg, &m.Handling.OriginatorCountry,
-		&m.Handling.TLP, &released, &sources, &m.SourceKey, &createdAt, &m.CreatedBy, &updatedAt, &m.UpdatedBy); err != nil {
+		&m.Handling.TLP, &released, &sources, &m.SourceKey, &m.SourceRef, &createdAt, &m.CreatedBy, &updatedAt, &m.UpdatedBy); err != nil {
 		return nil, err
 	}
 	e := sarhad.NewEntity(sarhad.EntityKind(kind))
@@ -60,8 +60,41 @@ func jsonList[T any](xs []T) string {
 	if len(xs) == 0 {
 		return "[]"
 	}
+	if ss, ok := any(xs).([]string); ok {
+		if s, ok := plainJSONStrings(ss); ok {
+			return s
+		}
+	}
 	b, _ := json.Marshal(xs)
 	return string(b)
+}
+
+// plainJSONStrings encodes a list of strings that need no escaping (printable ASCII but for the
+// characters encoding/json escapes) exactly as json.Marshal would, without its reflection: ids and
+// country codes, written once per record and per lookup. ok is false for any other list.
+func plainJSONStrings(ss []string) (s string, ok bool) {
+	n := 1 + len(ss)
+	for _, x := range ss {
+		for i := 0; i < len(x); i++ {
+			if c := x[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return "", false
+			}
+		}
+		n += len(x) + 2
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteByte('[')
+	for i, x := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(x)
+		b.WriteByte('"')
+	}
+	b.WriteByte(']')
+	return b.String(), true
 }
 
 // Entities implements sarhad.Store.

@@ -10,7 +10,7 @@ import (
 )
 
 const relationshipColumns = `r.id, r.type, r.from_id, r.to_id, r.props, r.origin_org, r.origin_country, r.tlp,
-	r.releasable_to, r.source_ids, r.source_key, r.created_at, r.created_by, r.updated_at, r.updated_by`
+	r.releasable_to, r.source_ids, r.source_key, r.source_ref, r.created_at, r.created_by, r.updated_at, r.updated_by`
 
 // relationshipJoin selects relationships whose both ends are visible too.
 var relationshipJoin = ` FROM relationships r
@@ -21,7 +21,7 @@ func scanRelationship(rows interface{ Scan(...any) error }) (*sarhad.Relationshi
 	r := &sarhad.Relationship{}
 	var typ, props, released, sources, createdAt, updatedAt string
 	if err := rows.Scan(&r.ID, &typ, &r.From, &r.To, &props, &r.Handling.OriginatorOrg, &r.Handling.OriginatorCountry,
-		&r.Handling.TLP, &released, &sources, &r.SourceKey, &createdAt, &r.CreatedBy, &updatedAt, &r.UpdatedBy); err != nil {
+		&r.Handling.TLP, &released, &sources, &r.SourceKey, &r.SourceRef, &createdAt, &r.CreatedBy, &updatedAt, &r.UpdatedBy); err != nil {
 		return nil, err
 	}
 	r.Type = sarhad.RelationType(typ)

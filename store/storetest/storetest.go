@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"Context", testContext},
 		{"Concurrency", testConcurrency},
 		{"Audit", testAudit},
+		{"SourceRef", testSourceRef},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, h) })
@@ -294,6 +295,9 @@ func metaDiff(want, got *sarhad.Meta) []string {
 	}
 	if got.SourceKey != want.SourceKey {
 		add("SourceKey", want.SourceKey, got.SourceKey)
+	}
+	if got.SourceRef != want.SourceRef {
+		add("SourceRef", want.SourceRef, got.SourceRef)
 	}
 	if got.Redacted != want.Redacted {
 		add("Redacted", want.Redacted, got.Redacted)

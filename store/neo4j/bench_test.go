@@ -1,0 +1,135 @@
+package neo4j_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/sarhad/sarhad"
+)
+
+// bulkChangeSet returns the change set of an import batch: persons, organisations and phones
+// (tagged by batch, all new) and rels relationships between them of six types, a third of them
+// to the entities of the batch before (prev, which may be nil), as imports link new records to
+// known ones.
+func bulkChangeSet(batch, entities, rels int, prev []sarhad.Entity) *sarhad.ChangeSet {
+	h := sarhad.Handling{OriginatorOrg: "FIA", OriginatorCountry: "PAK", TLP: sarhad.TLPAmber, ReleasableTo: []string{"IRN", "GRC"}}
+	meta := func(kind sarhad.EntityKind, key string) sarhad.Meta {
+		return sarhad.Meta{ID: sarhad.StableID(kind, key), Kind: kind, CreatedAt: clock, CreatedBy: "import",
+			UpdatedAt: clock, UpdatedBy: "import", Handling: h, SourceIDs: []string{sarhad.StableID(sarhad.KindSource, "bulk")},
+			SourceKey: key}
+	}
+	cs := &sarhad.ChangeSet{}
+	var persons, orgs, phones []string
+	for i := range entities {
+		key := fmt.Sprint("bulk ", batch, " ", i)
+		switch {
+		case i%10 < 7:
+			p := &sarhad.Person{Meta: meta(sarhad.KindPerson, key), Name: fmt.Sprint("Bulk Person ", batch, " ", i),
+				Gender: sarhad.GenderMale, Nationalities: []string{"PAK"}, Aliases: []string{fmt.Sprint("Alias ", i)}}
+			cs.Put, persons = append(cs.Put, p), append(persons, p.ID)
+		case i%10 < 8:
+			o := &sarhad.Organization{Meta: meta(sarhad.KindOrganization, key), Name: fmt.Sprint("Bulk Network ", batch, " ", i),
+				Category: sarhad.OrgCriminalNetwork, Country: "PAK"}
+			cs.Put, orgs = append(cs.Put, o), append(orgs, o.ID)
+		default:
+			ph := &sarhad.Phone{Meta: meta(sarhad.KindPhone, key), Number: fmt.Sprintf("+92300%07d", batch*entities+i), Country: "PAK"}
+			cs.Put, phones = append(cs.Put, ph), append(phones, ph.ID)
+		}
+	}
+	for _, e := range prev {
+		switch e.EntityMeta().Kind {
+		case sarhad.KindPerson:
+			persons = append(persons, e.EntityMeta().ID)
+		case sarhad.KindOrganization:
+			orgs = append(orgs, e.EntityMeta().ID)
+		}
+	}
+	pick := func(ids []string, n int) string { return ids[(n*7919)%len(ids)] }
+	for j := range rels {
+		key := fmt.Sprint("bulk rel ", batch, " ", j)
+		var typ sarhad.RelationType
+		var from, to string
+		props := sarhad.RelationProps{}
+		switch j % 6 {
+		case 0, 1:
+			typ, from, to = sarhad.RelAssociateOf, pick(persons, j), pick(persons, j+1)
+			props.Weight = 0.5
+		case 2:
+			typ, from, to = sarhad.RelMemberOf, pick(persons, j), pick(orgs, j)
+			props.Role, props.Since = "member", "2021-01-01"
+		case 3:
+			typ, from, to = sarhad.RelUses, pick(persons, j), phones[(j/6)%len(phones)]
+		case 4:
+			typ, from, to = sarhad.RelPaid, pick(orgs, j), pick(persons, j)
+			props.Amount, props.Date = &sarhad.Money{Amount: float64(j) * 10, Currency: "PKR"}, "2023-03-04"
+		default:
+			typ, from, to = sarhad.RelFamilyOf, pick(persons, j), pick(persons, j+3)
+			props.Role = "cousin"
+		}
+		cs.Link = append(cs.Link, &sarhad.Relationship{Meta: meta("", key), Type: typ, From: from, To: to, RelationProps: props})
+	}
+	return cs
+}
+
+// everyType returns a change set with one relationship of every type (and the entities they
+// join), so that a benchmark runs on a database that uses every type, as a production one does:
+// Apply looks relationship ids up in the index of every type that has relationships.
+func everyType() *sarhad.ChangeSet {
+	h := sarhad.Handling{OriginatorOrg: "FIA", OriginatorCountry: "PAK", TLP: sarhad.TLPAmber}
+	cs := &sarhad.ChangeSet{}
+	ids := map[sarhad.EntityKind]string{}
+	for _, k := range sarhad.EntityKinds() {
+		e := sarhad.NewEntity(k)
+		*e.EntityMeta() = sarhad.Meta{ID: sarhad.StableID(k, "every type"), Kind: k, CreatedAt: clock, UpdatedAt: clock, Handling: h}
+		cs.Put, ids[k] = append(cs.Put, e), e.EntityMeta().ID
+	}
+	for _, t := range sarhad.RelationTypes() {
+	pairs:
+		for _, from := range sarhad.EntityKinds() {
+			for _, to := range sarhad.EntityKinds() {
+				if t.Joins(from, to) {
+					cs.Link = append(cs.Link, &sarhad.Relationship{Meta: sarhad.Meta{ID: sarhad.StableID("", "every type "+string(t)),
+						CreatedAt: clock, UpdatedAt: clock, Handling: h}, Type: t, From: ids[from], To: ids[to]})
+					break pairs
+				}
+			}
+		}
+	}
+	return cs
+}
+
+// BenchmarkApplyBulk applies import batches of 5,000 new entities and 20,000 new relationships
+// each, to a database that has relationships of every type, and reports relationships (and
+// entities) per second.
+func BenchmarkApplyBulk(b *testing.B) {
+	needNeo4j(b)
+	emptyDatabase(b)
+	s := open(b)
+	defer s.Close()
+	ctx := sarhad.NewContext(context.Background(), sarhad.SystemViewer())
+	if _, err := s.Apply(ctx, everyType()); err != nil {
+		b.Fatal(err)
+	}
+	const entities, rels = 5000, 20000
+	prev := bulkChangeSet(-1, entities, 0, nil).Put
+	if _, err := s.Apply(ctx, &sarhad.ChangeSet{Put: prev}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		cs := bulkChangeSet(i, entities, rels, prev)
+		b.StartTimer()
+		res, err := s.Apply(ctx, cs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Created != entities+rels {
+			b.Fatalf("created %d of %d", res.Created, entities+rels)
+		}
+		prev = cs.Put
+	}
+	b.ReportMetric(float64(b.N*rels)/b.Elapsed().Seconds(), "rels/s")
+	b.ReportMetric(float64(b.N*entities)/b.Elapsed().Seconds(), "entities/s")
+}
