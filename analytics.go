@@ -687,9 +687,9 @@ func (s *Service) scan(ctx context.Context, kind EntityKind, conds []Condition, 
 // anchorChunk is how many anchors one relationships query carries.
 const anchorChunk = 5000
 
-// related returns the visible relationships of types touching anchors in direction dir, asking the
-// store in chunks of anchorChunk anchors; a relationship between two anchors of different chunks may
-// appear twice.
+// related returns the visible relationships of types touching anchors in direction dir, each once,
+// ordered by id, asking the store in chunks of anchorChunk anchors (a relationship between anchors
+// of two chunks comes back from both).
 func (s *Service) related(ctx context.Context, anchors []string, dir Direction, types ...RelationType) ([]*Relationship, error) {
 	var out []*Relationship
 	for chunk := range slices.Chunk(anchors, anchorChunk) {
@@ -699,7 +699,8 @@ func (s *Service) related(ctx context.Context, anchors []string, dir Direction, 
 		}
 		out = append(out, rels...)
 	}
-	return out, nil
+	slices.SortFunc(out, func(a, b *Relationship) int { return cmp.Compare(a.ID, b.ID) })
+	return slices.CompactFunc(out, func(a, b *Relationship) bool { return a.ID == b.ID }), nil
 }
 
 // load returns the visible entities among ids by id.

@@ -398,6 +398,10 @@ const (
 	StageClosed             CaseStage = "CLOSED"
 )
 
+// CaseStages lists the stages in the order a case moves through them.
+var CaseStages = []CaseStage{StageRegistered, StageUnderInvestigation, StageChargeSheeted, StageOnTrial, StageConvicted,
+	StageAcquitted, StageClosed}
+
 // Case is a criminal case: an FIR and what followed.
 type Case struct {
 	Meta

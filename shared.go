@@ -104,8 +104,6 @@ func (s *Service) SharedIdentifiers(ctx context.Context, q SharedIdentifierQuery
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(rels, func(a, b *Relationship) int { return cmp.Compare(a.ID, b.ID) })
-	rels = slices.CompactFunc(rels, func(a, b *Relationship) bool { return a.ID == b.ID })
 	for _, r := range rels {
 		g := byRecord[r.To]
 		if g == nil || !(isKind(r.From, KindPerson) || isKind(r.From, KindOrganization)) {

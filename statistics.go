@@ -234,8 +234,6 @@ func (s *Service) caseFacts(ctx context.Context, cases []Entity) (*caseFacts, er
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(rels, func(a, b *Relationship) int { return cmp.Compare(a.ID, b.ID) })
-	rels = slices.CompactFunc(rels, func(a, b *Relationship) bool { return a.ID == b.ID })
 	var routeIDs, eventIDs, victimIDs []string
 	eventCase := map[string][]string{}
 	for _, r := range rels {
@@ -365,11 +363,7 @@ func keyString(key []StatKey) string {
 // compareStatValues orders the values of one dimension: stages in process order, others as text.
 func compareStatValues(a, b StatKey) int {
 	if a.Dimension == StatStage {
-		return cmp.Compare(slices.Index(caseStages, CaseStage(a.Value)), slices.Index(caseStages, CaseStage(b.Value)))
+		return cmp.Compare(slices.Index(CaseStages, CaseStage(a.Value)), slices.Index(CaseStages, CaseStage(b.Value)))
 	}
 	return cmp.Compare(a.Value, b.Value)
 }
-
-// caseStages lists the stages in the order a case moves through them.
-var caseStages = []CaseStage{StageRegistered, StageUnderInvestigation, StageChargeSheeted, StageOnTrial, StageConvicted,
-	StageAcquitted, StageClosed}

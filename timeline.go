@@ -106,8 +106,6 @@ func (s *Service) Timeline(ctx context.Context, q TimelineQuery) ([]*TimelineEnt
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(ties, func(a, b *Relationship) int { return cmp.Compare(a.ID, b.ID) })
-	ties = slices.CompactFunc(ties, func(a, b *Relationship) bool { return a.ID == b.ID })
 	var ends []string
 	for _, r := range ties {
 		ends = append(ends, r.From, r.To)

@@ -7,6 +7,7 @@
 package metrics
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"sync/atomic"
@@ -98,18 +99,11 @@ func (m *Metrics) observe(ctx context.Context, method string, start time.Time, e
 	m.storeCalls.WithLabelValues(method).Inc()
 	m.storeLatency.WithLabelValues(method).Observe(time.Since(start).Seconds())
 	if err != nil {
-		m.storeFailures.WithLabelValues(method, cmpOr(sarhad.ErrorCode(err), sarhad.EINTERNAL)).Inc()
+		m.storeFailures.WithLabelValues(method, cmp.Or(sarhad.ErrorCode(err), sarhad.EINTERNAL)).Inc()
 	}
 	if n, ok := ctx.Value(callsKey{}).(*atomic.Int64); ok {
 		n.Add(1)
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // store counts and times the calls of a Store.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -93,7 +94,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	outcome := sarhad.AuditOK
 	switch {
 	case err != nil:
-		outcome = cmpOr(sarhad.ErrorCode(err), sarhad.EINTERNAL)
+		outcome = cmp.Or(sarhad.ErrorCode(err), sarhad.EINTERNAL)
 	case len(rep.Rejected) > 0:
 		outcome = "REJECTED_RECORDS"
 	}
@@ -192,7 +193,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	outcome := sarhad.AuditOK
 	if err != nil {
-		outcome = cmpOr(sarhad.ErrorCode(err), sarhad.EINTERNAL)
+		outcome = cmp.Or(sarhad.ErrorCode(err), sarhad.EINTERNAL)
 	}
 	if aerr := auditCommand(ctx, svc, "export", map[string]any{"format": *format, "org": *org, "country": code,
 		"clearance": *clearance}, outcome); aerr != nil && err == nil {
@@ -216,13 +217,6 @@ func auditCommand(ctx context.Context, svc *sarhad.Service, name string, args ma
 	defer cancel()
 	return svc.Audit(actx, &sarhad.AuditEntry{Subject: v.Subject, Roles: v.Roles, Country: v.Country, Org: v.Org,
 		OperationName: name, OperationType: "command", Variables: string(b), Outcome: outcome})
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // progressDisplay shows an import's progress: a bar on a terminal (records, rate, time left, from

@@ -25,9 +25,6 @@ type caseState struct {
 	srcs    []string
 }
 
-var allStages = []sarhad.CaseStage{sarhad.StageRegistered, sarhad.StageUnderInvestigation, sarhad.StageChargeSheeted,
-	sarhad.StageOnTrial, sarhad.StageConvicted, sarhad.StageAcquitted, sarhad.StageClosed}
-
 // stageWeights by year of registration: older cases are further along.
 var stageWeights = map[int][]int{
 	2021: {0, 2, 2, 4, 5, 3, 3},
@@ -125,7 +122,7 @@ func (w *world) addCases() {
 // stage sets the stage of a case and the dates consistent with it.
 func (w *world) stage(cs *caseState) {
 	c := cs.c
-	c.Stage = weighted(w.builder, allStages, stageWeights[c.RegisteredOn.Year()])
+	c.Stage = weighted(w.builder, sarhad.CaseStages, stageWeights[c.RegisteredOn.Year()])
 	if cs.pylos {
 		c.Stage = pick(w.builder, []sarhad.CaseStage{sarhad.StageUnderInvestigation, sarhad.StageChargeSheeted})
 		if cs.key == keyPylosCase {
