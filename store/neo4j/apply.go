@@ -55,8 +55,7 @@ func (s *Store) Apply(ctx context.Context, cs *sarhad.ChangeSet) (*sarhad.ApplyR
 	for attempt := 1; ; attempt++ {
 		err = s.write(ctx, func(tx neo4j.ManagedTransaction) error {
 			res = nil // every attempt starts afresh
-			p := &plan{v: v, tableFrom: s.tableFrom, entities: map[string]*entityState{}, holders: map[string]holderInfo{},
-				rels: map[string]*relState{}}
+			p := &plan{ChangePlan: sarhad.NewChangePlan(v), tableFrom: s.tableFrom}
 			if err := p.load(ctx, tx, cs); err != nil {
 				return err
 			}
@@ -65,7 +64,7 @@ func (s *Store) Apply(ctx context.Context, cs *sarhad.ChangeSet) (*sarhad.ApplyR
 				return err
 			}
 			p.in = in
-			r, err := p.decide()
+			r, err := p.Decide(cs, in.puts.items(), in.links.items())
 			if err != nil {
 				return err
 			}
@@ -110,7 +109,6 @@ const maxRaceAttempts = 3
 // preparedEntity is an entity of a change set encoded for the store, once, outside the transaction.
 type preparedEntity struct {
 	e         sarhad.Entity
-	err       error // BAD_USER_INPUT or FORBIDDEN decided from the entity alone
 	attrs     string
 	flattened map[string]any // a_ and p_ properties
 	victim    bool
@@ -119,15 +117,36 @@ type preparedEntity struct {
 
 type preparedRel struct {
 	r     *sarhad.Relationship
-	err   error
 	props string
 	flat  map[string]any
 }
 
 type prepared struct {
-	puts    []preparedEntity
-	links   []preparedRel
-	unlinks []string
+	puts  preparedEntities
+	links preparedRels
+}
+
+type (
+	preparedEntities []preparedEntity
+	preparedRels     []preparedRel
+)
+
+// items returns the stored form of each entity for the plan.
+func (ps preparedEntities) items() []sarhad.PlannedItem {
+	out := make([]sarhad.PlannedItem, len(ps))
+	for i := range ps {
+		out[i].Content = ps[i].attrs
+	}
+	return out
+}
+
+// items returns the stored form of each relationship for the plan.
+func (ps preparedRels) items() []sarhad.PlannedItem {
+	out := make([]sarhad.PlannedItem, len(ps))
+	for i := range ps {
+		out[i].Content = ps[i].props
+	}
+	return out
 }
 
 // preparing is the encoding of a change set, done in the background for a large one so that
@@ -178,7 +197,7 @@ func catch(f func()) (panicked any) {
 // in the change set's order with the rest, so they are kept per item rather than returned at once;
 // only an item that cannot be encoded at all fails the whole change set (the first one in order).
 func prepare(cs *sarhad.ChangeSet) (*prepared, error) {
-	in := &prepared{unlinks: cs.Unlink, puts: make([]preparedEntity, len(cs.Put)), links: make([]preparedRel, len(cs.Link))}
+	in := &prepared{puts: make([]preparedEntity, len(cs.Put)), links: make([]preparedRel, len(cs.Link))}
 	n := len(cs.Put) + len(cs.Link)
 	errs := make([]error, n)
 	encode := func(i int) {
@@ -234,8 +253,7 @@ func prepareEntity(e sarhad.Entity) (preparedEntity, error) {
 	pe := preparedEntity{e: e}
 	m := e.EntityMeta()
 	if m.Redacted {
-		pe.err = sarhad.Errorf(sarhad.EFORBIDDEN, "a redacted record cannot be written back")
-		return pe, nil
+		return pe, nil // refused by the plan
 	}
 	b, err := json.Marshal(e)
 	if err != nil {
@@ -265,8 +283,7 @@ func prepareEntity(e sarhad.Entity) (preparedEntity, error) {
 func prepareRel(r *sarhad.Relationship) (preparedRel, error) {
 	pr := preparedRel{r: r}
 	if !sarhad.ValidRelationshipID(r.ID) {
-		pr.err = sarhad.Errorf(sarhad.EINVALID, "%q is not a relationship id", r.ID)
-		return pr, nil
+		return pr, nil // refused by the plan
 	}
 	b, err := json.Marshal(r.RelationProps)
 	if err != nil {
@@ -362,55 +379,12 @@ func scalarList(xs []any) any {
 	return nil
 }
 
-// entityState is what the plan knows of an entity: as read, then as the change set leaves it.
-type entityState struct {
-	exists    bool
-	inDB      bool // it existed when read
-	kind      sarhad.EntityKind
-	h         sarhad.Handling
-	victim    bool
-	attrs     string
-	sources   []string
-	sourceKey string
-	createdAt time.Time
-	createdBy string
-	holders   map[string]string // holder relationship id → holder entity id (identifiers only)
-	write     map[string]any    // the node's properties to write, nil when unchanged
-}
-
-// holderInfo is what the victim-identifier rule needs of a holder that the change set does not touch.
-type holderInfo struct {
-	victim    bool
-	originOrg string
-}
-
-// relState is what the plan knows of a relationship.
-type relState struct {
-	exists     bool
-	inDB       bool // it existed when read (a delete must reach the database)
-	deleted    bool // it was unlinked at some point of the change set
-	typ        sarhad.RelationType
-	from, to   string
-	h          sarhad.Handling
-	props      string
-	sources    []string
-	sourceKey  string
-	createdAt  time.Time
-	createdBy  string
-	write      map[string]any
-	writeOrder int
-}
-
-// plan is one attempt of Apply: the state read, the decisions, the writes.
+// plan is one attempt of Apply: the domain's decisions over the state read, and the writes.
 type plan struct {
-	v *sarhad.Viewer
+	*sarhad.ChangePlan
 	// tableFrom is the number of rows from which a write is sent as a table (see writeRows).
 	tableFrom int
 	in        *prepared
-	entities  map[string]*entityState
-	holders   map[string]holderInfo
-	rels      map[string]*relState
-	order     int
 }
 
 // load reads the state of everything the change set touches, in two statements: relationships by
@@ -453,16 +427,16 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 			if len(f) != 13 {
 				return fmt.Errorf("relationship: unexpected value %v", x)
 			}
-			rs := &relState{exists: true, inDB: true, typ: sarhad.RelationType(asStr(f[10])),
-				from: asStr(f[11]), to: asStr(f[12]), props: asStr(f[1]), sourceKey: asStr(f[7]),
-				sources: asStrs(f[6]), createdBy: asStr(f[9]),
-				h: sarhad.Handling{OriginatorOrg: asStr(f[2]), OriginatorCountry: asStr(f[3]),
-					TLP: sarhad.TLP(asStr(f[4])), ReleasableTo: asStrs(f[5])}}
-			if rs.createdAt, err = asStamp(f[8], "createdAt"); err != nil {
+			rs := &sarhad.PlannedRelationship{Exists: true, InStore: true, Type: sarhad.RelationType(asStr(f[10])),
+				From: asStr(f[11]), To: asStr(f[12]), CreatedBy: asStr(f[9]),
+				Form: sarhad.StoredForm{Content: asStr(f[1]), SourceKey: asStr(f[7]), SourceIDs: asStrs(f[6]),
+					Handling: sarhad.Handling{OriginatorOrg: asStr(f[2]), OriginatorCountry: asStr(f[3]),
+						TLP: sarhad.TLP(asStr(f[4])), ReleasableTo: asStrs(f[5])}}}
+			if rs.CreatedAt, err = asStamp(f[8], "createdAt"); err != nil {
 				return err
 			}
-			p.rels[asStr(f[0])] = rs
-			entityIDs = append(entityIDs, rs.from, rs.to)
+			p.Relationships[asStr(f[0])] = rs
+			entityIDs = append(entityIDs, rs.From, rs.To)
 		}
 	}
 	if len(entityIDs) == 0 {
@@ -497,12 +471,15 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 			return fmt.Errorf("entity: unexpected value %v", x)
 		}
 		victim, _ := f[6].(bool)
-		st := &entityState{exists: true, inDB: true, kind: sarhad.EntityKind(asStr(f[1])), victim: victim,
-			attrs: asStr(f[7]), sources: asStrs(f[8]), sourceKey: asStr(f[9]),
-			createdBy: asStr(f[11]), holders: map[string]string{},
-			h: sarhad.Handling{OriginatorOrg: asStr(f[2]), OriginatorCountry: asStr(f[3]),
-				TLP: sarhad.TLP(asStr(f[4])), ReleasableTo: asStrs(f[5])}}
-		if st.createdAt, err = asStamp(f[10], "createdAt"); err != nil {
+		st := &sarhad.PlannedEntity{Exists: true, InStore: true, Kind: sarhad.EntityKind(asStr(f[1])), Victim: victim,
+			CreatedBy: asStr(f[11]),
+			Form: sarhad.StoredForm{Content: asStr(f[7]), SourceIDs: asStrs(f[8]), SourceKey: asStr(f[9]),
+				Handling: sarhad.Handling{OriginatorOrg: asStr(f[2]), OriginatorCountry: asStr(f[3]),
+					TLP: sarhad.TLP(asStr(f[4])), ReleasableTo: asStrs(f[5])}}}
+		if st.Kind.IsIdentifier() {
+			st.Holders = map[string]string{}
+		}
+		if st.CreatedAt, err = asStamp(f[10], "createdAt"); err != nil {
 			return err
 		}
 		hs, _ := f[12].([]any)
@@ -512,10 +489,10 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 				return fmt.Errorf("holder: unexpected value %v", h)
 			}
 			hv, _ := hf[2].(bool)
-			st.holders[asStr(hf[0])] = asStr(hf[1])
-			p.holders[asStr(hf[1])] = holderInfo{victim: hv, originOrg: asStr(hf[3])}
+			st.Holders[asStr(hf[0])] = asStr(hf[1])
+			p.Holders[asStr(hf[1])] = sarhad.PlannedHolder{Victim: hv, OriginOrg: asStr(hf[3])}
 		}
-		p.entities[asStr(f[0])] = st
+		p.Entities[asStr(f[0])] = st
 	}
 	return nil
 }
@@ -535,133 +512,6 @@ func asStr(x any) string {
 	return s
 }
 
-// entityVisible is the reference policy of visibleEntity on the plan's state.
-func (p *plan) entityVisible(st *entityState) bool {
-	if !st.h.Visible(p.v) {
-		return false
-	}
-	if p.v.System || !st.kind.IsIdentifier() {
-		return true
-	}
-	var victims []sarhad.Handling
-	for _, id := range st.holders {
-		victim, org := p.holder(id)
-		if victim {
-			victims = append(victims, sarhad.Handling{OriginatorOrg: org})
-		}
-	}
-	return !sarhad.VictimIdentifierHidden(p.v, victims)
-}
-
-// holder returns whether entity id is a victim and its originating organisation, as the change
-// set leaves it.
-func (p *plan) holder(id string) (victim bool, org string) {
-	if st, ok := p.entities[id]; ok && st.exists {
-		return st.victim, st.h.OriginatorOrg
-	}
-	h := p.holders[id]
-	return h.victim, h.originOrg
-}
-
-// visibleEnd returns the state of entity id when it exists and the viewer sees it.
-func (p *plan) visibleEnd(id string) (*entityState, error) {
-	st, ok := p.entities[id]
-	if !ok || !st.exists || !p.entityVisible(st) {
-		return nil, sarhad.Errorf(sarhad.ENOTFOUND, "no entity %s", id)
-	}
-	return st, nil
-}
-
-// mayChange returns NOT_FOUND for a record the viewer cannot see and FORBIDDEN for one they cannot
-// edit.
-func mayChange(v *sarhad.Viewer, id string, h sarhad.Handling) error {
-	if !h.Visible(v) {
-		return sarhad.Errorf(sarhad.ENOTFOUND, "no record %s", id)
-	}
-	if !v.System && !sarhad.CanEdit(v, h) {
-		return sarhad.Errorf(sarhad.EFORBIDDEN, "you may not edit %s", id)
-	}
-	return nil
-}
-
-func sameHandling(a, b sarhad.Handling) bool {
-	return a.OriginatorOrg == b.OriginatorOrg && a.OriginatorCountry == b.OriginatorCountry && a.TLP == b.TLP &&
-		slices.Equal(a.ReleasableTo, b.ReleasableTo)
-}
-
-// decide walks the change set in order on the plan's state and returns what it does, or the first
-// error.
-func (p *plan) decide() (*sarhad.ApplyResult, error) {
-	res := &sarhad.ApplyResult{}
-	for _, pe := range p.in.puts {
-		if err := p.put(pe, res); err != nil {
-			return nil, err
-		}
-	}
-	for _, pr := range p.in.links {
-		if err := p.link(pr, res); err != nil {
-			return nil, err
-		}
-	}
-	for _, id := range p.in.unlinks {
-		if err := p.unlink(id, res); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (p *plan) put(pe preparedEntity, res *sarhad.ApplyResult) error {
-	if pe.err != nil {
-		return pe.err
-	}
-	m := pe.e.EntityMeta()
-	h := m.Handling
-	st, ok := p.entities[m.ID]
-	if !ok || !st.exists {
-		// The id is checked against the kind only for a new record: an id already taken by another
-		// kind is a CONFLICT (below), not malformed input.
-		if kind, err := sarhad.KindOfID(m.ID); err != nil || kind != m.Kind {
-			return sarhad.Errorf(sarhad.EINVALID, "id %q does not name a %s", m.ID, m.Kind.Label())
-		}
-		st = &entityState{exists: true, kind: m.Kind, createdAt: m.CreatedAt, createdBy: m.CreatedBy,
-			holders: map[string]string{}}
-		p.entities[m.ID] = st
-		res.Created++
-	} else {
-		if !p.entityVisible(st) {
-			return sarhad.Errorf(sarhad.ENOTFOUND, "no entity %s", m.ID)
-		}
-		if st.kind != m.Kind {
-			return sarhad.Errorf(sarhad.ECONFLICT, "id %s belongs to a %s", m.ID, st.kind)
-		}
-		if err := mayChange(p.v, m.ID, st.h); err != nil {
-			return err
-		}
-		if st.attrs == pe.attrs && slices.Equal(st.sources, m.SourceIDs) && st.sourceKey == m.SourceKey &&
-			sameHandling(st.h, h) {
-			res.Unchanged++
-			return nil
-		}
-		res.Updated++
-	}
-	st.h = sarhad.Handling{OriginatorOrg: h.OriginatorOrg, OriginatorCountry: h.OriginatorCountry, TLP: h.TLP,
-		ReleasableTo: slices.Clone(h.ReleasableTo)}
-	st.victim, st.attrs = pe.victim, pe.attrs
-	st.sources, st.sourceKey = slices.Clone(m.SourceIDs), m.SourceKey
-	props := make(map[string]any, len(pe.flattened)+16)
-	maps.Copy(props, pe.flattened)
-	props["id"], props["kind"], props["attrs"], props["victim"] = m.ID, string(m.Kind), pe.attrs, pe.victim
-	props["createdAt"], props["createdBy"] = stamp(st.createdAt), st.createdBy
-	props["updatedAt"], props["updatedBy"] = stamp(m.UpdatedAt), m.UpdatedBy
-	setEnvelope(props, h, m.SourceIDs, m.SourceKey, m.SourceRef)
-	if pe.terms != "" {
-		props["terms"] = pe.terms
-	}
-	st.write = props
-	return nil
-}
-
 // setEnvelope adds the handling and provenance properties; empty lists are left out (a missing
 // list matches no filter, as an empty one would).
 func setEnvelope(props map[string]any, h sarhad.Handling, sources []string, sourceKey, sourceRef string) {
@@ -673,86 +523,6 @@ func setEnvelope(props map[string]any, h sarhad.Handling, sources []string, sour
 	if len(sources) > 0 {
 		props["sourceIds"] = slices.Clone(sources)
 	}
-}
-
-func (p *plan) link(pr preparedRel, res *sarhad.ApplyResult) error {
-	if pr.err != nil {
-		return pr.err
-	}
-	r := pr.r
-	from, err := p.visibleEnd(r.From)
-	if err != nil {
-		return err
-	}
-	to, err := p.visibleEnd(r.To)
-	if err != nil {
-		return err
-	}
-	if !r.Type.Joins(from.kind, to.kind) {
-		return sarhad.Errorf(sarhad.EINVALID, "a %s relationship cannot go from %s to %s", r.Type, from.kind, to.kind)
-	}
-	rs, ok := p.rels[r.ID]
-	if !ok || !rs.exists {
-		if rs == nil {
-			rs = &relState{}
-			p.rels[r.ID] = rs
-		}
-		rs.exists, rs.typ, rs.from, rs.to = true, r.Type, r.From, r.To
-		rs.createdAt, rs.createdBy = r.CreatedAt, r.CreatedBy
-		if slices.Contains(sarhad.HolderTypes, r.Type) {
-			to.holders[r.ID] = r.From
-		}
-		res.Created++
-	} else {
-		if err := mayChange(p.v, r.ID, rs.h); err != nil {
-			return err
-		}
-		if rs.typ != r.Type || rs.from != r.From || rs.to != r.To {
-			return sarhad.Errorf(sarhad.ECONFLICT, "relationship %s already joins other entities", r.ID)
-		}
-		if rs.props == pr.props && slices.Equal(rs.sources, r.SourceIDs) && rs.sourceKey == r.SourceKey &&
-			sameHandling(rs.h, r.Handling) {
-			res.Unchanged++
-			return nil
-		}
-		res.Updated++
-	}
-	h := r.Handling
-	rs.h = sarhad.Handling{OriginatorOrg: h.OriginatorOrg, OriginatorCountry: h.OriginatorCountry, TLP: h.TLP,
-		ReleasableTo: slices.Clone(h.ReleasableTo)}
-	rs.props, rs.sources, rs.sourceKey = pr.props, slices.Clone(r.SourceIDs), r.SourceKey
-	props := make(map[string]any, len(pr.flat)+16)
-	maps.Copy(props, pr.flat)
-	props["id"], props["props"] = r.ID, pr.props
-	props["createdAt"], props["createdBy"] = stamp(rs.createdAt), rs.createdBy
-	props["updatedAt"], props["updatedBy"] = stamp(r.UpdatedAt), r.UpdatedBy
-	setEnvelope(props, h, r.SourceIDs, r.SourceKey, r.SourceRef)
-	rs.write = props
-	p.order++
-	rs.writeOrder = p.order
-	return nil
-}
-
-func (p *plan) unlink(id string, res *sarhad.ApplyResult) error {
-	rs, ok := p.rels[id]
-	if !ok || !rs.exists {
-		return sarhad.Errorf(sarhad.ENOTFOUND, "no relationship %s", id)
-	}
-	// A relationship is hidden when either end is hidden, whatever its own marking.
-	for _, end := range []string{rs.from, rs.to} {
-		if _, err := p.visibleEnd(end); err != nil {
-			return sarhad.Errorf(sarhad.ENOTFOUND, "no relationship %s", id)
-		}
-	}
-	if err := mayChange(p.v, id, rs.h); err != nil {
-		return err
-	}
-	if to, ok := p.entities[rs.to]; ok {
-		delete(to.holders, id)
-	}
-	rs.exists, rs.deleted, rs.write = false, true, nil
-	res.Deleted++
-	return nil
 }
 
 // errRace is a write that found the database changed since the plan read it: a concurrent
@@ -776,17 +546,14 @@ func (p *plan) write(ctx context.Context, tx neo4j.ManagedTransaction) error {
 	// Entities; an id put twice is written once, as the change set leaves it.
 	creates := map[sarhad.EntityKind][]map[string]any{}
 	updates := map[sarhad.EntityKind][]map[string]any{}
-	for _, pe := range p.in.puts {
-		st := p.entities[pe.e.EntityMeta().ID]
-		if st == nil || st.write == nil {
-			continue
-		}
-		if st.inDB {
-			updates[st.kind] = append(updates[st.kind], st.write)
+	for _, id := range p.EntityWrites {
+		st := p.Entities[id]
+		props := p.entityProperties(st)
+		if st.InStore {
+			updates[st.Kind] = append(updates[st.Kind], props)
 		} else {
-			creates[st.kind] = append(creates[st.kind], st.write)
+			creates[st.Kind] = append(creates[st.Kind], props)
 		}
-		st.write = nil
 	}
 	for _, k := range sarhad.EntityKinds() {
 		node := entityLabel + ":" + k.Label()
@@ -811,21 +578,22 @@ func (p *plan) write(ctx context.Context, tx neo4j.ManagedTransaction) error {
 		}
 	}
 
-	// Relationships: deletions first (a relationship unlinked, then linked again, is new), then
-	// creations and updates by type, in the change set's order.
+	// Relationships: deletions first, then creations and updates by type, in the change set's
+	// order.
 	deletes := map[sarhad.RelationType][]string{}
-	creating := map[sarhad.RelationType][]*relState{}
-	updating := map[sarhad.RelationType][]*relState{}
-	for id, rs := range p.rels {
-		if rs.inDB && rs.deleted {
-			deletes[rs.typ] = append(deletes[rs.typ], id)
-		}
-		if rs.exists && rs.write != nil {
-			if !rs.inDB || rs.deleted {
-				creating[rs.typ] = append(creating[rs.typ], rs)
-			} else {
-				updating[rs.typ] = append(updating[rs.typ], rs)
-			}
+	for _, id := range p.Deleted {
+		t := p.Relationships[id].Type
+		deletes[t] = append(deletes[t], id)
+	}
+	creating := map[sarhad.RelationType][]*sarhad.PlannedRelationship{}
+	updating := map[sarhad.RelationType][]*sarhad.PlannedRelationship{}
+	for _, id := range p.RelationshipWrites {
+		if rs := p.Relationships[id]; !rs.Exists {
+			continue // linked, then unlinked
+		} else if rs.InStore {
+			updating[rs.Type] = append(updating[rs.Type], rs)
+		} else {
+			creating[rs.Type] = append(creating[rs.Type], rs)
 		}
 	}
 	for _, t := range sarhad.RelationTypes() {
@@ -844,15 +612,13 @@ func (p *plan) write(ctx context.Context, tx neo4j.ManagedTransaction) error {
 			return errRace
 		}
 	}
-	byOrder := func(a, b *relState) int { return a.writeOrder - b.writeOrder }
 	for _, t := range sarhad.RelationTypes() {
 		rel := string(t)
 		if states := creating[t]; len(states) > 0 {
-			slices.SortFunc(states, byOrder)
 			ends := make([][]any, len(states))
 			props := make([]map[string]any, len(states))
 			for i, rs := range states {
-				ends[i], props[i] = []any{rs.from, rs.to}, rs.write
+				ends[i], props[i] = []any{rs.From, rs.To}, p.relationshipProperties(rs)
 			}
 			match := func(from, to string) string {
 				return "MATCH (f:" + entityLabel + " {id: " + from + "})\n\tMATCH (t:" + entityLabel + " {id: " + to + "})\n\t"
@@ -864,11 +630,11 @@ func (p *plan) write(ctx context.Context, tx neo4j.ManagedTransaction) error {
 			}
 		}
 		if states := updating[t]; len(states) > 0 {
-			slices.SortFunc(states, byOrder)
 			keys := make([][]any, len(states))
 			props := make([]map[string]any, len(states))
 			for i, rs := range states {
-				keys[i], props[i] = []any{rs.write["id"], rs.from, rs.to}, rs.write
+				props[i] = p.relationshipProperties(rs)
+				keys[i] = []any{props[i]["id"], rs.From, rs.To}
 			}
 			match := func(id, from, to string) string {
 				return "MATCH ()-[r:" + rel + " {id: " + id + "}]->() USING INDEX SEEK r:" + rel + "(id)\n\t" +
@@ -881,10 +647,37 @@ func (p *plan) write(ctx context.Context, tx neo4j.ManagedTransaction) error {
 			}
 		}
 	}
-	for _, rs := range p.rels {
-		rs.write = nil
-	}
 	return nil
+}
+
+// entityProperties returns the properties of an entity to write, as the change set leaves it.
+func (p *plan) entityProperties(st *sarhad.PlannedEntity) map[string]any {
+	pe := &p.in.puts[st.Put]
+	m, f := pe.e.EntityMeta(), &st.Form
+	props := make(map[string]any, len(pe.flattened)+16)
+	maps.Copy(props, pe.flattened)
+	props["id"], props["kind"], props["attrs"], props["victim"] = m.ID, string(m.Kind), f.Content, pe.victim
+	props["createdAt"], props["createdBy"] = stamp(st.CreatedAt), st.CreatedBy
+	props["updatedAt"], props["updatedBy"] = stamp(m.UpdatedAt), m.UpdatedBy
+	setEnvelope(props, f.Handling, f.SourceIDs, f.SourceKey, m.SourceRef)
+	if pe.terms != "" {
+		props["terms"] = pe.terms
+	}
+	return props
+}
+
+// relationshipProperties returns the properties of a relationship to write, as the change set
+// leaves it.
+func (p *plan) relationshipProperties(rs *sarhad.PlannedRelationship) map[string]any {
+	pr := &p.in.links[rs.Link]
+	r, f := pr.r, &rs.Form
+	props := make(map[string]any, len(pr.flat)+16)
+	maps.Copy(props, pr.flat)
+	props["id"], props["props"] = r.ID, f.Content
+	props["createdAt"], props["createdBy"] = stamp(rs.CreatedAt), rs.CreatedBy
+	props["updatedAt"], props["updatedBy"] = stamp(r.UpdatedAt), r.UpdatedBy
+	setEnvelope(props, f.Handling, f.SourceIDs, f.SourceKey, r.SourceRef)
+	return props
 }
 
 // updateRows replaces existing records, found by the lead values of each row (see writeRows),

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -23,11 +22,8 @@ import (
 //     touches: the relationships to link or unlink, the entities to put (whole), the ends of the
 //     links and of the relationships to unlink, and — for viewers the policy applies to — the
 //     holders of the identifiers among them;
-//  3. decide, in Go and in the change set's order, what each item does — created, updated,
-//     unchanged, deleted, or the first error (NOT_FOUND, FORBIDDEN, CONFLICT, BAD_USER_INPUT) —
-//     with the domain's reference policy (Handling.Visible, CanEdit, VictimIdentifierHidden) on
-//     the state as the earlier items of the change set leave it, exactly as a statement per item
-//     would see it (the SQL predicates of policy.go are the same rules);
+//  3. decide what each item does with the domain's sarhad.ChangePlan, the rules every store
+//     shares (the SQL predicates of policy.go are the same rules);
 //  4. write each changed record once, as the change set leaves it, with statements prepared once
 //     per transaction: entities (and their name terms), then relationship deletions, creations
 //     and updates.
@@ -66,18 +62,6 @@ func (s *Store) Apply(ctx context.Context, cs *sarhad.ChangeSet) (*sarhad.ApplyR
 	return res, nil
 }
 
-// mayChange returns NOT_FOUND for a record the viewer cannot see and FORBIDDEN for one they cannot
-// edit.
-func mayChange(v *sarhad.Viewer, id string, h sarhad.Handling) error {
-	if !h.Visible(v) {
-		return sarhad.Errorf(sarhad.ENOTFOUND, "no record %s", id)
-	}
-	if !v.System && !sarhad.CanEdit(v, h) {
-		return sarhad.Errorf(sarhad.EFORBIDDEN, "you may not edit %s", id)
-	}
-	return nil
-}
-
 // stampFormat is RFC 3339 with a fixed nine-digit fraction, so that stamps compare as strings.
 const stampFormat = "2006-01-02T15:04:05.000000000Z07:00"
 
@@ -99,37 +83,21 @@ func publicAttrs(e sarhad.Entity) (victim int, public sql.NullString, err error)
 	return 1, sql.NullString{String: string(b), Valid: true}, nil
 }
 
-// record is the stored form of a record's envelope and content, as the columns hold it; two
-// records with equal forms are the same record (an unchanged write). The source reference does not
-// count: a record read again from another line of an import is unchanged (see Meta.SourceRef).
-type record struct {
-	content   string // entities.attrs or relationships.props
-	h         sarhad.Handling
-	released  string // h.ReleasableTo as stored
-	sources   string
-	sourceKey string
-	sourceRef string
+// envelope is a record's handling and sources as the columns hold them.
+type envelope struct {
+	released string // releasable_to
+	sources  string // source_ids
 }
 
-func (r *record) same(o *record) bool {
-	return r.content == o.content && r.sources == o.sources && r.sourceKey == o.sourceKey &&
-		r.h.OriginatorOrg == o.h.OriginatorOrg &&
-		r.h.OriginatorCountry == o.h.OriginatorCountry && r.h.TLP == o.h.TLP && r.released == o.released
-}
-
-func newRecord(content string, m *sarhad.Meta) record {
-	h := m.Handling
-	return record{content: content, released: jsonList(h.ReleasableTo), sources: jsonList(m.SourceIDs),
-		sourceKey: m.SourceKey, sourceRef: m.SourceRef,
-		h: sarhad.Handling{OriginatorOrg: h.OriginatorOrg, OriginatorCountry: h.OriginatorCountry, TLP: h.TLP,
-			ReleasableTo: slices.Clone(h.ReleasableTo)}}
+func newEnvelope(m *sarhad.Meta) envelope {
+	return envelope{released: jsonList(m.Handling.ReleasableTo), sources: jsonList(m.SourceIDs)}
 }
 
 // encodedEntity is an entity of the change set in its stored form.
 type encodedEntity struct {
 	e      sarhad.Entity
-	err    error // FORBIDDEN, or why it cannot be encoded: the error of its item
-	rec    record
+	item   sarhad.PlannedItem // the attributes as JSON, or why they cannot be encoded
+	env    envelope
 	public sql.NullString
 	victim int
 	terms  string
@@ -138,28 +106,26 @@ type encodedEntity struct {
 func (ee *encodedEntity) encode() {
 	m := ee.e.EntityMeta()
 	if m.Redacted {
-		ee.err = sarhad.Errorf(sarhad.EFORBIDDEN, "a redacted record cannot be written back")
-		return
+		return // refused by the plan
 	}
 	attrs, err := json.Marshal(ee.e)
 	if err != nil {
-		ee.err = err
+		ee.item.Err = err
 		return
 	}
 	if ee.victim, ee.public, err = publicAttrs(ee.e); err != nil {
-		ee.err = err
+		ee.item.Err = err
 		return
 	}
-	ee.rec = newRecord(string(attrs), m)
+	ee.item.Content, ee.env = string(attrs), newEnvelope(m)
 	ee.terms = strings.Join(sarhad.SearchTerms(ee.e.SearchNames()), " ")
 }
 
 // encodedRel is a relationship of the change set in its stored form.
 type encodedRel struct {
 	r      *sarhad.Relationship
-	badID  bool
-	err    error // why its properties cannot be encoded
-	rec    record
+	item   sarhad.PlannedItem // the properties as JSON, or why they cannot be encoded
+	env    envelope
 	stamps [2]string // created, updated
 }
 
@@ -167,73 +133,33 @@ func (er *encodedRel) encode() {
 	r := er.r
 	props, err := json.Marshal(r.RelationProps)
 	if err != nil {
-		er.err = err
+		er.item.Err = err
 		return
 	}
-	er.rec = newRecord(string(props), &r.Meta)
+	er.item.Content, er.env = string(props), newEnvelope(&r.Meta)
 	er.stamps = [2]string{stamp(r.CreatedAt), stamp(r.UpdatedAt)}
 }
 
-// entityState is what the plan knows of an entity: as read, then as the change set leaves it.
-type entityState struct {
-	exists bool
-	inDB   bool  // it existed when read
-	rowid  int64 // when inDB
-	kind   sarhad.EntityKind
-	victim bool
-	rec    record // read whole for the entities to put; kind, handling and victim for the others
-	// holders are the holder relationships of an identifier (id → holder entity id), tracked for
-	// viewers the policy applies to.
-	holders map[string]string
-	// write is the encoded entity to write as the change set leaves it; nil when unchanged.
-	write     *encodedEntity
-	createdAt string
-	createdBy string
-}
-
-// holderInfo is what the victim-identifier rule needs of a holder the change set does not touch.
-type holderInfo struct {
-	victim    bool
-	originOrg string
-}
-
-// relState is what the plan knows of a relationship.
-type relState struct {
-	exists   bool
-	inDB     bool
-	typ      sarhad.RelationType
-	from, to string
-	rec      record
-	write    *encodedRel
-}
-
-// plan is the set-wise execution of one change set.
+// plan is the set-wise execution of one change set: the domain's decisions over what it reads,
+// and the encoded change set it writes.
 type plan struct {
-	v       *sarhad.Viewer
-	policy  bool // the policy applies to v (not the system viewer)
-	puts    []encodedEntity
-	links   []encodedRel
-	unlinks []string
-
-	entities map[string]*entityState
-	holders  map[string]holderInfo
-	rels     map[string]*relState
-	released map[string][]string // decoded releasable_to lists
-	entOrder []string            // ids of the entities written, in the change set's order
-	relOrder []string            // ids of the relationships linked, in the change set's order
+	*sarhad.ChangePlan
+	cs     *sarhad.ChangeSet
+	puts   []encodedEntity
+	links  []encodedRel
+	rowids map[string]int64    // of the entities read whole or for the policy, and those inserted
+	lists  map[string][]string // decoded JSON lists, by their encoding
 }
 
 func newPlan(v *sarhad.Viewer, cs *sarhad.ChangeSet) *plan {
-	p := &plan{v: v, policy: !v.System, unlinks: cs.Unlink,
+	p := &plan{ChangePlan: sarhad.NewChangePlan(v), cs: cs,
 		puts: make([]encodedEntity, len(cs.Put)), links: make([]encodedRel, len(cs.Link)),
-		entities: make(map[string]*entityState, len(cs.Put)+len(cs.Link)),
-		rels:     make(map[string]*relState, len(cs.Link)+len(cs.Unlink)), holders: map[string]holderInfo{},
-		released: map[string][]string{}}
+		rowids: make(map[string]int64, len(cs.Put)), lists: map[string][]string{}}
 	for i, e := range cs.Put {
 		p.puts[i].e = e
 	}
 	for i, r := range cs.Link {
-		p.links[i] = encodedRel{r: r, badID: !sarhad.ValidRelationshipID(r.ID)}
+		p.links[i].r = r
 	}
 	return p
 }
@@ -287,15 +213,15 @@ func (p *plan) encode() <-chan struct{} {
 
 // load reads the state of every record the change set touches.
 func (p *plan) load(ctx context.Context, tx *sql.Tx) error {
-	// Only the ids are read here, field by field: the encoders may be writing the other fields.
+	// Only the ids of the change set are read here: the encoders may be writing the rest.
 	// Relationships first: the ends of those to unlink are read with the entities.
-	relIDs := make([]string, 0, len(p.links)+len(p.unlinks))
-	for i := range p.links {
-		if l := &p.links[i]; !l.badID {
-			relIDs = append(relIDs, l.r.ID)
+	relIDs := make([]string, 0, len(p.cs.Link)+len(p.cs.Unlink))
+	for _, r := range p.cs.Link {
+		if sarhad.ValidRelationshipID(r.ID) {
+			relIDs = append(relIDs, r.ID)
 		}
 	}
-	relIDs = append(relIDs, p.unlinks...)
+	relIDs = append(relIDs, p.cs.Unlink...)
 	if len(relIDs) > 0 {
 		if err := p.loadRelationships(ctx, tx, relIDs); err != nil {
 			return err
@@ -303,10 +229,10 @@ func (p *plan) load(ctx context.Context, tx *sql.Tx) error {
 	}
 
 	// The entities to put, whole.
-	whole := make(map[string]bool, len(p.puts))
-	ids := make([]string, 0, len(p.puts))
-	for i := range p.puts {
-		if id := p.puts[i].e.EntityMeta().ID; !whole[id] {
+	whole := make(map[string]bool, len(p.cs.Put))
+	ids := make([]string, 0, len(p.cs.Put))
+	for _, e := range p.cs.Put {
+		if id := e.EntityMeta().ID; !whole[id] {
 			whole[id] = true
 			ids = append(ids, id)
 		}
@@ -317,7 +243,7 @@ func (p *plan) load(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	// The other ends: of the links, and of the relationships to unlink.
-	seen := make(map[string]bool, 2*len(p.links))
+	seen := make(map[string]bool, 2*len(p.cs.Link))
 	ids = ids[:0]
 	add := func(id string) {
 		if !whole[id] && !seen[id] {
@@ -325,14 +251,14 @@ func (p *plan) load(ctx context.Context, tx *sql.Tx) error {
 			ids = append(ids, id)
 		}
 	}
-	for i := range p.links {
-		add(p.links[i].r.From)
-		add(p.links[i].r.To)
+	for _, r := range p.cs.Link {
+		add(r.From)
+		add(r.To)
 	}
-	for _, id := range p.unlinks {
-		if rs := p.rels[id]; rs != nil {
-			add(rs.from)
-			add(rs.to)
+	for _, id := range p.cs.Unlink {
+		if rs := p.Relationships[id]; rs != nil {
+			add(rs.From)
+			add(rs.To)
 		}
 	}
 	if len(ids) > 0 {
@@ -340,7 +266,7 @@ func (p *plan) load(ctx context.Context, tx *sql.Tx) error {
 			return err
 		}
 	}
-	if p.policy {
+	if p.PolicyApplies() {
 		return p.loadHolders(ctx, tx)
 	}
 	return nil
@@ -348,7 +274,7 @@ func (p *plan) load(ctx context.Context, tx *sql.Tx) error {
 
 func (p *plan) loadRelationships(ctx context.Context, tx *sql.Tx, ids []string) error {
 	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.type, r.from_id, r.to_id, r.props, r.origin_org, r.origin_country,
-		r.tlp, r.releasable_to, r.source_ids, r.source_key, r.source_ref
+		r.tlp, r.releasable_to, r.source_ids, r.source_key
 		FROM json_each(?) j JOIN relationships r ON r.id = j.value`, jsonList(ids))
 	if err != nil {
 		return err
@@ -356,17 +282,18 @@ func (p *plan) loadRelationships(ctx context.Context, tx *sql.Tx, ids []string) 
 	defer rows.Close()
 	for rows.Next() {
 		var id, typ string
-		rs := &relState{exists: true, inDB: true}
-		if err := rows.Scan(&id, &typ, &rs.from, &rs.to, &rs.rec.content, &rs.rec.h.OriginatorOrg,
-			&rs.rec.h.OriginatorCountry, &rs.rec.h.TLP, &rs.rec.released, &rs.rec.sources, &rs.rec.sourceKey,
-			&rs.rec.sourceRef); err != nil {
+		var env envelope
+		rs := &sarhad.PlannedRelationship{Exists: true, InStore: true}
+		f := &rs.Form
+		if err := rows.Scan(&id, &typ, &rs.From, &rs.To, &f.Content, &f.Handling.OriginatorOrg,
+			&f.Handling.OriginatorCountry, &f.Handling.TLP, &env.released, &env.sources, &f.SourceKey); err != nil {
 			return err
 		}
-		rs.typ = sarhad.RelationType(typ)
-		if err := p.decodeReleased(&rs.rec); err != nil {
+		rs.Type = sarhad.RelationType(typ)
+		if err := p.decodeEnvelope(f, env); err != nil {
 			return fmt.Errorf("relationship %s: %w", id, err)
 		}
-		p.rels[id] = rs
+		p.Relationships[id] = rs
 	}
 	return rows.Err()
 }
@@ -374,10 +301,11 @@ func (p *plan) loadRelationships(ctx context.Context, tx *sql.Tx, ids []string) 
 // loadEntities reads entities: whole (for the entities to put), or only what the policy and the
 // relationship types need (for link ends: only the kind for the system viewer).
 func (p *plan) loadEntities(ctx context.Context, tx *sql.Tx, ids []string, whole bool) error {
+	policy := p.PolicyApplies()
 	cols := `e.id, e.kind, e.rowid, e.origin_org, e.origin_country, e.tlp, e.releasable_to, e.victim, e.attrs,
-		e.source_ids, e.source_key, e.source_ref`
+		e.source_ids, e.source_key`
 	switch {
-	case !whole && p.policy:
+	case !whole && policy:
 		cols = `e.id, e.kind, e.rowid, e.origin_org, e.origin_country, e.tlp, e.releasable_to, e.victim`
 	case !whole:
 		cols = `e.id, e.kind`
@@ -389,52 +317,68 @@ func (p *plan) loadEntities(ctx context.Context, tx *sql.Tx, ids []string, whole
 	defer rows.Close()
 	for rows.Next() {
 		var id, kind string
-		st := &entityState{exists: true, inDB: true}
+		var rowid int64
+		var env envelope
+		st := &sarhad.PlannedEntity{Exists: true, InStore: true}
+		f := &st.Form
 		dest := []any{&id, &kind}
-		if whole || p.policy {
-			dest = append(dest, &st.rowid, &st.rec.h.OriginatorOrg, &st.rec.h.OriginatorCountry, &st.rec.h.TLP,
-				&st.rec.released, &st.victim)
+		if whole || policy {
+			dest = append(dest, &rowid, &f.Handling.OriginatorOrg, &f.Handling.OriginatorCountry, &f.Handling.TLP,
+				&env.released, &st.Victim)
 		}
 		if whole {
-			dest = append(dest, &st.rec.content, &st.rec.sources, &st.rec.sourceKey, &st.rec.sourceRef)
+			dest = append(dest, &f.Content, &env.sources, &f.SourceKey)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
-		st.kind = sarhad.EntityKind(kind)
-		if p.policy {
-			if err := p.decodeReleased(&st.rec); err != nil {
+		st.Kind = sarhad.EntityKind(kind)
+		if whole || policy {
+			p.rowids[id] = rowid
+			if err := p.decodeEnvelope(f, env); err != nil {
 				return fmt.Errorf("entity %s: %w", id, err)
 			}
-			if st.kind.IsIdentifier() {
-				st.holders = map[string]string{}
+			if policy && st.Kind.IsIdentifier() {
+				st.Holders = map[string]string{}
 			}
 		}
-		p.entities[id] = st
+		p.Entities[id] = st
 	}
 	return rows.Err()
 }
 
-// decodeReleased decodes the countries a record read is released to, once per distinct list (the
+// decodeEnvelope decodes the lists of a record read into its form, once per distinct list (the
 // records of an import share theirs); the lists are shared, never modified.
-func (p *plan) decodeReleased(r *record) error {
-	if list, ok := p.released[r.released]; ok {
-		r.h.ReleasableTo = list
-		return nil
-	}
-	if err := json.Unmarshal([]byte(r.released), &r.h.ReleasableTo); err != nil {
+func (p *plan) decodeEnvelope(f *sarhad.StoredForm, env envelope) error {
+	var err error
+	if f.Handling.ReleasableTo, err = p.list(env.released); err != nil {
 		return err
 	}
-	p.released[r.released] = r.h.ReleasableTo
-	return nil
+	f.SourceIDs, err = p.list(env.sources)
+	return err
+}
+
+func (p *plan) list(encoded string) ([]string, error) {
+	if encoded == "" {
+		return nil, nil
+	}
+	if list, ok := p.lists[encoded]; ok {
+		return list, nil
+	}
+	var list []string
+	if err := json.Unmarshal([]byte(encoded), &list); err != nil {
+		return nil, err
+	}
+	p.lists[encoded] = list
+	return list, nil
 }
 
 // loadHolders reads the holder relationships of the identifiers read, with what the policy needs
 // of each holder.
 func (p *plan) loadHolders(ctx context.Context, tx *sql.Tx) error {
 	var ids []string
-	for id, st := range p.entities {
-		if st.holders != nil {
+	for id, st := range p.Entities {
+		if st.Holders != nil {
 			ids = append(ids, id)
 		}
 	}
@@ -450,186 +394,27 @@ func (p *plan) loadHolders(ctx context.Context, tx *sql.Tx) error {
 	defer rows.Close()
 	for rows.Next() {
 		var rel, to, holder string
-		var h holderInfo
-		if err := rows.Scan(&rel, &to, &holder, &h.victim, &h.originOrg); err != nil {
+		var h sarhad.PlannedHolder
+		if err := rows.Scan(&rel, &to, &holder, &h.Victim, &h.OriginOrg); err != nil {
 			return err
 		}
-		p.entities[to].holders[rel] = holder
-		p.holders[holder] = h
+		p.Entities[to].Holders[rel] = holder
+		p.Holders[holder] = h
 	}
 	return rows.Err()
 }
 
-// visible is visibleEntity on the plan's state.
-func (p *plan) visible(st *entityState) bool {
-	if !p.policy {
-		return true
-	}
-	if !st.rec.h.Visible(p.v) {
-		return false
-	}
-	if !st.kind.IsIdentifier() {
-		return true
-	}
-	var victims []sarhad.Handling
-	for _, id := range st.holders {
-		if victim, org := p.holder(id); victim {
-			victims = append(victims, sarhad.Handling{OriginatorOrg: org})
-		}
-	}
-	return !sarhad.VictimIdentifierHidden(p.v, victims)
-}
-
-// holder returns whether entity id is a victim and its originating organisation, as the change
-// set leaves it.
-func (p *plan) holder(id string) (victim bool, org string) {
-	if st, ok := p.entities[id]; ok && st.exists {
-		return st.victim, st.rec.h.OriginatorOrg
-	}
-	h := p.holders[id]
-	return h.victim, h.originOrg
-}
-
-// visibleEnd returns the state of entity id when it exists and the viewer sees it.
-func (p *plan) visibleEnd(id string) (*entityState, error) {
-	st, ok := p.entities[id]
-	if !ok || !st.exists || !p.visible(st) {
-		return nil, sarhad.Errorf(sarhad.ENOTFOUND, "no entity %s", id)
-	}
-	return st, nil
-}
-
-// decide walks the change set in order and returns what it does, or the first error.
+// decide decides the change set with the domain's plan.
 func (p *plan) decide() (*sarhad.ApplyResult, error) {
-	res := &sarhad.ApplyResult{}
+	puts := make([]sarhad.PlannedItem, len(p.puts))
 	for i := range p.puts {
-		if err := p.put(&p.puts[i], res); err != nil {
-			return nil, err
-		}
+		puts[i] = p.puts[i].item
 	}
+	links := make([]sarhad.PlannedItem, len(p.links))
 	for i := range p.links {
-		if err := p.link(&p.links[i], res); err != nil {
-			return nil, err
-		}
+		links[i] = p.links[i].item
 	}
-	for _, id := range p.unlinks {
-		if err := p.unlink(id, res); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (p *plan) put(pe *encodedEntity, res *sarhad.ApplyResult) error {
-	if pe.err != nil {
-		return pe.err
-	}
-	m := pe.e.EntityMeta()
-	st, ok := p.entities[m.ID]
-	if !ok {
-		// The id is checked against the kind only for a new record: an id already taken by another
-		// kind is a CONFLICT (below), not malformed input.
-		if kind, err := sarhad.KindOfID(m.ID); err != nil || kind != m.Kind {
-			return sarhad.Errorf(sarhad.EINVALID, "id %q does not name a %s", m.ID, m.Kind.Label())
-		}
-		st = &entityState{exists: true, kind: m.Kind, createdAt: stamp(m.CreatedAt), createdBy: m.CreatedBy}
-		if p.policy && m.Kind.IsIdentifier() {
-			st.holders = map[string]string{}
-		}
-		p.entities[m.ID] = st
-		res.Created++
-	} else {
-		if !p.visible(st) {
-			return sarhad.Errorf(sarhad.ENOTFOUND, "no entity %s", m.ID)
-		}
-		if st.kind != m.Kind {
-			return sarhad.Errorf(sarhad.ECONFLICT, "id %s belongs to a %s", m.ID, st.kind)
-		}
-		if err := mayChange(p.v, m.ID, st.rec.h); err != nil {
-			return err
-		}
-		if st.rec.same(&pe.rec) {
-			res.Unchanged++
-			return nil
-		}
-		res.Updated++
-	}
-	if st.write == nil {
-		p.entOrder = append(p.entOrder, m.ID)
-	}
-	st.rec, st.victim, st.write = pe.rec, pe.victim == 1, pe
-	return nil
-}
-
-func (p *plan) link(l *encodedRel, res *sarhad.ApplyResult) error {
-	r := l.r
-	if l.badID {
-		return sarhad.Errorf(sarhad.EINVALID, "%q is not a relationship id", r.ID)
-	}
-	// Both ends must exist, be visible, and be of kinds the type joins.
-	from, err := p.visibleEnd(r.From)
-	if err != nil {
-		return err
-	}
-	to, err := p.visibleEnd(r.To)
-	if err != nil {
-		return err
-	}
-	if !r.Type.Joins(from.kind, to.kind) {
-		return sarhad.Errorf(sarhad.EINVALID, "a %s relationship cannot go from %s to %s", r.Type, from.kind, to.kind)
-	}
-	if l.err != nil {
-		return l.err
-	}
-	rs, ok := p.rels[r.ID]
-	if !ok || !rs.exists {
-		// Unlinks come after every link, so a relationship linked here was not unlinked before.
-		rs = &relState{exists: true, typ: r.Type, from: r.From, to: r.To}
-		p.rels[r.ID] = rs
-		if to.holders != nil && slices.Contains(sarhad.HolderTypes, r.Type) {
-			to.holders[r.ID] = r.From
-		}
-		res.Created++
-	} else {
-		if err := mayChange(p.v, r.ID, rs.rec.h); err != nil {
-			return err
-		}
-		if rs.typ != r.Type || rs.from != r.From || rs.to != r.To {
-			return sarhad.Errorf(sarhad.ECONFLICT, "relationship %s already joins other entities", r.ID)
-		}
-		if rs.rec.same(&l.rec) {
-			res.Unchanged++
-			return nil
-		}
-		res.Updated++
-	}
-	if rs.write == nil {
-		p.relOrder = append(p.relOrder, r.ID)
-	}
-	rs.rec, rs.write = l.rec, l
-	return nil
-}
-
-func (p *plan) unlink(id string, res *sarhad.ApplyResult) error {
-	rs, ok := p.rels[id]
-	if !ok || !rs.exists {
-		return sarhad.Errorf(sarhad.ENOTFOUND, "no relationship %s", id)
-	}
-	// A relationship is hidden when either end is hidden, whatever its own marking.
-	for _, end := range []string{rs.from, rs.to} {
-		if _, err := p.visibleEnd(end); err != nil {
-			return sarhad.Errorf(sarhad.ENOTFOUND, "no relationship %s", id)
-		}
-	}
-	if err := mayChange(p.v, id, rs.rec.h); err != nil {
-		return err
-	}
-	if to := p.entities[rs.to]; to != nil && to.holders != nil {
-		delete(to.holders, id)
-	}
-	rs.exists = false
-	res.Deleted++
-	return nil
+	return p.Decide(p.cs, puts, links)
 }
 
 // checkEvery is how many rows write sends between two looks at the context: the statements run
@@ -664,72 +449,69 @@ func (p *plan) write(ctx context.Context, tx *sql.Tx) error {
 		return st.ExecContext(bg, args...)
 	}
 
-	for _, id := range p.entOrder {
-		st := p.entities[id]
-		pe := st.write
-		m, rec := pe.e.EntityMeta(), &pe.rec
-		h := rec.h
-		if !st.inDB {
+	for _, id := range p.EntityWrites {
+		st := p.Entities[id]
+		pe := &p.puts[st.Put]
+		m, f := pe.e.EntityMeta(), &st.Form
+		h := f.Handling
+		if !st.InStore {
 			r, err := exec(`INSERT INTO entities (id, kind, attrs, public_attrs, origin_org, origin_country, tlp,
 				releasable_to, victim, source_ids, source_key, source_ref, created_at, created_by, updated_at, updated_by)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				id, string(st.kind), rec.content, pe.public, h.OriginatorOrg, h.OriginatorCountry, string(h.TLP),
-				rec.released, pe.victim, rec.sources, rec.sourceKey, rec.sourceRef, st.createdAt, st.createdBy,
+				id, string(st.Kind), f.Content, pe.public, h.OriginatorOrg, h.OriginatorCountry, string(h.TLP),
+				pe.env.released, pe.victim, pe.env.sources, f.SourceKey, m.SourceRef, stamp(st.CreatedAt), st.CreatedBy,
 				stamp(m.UpdatedAt), m.UpdatedBy)
 			if err != nil {
 				return err
 			}
-			if st.rowid, err = r.LastInsertId(); err != nil {
+			if p.rowids[id], err = r.LastInsertId(); err != nil {
 				return err
 			}
 		} else {
 			if _, err := exec(`UPDATE entities SET attrs = ?, public_attrs = ?, origin_org = ?, origin_country = ?,
 				tlp = ?, releasable_to = ?, victim = ?, source_ids = ?, source_key = ?, source_ref = ?, updated_at = ?,
 				updated_by = ? WHERE rowid = ?`,
-				rec.content, pe.public, h.OriginatorOrg, h.OriginatorCountry, string(h.TLP), rec.released, pe.victim,
-				rec.sources, rec.sourceKey, rec.sourceRef, stamp(m.UpdatedAt), m.UpdatedBy, st.rowid); err != nil {
+				f.Content, pe.public, h.OriginatorOrg, h.OriginatorCountry, string(h.TLP), pe.env.released, pe.victim,
+				pe.env.sources, f.SourceKey, m.SourceRef, stamp(m.UpdatedAt), m.UpdatedBy, p.rowids[id]); err != nil {
 				return err
 			}
-			if _, err := exec(`DELETE FROM entity_terms WHERE rowid = ?`, st.rowid); err != nil {
+			if _, err := exec(`DELETE FROM entity_terms WHERE rowid = ?`, p.rowids[id]); err != nil {
 				return err
 			}
 		}
 		if pe.terms != "" {
-			if _, err := exec(`INSERT INTO entity_terms (rowid, terms) VALUES (?, ?)`, st.rowid, pe.terms); err != nil {
+			if _, err := exec(`INSERT INTO entity_terms (rowid, terms) VALUES (?, ?)`, p.rowids[id], pe.terms); err != nil {
 				return err
 			}
 		}
 	}
 
-	for _, id := range p.unlinks {
-		if rs := p.rels[id]; rs.inDB && !rs.exists {
-			rs.inDB = false // an id unlinked twice fails in decide; this guards the statement all the same
-			if _, err := exec(`DELETE FROM relationships WHERE id = ?`, id); err != nil {
-				return fmt.Errorf("delete relationship: %w", err)
-			}
+	for _, id := range p.Deleted {
+		if _, err := exec(`DELETE FROM relationships WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("delete relationship: %w", err)
 		}
 	}
-	for _, id := range p.relOrder {
-		rs := p.rels[id]
-		if !rs.exists {
+	for _, id := range p.RelationshipWrites {
+		rs := p.Relationships[id]
+		if !rs.Exists {
 			continue // linked, then unlinked
 		}
-		l := rs.write
-		r, rec := l.r, &l.rec
-		h := rec.h
-		if !rs.inDB {
+		l := &p.links[rs.Link]
+		r, f := l.r, &rs.Form
+		h := f.Handling
+		if !rs.InStore {
 			if _, err := exec(`INSERT INTO relationships (id, type, from_id, to_id, props, origin_org, origin_country,
 				tlp, releasable_to, source_ids, source_key, source_ref, created_at, created_by, updated_at, updated_by)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				id, string(rs.typ), rs.from, rs.to, rec.content, h.OriginatorOrg, h.OriginatorCountry, string(h.TLP),
-				rec.released, rec.sources, rec.sourceKey, rec.sourceRef, l.stamps[0], r.CreatedBy, l.stamps[1],
+				id, string(rs.Type), rs.From, rs.To, f.Content, h.OriginatorOrg, h.OriginatorCountry, string(h.TLP),
+				l.env.released, l.env.sources, f.SourceKey, r.SourceRef, l.stamps[0], r.CreatedBy, l.stamps[1],
 				r.UpdatedBy); err != nil {
 				return err
 			}
 		} else if _, err := exec(`UPDATE relationships SET props = ?, origin_org = ?, origin_country = ?, tlp = ?,
 			releasable_to = ?, source_ids = ?, source_key = ?, source_ref = ?, updated_at = ?, updated_by = ? WHERE id = ?`,
-			rec.content, h.OriginatorOrg, h.OriginatorCountry, string(h.TLP), rec.released, rec.sources, rec.sourceKey,
-			rec.sourceRef, l.stamps[1], r.UpdatedBy, id); err != nil {
+			f.Content, h.OriginatorOrg, h.OriginatorCountry, string(h.TLP), l.env.released, l.env.sources, f.SourceKey,
+			r.SourceRef, l.stamps[1], r.UpdatedBy, id); err != nil {
 			return err
 		}
 	}

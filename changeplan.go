@@ -1,0 +1,314 @@
+package sarhad
+
+import (
+	"slices"
+	"time"
+)
+
+// ChangePlan decides what a change set does, item by item and in its order, over the state a
+// store has read of the records it touches: each item is created, updated, unchanged or deleted,
+// or the change set fails with the first error (NOT_FOUND, FORBIDDEN, CONFLICT, BAD_USER_INPUT).
+// The rules are the reference policy's (Handling.Visible, CanEdit, VictimIdentifierHidden),
+// applied to the state as the earlier items leave it, exactly as a statement per item would see
+// it. Both stores apply a change set set-wise — read everything, decide here, write each changed
+// record once — so that they decide alike by construction.
+//
+// A store fills Entities, Relationships and Holders with what it read, calls Decide, then writes
+// the records of EntityWrites and RelationshipWrites as the plan leaves them and deletes
+// Deleted. Nothing is written before Decide returns, so a failing change set writes nothing.
+type ChangePlan struct {
+	Viewer *Viewer
+	// Entities are the entities the change set puts, links or unlinks (the ends of its
+	// relationships, and those of the relationships it unlinks), by id, as read; those absent
+	// do not exist.
+	Entities map[string]*PlannedEntity
+	// Relationships are the relationships the change set links or unlinks, by id, as read.
+	Relationships map[string]*PlannedRelationship
+	// Holders are what the victim-identifier rule needs of the holders of the identifiers read
+	// (PlannedEntity.Holders) that are not in Entities. Read only for viewers the policy applies to.
+	Holders map[string]PlannedHolder
+
+	// Decide's outcome: the ids of the records to write, in the order the change set first wrote
+	// them, and of the relationships to delete, in the change set's order.
+	EntityWrites       []string
+	RelationshipWrites []string
+	Deleted            []string
+}
+
+// PlannedEntity is what a plan knows of an entity: as read, then as the change set leaves it.
+type PlannedEntity struct {
+	Exists  bool // as the change set leaves it so far
+	InStore bool // it existed when read
+	Kind    EntityKind
+	Victim  bool
+	Form    StoredForm
+	// Holders are the holder relationships of an identifier (relationship id → holder entity id);
+	// nil when not tracked: entities other than identifiers, and identifiers read for the system
+	// viewer, to whom the victim-identifier rule does not apply.
+	Holders   map[string]string
+	CreatedAt time.Time // as read (when the store needs it), or as the change set creates it
+	CreatedBy string
+	// Put is the index in ChangeSet.Put of the item to write, when Written.
+	Put     int
+	Written bool
+}
+
+// PlannedRelationship is what a plan knows of a relationship.
+type PlannedRelationship struct {
+	Exists   bool
+	InStore  bool
+	Type     RelationType
+	From, To string
+	Form     StoredForm
+	// CreatedAt and CreatedBy are the relationship's first writing: as read (when the store
+	// needs them), or as the change set creates it.
+	CreatedAt time.Time
+	CreatedBy string
+	// Link is the index in ChangeSet.Link of the item to write, when Written.
+	Link    int
+	Written bool
+}
+
+// StoredForm is a record's envelope and content as a store holds them; two records with equal
+// forms are the same record, so writing one over the other leaves it unchanged. The source
+// reference does not count: a record read again from another line of an import is unchanged
+// (see Meta.SourceRef).
+type StoredForm struct {
+	Content   string // the store's encoding of the entity's attributes or the relationship's properties
+	Handling  Handling
+	SourceIDs []string
+	SourceKey string
+}
+
+func (f *StoredForm) same(o *StoredForm) bool {
+	return f.Content == o.Content && f.SourceKey == o.SourceKey && slices.Equal(f.SourceIDs, o.SourceIDs) &&
+		f.Handling.OriginatorOrg == o.Handling.OriginatorOrg &&
+		f.Handling.OriginatorCountry == o.Handling.OriginatorCountry && f.Handling.TLP == o.Handling.TLP &&
+		slices.Equal(f.Handling.ReleasableTo, o.Handling.ReleasableTo)
+}
+
+// formOf returns the stored form of a record with the given content and envelope.
+func formOf(content string, m *Meta) StoredForm {
+	h := m.Handling
+	return StoredForm{Content: content, SourceIDs: slices.Clone(m.SourceIDs), SourceKey: m.SourceKey,
+		Handling: Handling{OriginatorOrg: h.OriginatorOrg, OriginatorCountry: h.OriginatorCountry, TLP: h.TLP,
+			ReleasableTo: slices.Clone(h.ReleasableTo)}}
+}
+
+// PlannedHolder is what the victim-identifier rule needs of a holder.
+type PlannedHolder struct {
+	Victim    bool
+	OriginOrg string
+}
+
+// PlannedItem is an item of a change set as the store encodes it: its content (see StoredForm),
+// or the error that keeps it from being encoded, which is the error of the item.
+type PlannedItem struct {
+	Content string
+	Err     error
+}
+
+// NewChangePlan returns an empty plan for viewer v.
+func NewChangePlan(v *Viewer) *ChangePlan {
+	return &ChangePlan{Viewer: v, Entities: map[string]*PlannedEntity{},
+		Relationships: map[string]*PlannedRelationship{}, Holders: map[string]PlannedHolder{}}
+}
+
+// PolicyApplies reports whether the access policy applies to the plan's viewer: for the system
+// viewer (seed, importers) a store need not read the policy's inputs at all.
+func (p *ChangePlan) PolicyApplies() bool { return !p.Viewer.System }
+
+// Decide walks the change set in order — puts, then links, then unlinks — with the stored form of
+// each put (puts[i] for cs.Put[i]) and link (links[i] for cs.Link[i]), and returns what it does,
+// or the first error.
+func (p *ChangePlan) Decide(cs *ChangeSet, puts, links []PlannedItem) (*ApplyResult, error) {
+	res := &ApplyResult{}
+	for i, e := range cs.Put {
+		if err := p.put(i, e, puts[i], res); err != nil {
+			return nil, err
+		}
+	}
+	for i, r := range cs.Link {
+		if err := p.link(i, r, links[i], res); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range cs.Unlink {
+		if err := p.unlink(id, res); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// visible is the reference policy's visibleEntity on the plan's state.
+func (p *ChangePlan) visible(st *PlannedEntity) bool {
+	if !p.PolicyApplies() {
+		return true
+	}
+	if !st.Form.Handling.Visible(p.Viewer) {
+		return false
+	}
+	if !st.Kind.IsIdentifier() {
+		return true
+	}
+	var victims []Handling
+	for _, id := range st.Holders {
+		if victim, org := p.holder(id); victim {
+			victims = append(victims, Handling{OriginatorOrg: org})
+		}
+	}
+	return !VictimIdentifierHidden(p.Viewer, victims)
+}
+
+// holder returns whether entity id is a victim and its originating organisation, as the change
+// set leaves it.
+func (p *ChangePlan) holder(id string) (victim bool, org string) {
+	if st, ok := p.Entities[id]; ok && st.Exists {
+		return st.Victim, st.Form.Handling.OriginatorOrg
+	}
+	h := p.Holders[id]
+	return h.Victim, h.OriginOrg
+}
+
+// visibleEnd returns the state of entity id when it exists and the viewer sees it.
+func (p *ChangePlan) visibleEnd(id string) (*PlannedEntity, error) {
+	st, ok := p.Entities[id]
+	if !ok || !st.Exists || !p.visible(st) {
+		return nil, Errorf(ENOTFOUND, "no entity %s", id)
+	}
+	return st, nil
+}
+
+// mayChange returns NOT_FOUND for a record the viewer cannot see and FORBIDDEN for one they cannot
+// edit.
+func (p *ChangePlan) mayChange(id string, h Handling) error {
+	if !h.Visible(p.Viewer) {
+		return Errorf(ENOTFOUND, "no record %s", id)
+	}
+	if p.PolicyApplies() && !CanEdit(p.Viewer, h) {
+		return Errorf(EFORBIDDEN, "you may not edit %s", id)
+	}
+	return nil
+}
+
+func (p *ChangePlan) put(i int, e Entity, item PlannedItem, res *ApplyResult) error {
+	m := e.EntityMeta()
+	if m.Redacted {
+		return Errorf(EFORBIDDEN, "a redacted record cannot be written back")
+	}
+	if item.Err != nil {
+		return item.Err
+	}
+	form := formOf(item.Content, m)
+	st, ok := p.Entities[m.ID]
+	if !ok || !st.Exists {
+		// The id is checked against the kind only for a new record: an id already taken by another
+		// kind is a CONFLICT (below), not malformed input.
+		if kind, err := KindOfID(m.ID); err != nil || kind != m.Kind {
+			return Errorf(EINVALID, "id %q does not name a %s", m.ID, m.Kind.Label())
+		}
+		st = &PlannedEntity{Exists: true, Kind: m.Kind, CreatedAt: m.CreatedAt, CreatedBy: m.CreatedBy}
+		if m.Kind.IsIdentifier() {
+			st.Holders = map[string]string{}
+		}
+		p.Entities[m.ID] = st
+		res.Created++
+	} else {
+		if !p.visible(st) {
+			return Errorf(ENOTFOUND, "no entity %s", m.ID)
+		}
+		if st.Kind != m.Kind {
+			return Errorf(ECONFLICT, "id %s belongs to a %s", m.ID, st.Kind)
+		}
+		if err := p.mayChange(m.ID, st.Form.Handling); err != nil {
+			return err
+		}
+		if st.Form.same(&form) {
+			res.Unchanged++
+			return nil
+		}
+		res.Updated++
+	}
+	if !st.Written {
+		p.EntityWrites = append(p.EntityWrites, m.ID)
+	}
+	person, isPerson := e.(*Person)
+	st.Form, st.Victim, st.Put, st.Written = form, isPerson && person.IsVictim(), i, true
+	return nil
+}
+
+func (p *ChangePlan) link(i int, r *Relationship, item PlannedItem, res *ApplyResult) error {
+	if !ValidRelationshipID(r.ID) {
+		return Errorf(EINVALID, "%q is not a relationship id", r.ID)
+	}
+	// Both ends must exist, be visible, and be of kinds the type joins.
+	from, err := p.visibleEnd(r.From)
+	if err != nil {
+		return err
+	}
+	to, err := p.visibleEnd(r.To)
+	if err != nil {
+		return err
+	}
+	if !r.Type.Joins(from.Kind, to.Kind) {
+		return Errorf(EINVALID, "a %s relationship cannot go from %s to %s", r.Type, from.Kind, to.Kind)
+	}
+	if item.Err != nil {
+		return item.Err
+	}
+	form := formOf(item.Content, &r.Meta)
+	rs, ok := p.Relationships[r.ID]
+	if !ok || !rs.Exists {
+		// Unlinks come after every link, so a relationship linked here was not unlinked before.
+		rs = &PlannedRelationship{Exists: true, Type: r.Type, From: r.From, To: r.To, CreatedAt: r.CreatedAt,
+			CreatedBy: r.CreatedBy}
+		p.Relationships[r.ID] = rs
+		if to.Holders != nil && slices.Contains(HolderTypes, r.Type) {
+			to.Holders[r.ID] = r.From
+		}
+		res.Created++
+	} else {
+		if err := p.mayChange(r.ID, rs.Form.Handling); err != nil {
+			return err
+		}
+		if rs.Type != r.Type || rs.From != r.From || rs.To != r.To {
+			return Errorf(ECONFLICT, "relationship %s already joins other entities", r.ID)
+		}
+		if rs.Form.same(&form) {
+			res.Unchanged++
+			return nil
+		}
+		res.Updated++
+	}
+	if !rs.Written {
+		p.RelationshipWrites = append(p.RelationshipWrites, r.ID)
+	}
+	rs.Form, rs.Link, rs.Written = form, i, true
+	return nil
+}
+
+func (p *ChangePlan) unlink(id string, res *ApplyResult) error {
+	rs, ok := p.Relationships[id]
+	if !ok || !rs.Exists {
+		return Errorf(ENOTFOUND, "no relationship %s", id)
+	}
+	// A relationship is hidden when either end is hidden, whatever its own marking.
+	for _, end := range []string{rs.From, rs.To} {
+		if _, err := p.visibleEnd(end); err != nil {
+			return Errorf(ENOTFOUND, "no relationship %s", id)
+		}
+	}
+	if err := p.mayChange(id, rs.Form.Handling); err != nil {
+		return err
+	}
+	if to := p.Entities[rs.To]; to != nil && to.Holders != nil {
+		delete(to.Holders, id)
+	}
+	rs.Exists, rs.Written = false, false
+	if rs.InStore {
+		p.Deleted = append(p.Deleted, id)
+	}
+	res.Deleted++
+	return nil
+}
