@@ -118,7 +118,8 @@ type NetworkQuery struct {
 
 // ExpandNeighbourhood returns the entities within q.Depth hops of q.ID and every visible relationship
 // of q.Types among them. The walk goes breadth first with one store call per level; entities not of
-// q.Kinds are neither included nor walked through (the centre always is). When q.Limit entities are
+// q.Kinds are neither included nor walked through (the centre always is); the entities come with
+// the relationships that reach them (Store.Neighbours). When q.Limit entities are
 // reached it includes no more and sets Truncated. Nodes are ordered by distance then id, edges by
 // id. NOT_FOUND when the centre is missing or hidden, BAD_USER_INPUT for arguments out of range.
 func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery) (*Subgraph, error) {
@@ -139,7 +140,8 @@ func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery)
 			return nil, Invalid("kinds", "kinds[%d] is not an entity kind", i)
 		}
 	}
-	if _, err := s.entity(ctx, "id", q.ID); err != nil {
+	centre, err := s.entity(ctx, "id", q.ID)
+	if err != nil {
 		return nil, err
 	}
 	admitted := func(id string) bool {
@@ -148,6 +150,7 @@ func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery)
 	}
 
 	dist := map[string]int{q.ID: 0}
+	reached := map[string]Entity{q.ID: centre} // every entity within the depth, as read with its tie
 	edges := map[string]*Relationship{}
 	truncated := false
 	// Pass `level` asks for the relationships of the entities at distance level-1 and adds the new
@@ -159,11 +162,24 @@ func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: frontier, Direction: DirBoth, Types: q.Types})
+		grow := level <= q.Depth
+		var rels []*Relationship
+		var ends []Entity
+		var err error
+		rq := RelationshipQuery{Anchors: frontier, Direction: DirBoth, Types: q.Types}
+		if grow {
+			rels, ends, err = s.Store.Neighbours(ctx, rq)
+		} else {
+			rels, err = s.Store.Relationships(ctx, rq) // only the ties among the last level
+		}
 		if err != nil {
 			return nil, err
 		}
-		grow := level <= q.Depth
+		for _, e := range ends {
+			if _, in := reached[e.EntityMeta().ID]; !in {
+				reached[e.EntityMeta().ID] = e
+			}
+		}
 		var next []string
 		for _, r := range rels {
 			for _, end := range [2]string{r.From, r.To} {
@@ -194,16 +210,12 @@ func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery)
 		ids = append(ids, id)
 	}
 	slices.SortFunc(ids, func(a, b string) int { return cmp.Or(cmp.Compare(dist[a], dist[b]), cmp.Compare(a, b)) })
-	found, err := s.Store.Entities(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	sg := &Subgraph{Truncated: truncated, Nodes: make([]Entity, 0, len(found)), Edges: []*Relationship{}}
-	present := make(map[string]bool, len(found))
-	for _, e := range found {
-		if e != nil { // nil: removed since the walk saw it
+	sg := &Subgraph{Truncated: truncated, Nodes: make([]Entity, 0, len(ids)), Edges: []*Relationship{}}
+	present := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if e := reached[id]; e != nil { // nil: removed between two levels of the walk
 			sg.Nodes = append(sg.Nodes, e)
-			present[e.EntityMeta().ID] = true
+			present[id] = true
 		}
 	}
 	for _, r := range edges {

@@ -25,6 +25,11 @@ type Store interface {
 	// direction whose both ends are visible, ordered by id.
 	Relationships(ctx context.Context, q RelationshipQuery) ([]*Relationship, error)
 
+	// Neighbours returns what Relationships returns for q, with the entities reached through those
+	// relationships from the anchors along q.Direction (each once, as Entities returns them), in
+	// one call: one round trip to a database server, so that a nested query costs one call per level.
+	Neighbours(ctx context.Context, q RelationshipQuery) ([]*Relationship, []Entity, error)
+
 	// RelationshipsByID returns the relationships with the given ids, in order, nil where missing or
 	// hidden (a relationship is hidden when it or either end is hidden).
 	RelationshipsByID(ctx context.Context, ids []string) ([]*Relationship, error)

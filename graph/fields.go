@@ -22,6 +22,17 @@ func loadEntities(ctx context.Context, ids []string) ([]sarhad.Entity, error) {
 	return slices.DeleteFunc(found, func(e sarhad.Entity) bool { return e == nil }), nil
 }
 
+// prime keeps entities read outside the loader (a root field's, a list's) for the rest of the
+// request, so that nested fields that meet them again need no store call.
+func prime(ctx context.Context, es ...sarhad.Entity) {
+	l := loadersFrom(ctx)
+	for _, e := range es {
+		if e != nil {
+			l.entities.Prime(e.EntityMeta().ID, e)
+		}
+	}
+}
+
 // entity loads one entity, or NOT_FOUND when missing or hidden.
 func loadEntity(ctx context.Context, id string) (sarhad.Entity, error) {
 	e, err := loadersFrom(ctx).entities.Load(ctx, id)

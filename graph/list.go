@@ -19,6 +19,7 @@ func list[T sarhad.Entity](ctx context.Context, svc *sarhad.Service, kind sarhad
 	if err != nil {
 		return nil, nil, 0, err
 	}
+	prime(ctx, res.Entities...)
 	items := only[T](res.Entities)
 	return items, pageInfo(items, res.HasNextPage), res.TotalCount, nil
 }

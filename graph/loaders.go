@@ -31,26 +31,28 @@ const DefaultBatchWait = 2 * time.Millisecond
 
 // NewLoaders returns loaders over store for one request; each gathers keys for batchWait.
 func NewLoaders(store sarhad.Store, batchWait time.Duration) *Loaders {
-	return &Loaders{
-		entities: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]sarhad.Entity, error) {
-			found, err := store.Entities(ctx, ids)
-			if err != nil {
-				return nil, err
-			}
-			out := make(map[string]sarhad.Entity, len(ids))
-			for i, e := range found {
-				out[ids[i]] = e // nil when missing or hidden
-			}
-			return out, nil
-		}, dataloadgen.WithWait(batchWait)),
-		relationships: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []relKey) (map[relKey][]*sarhad.Relationship, error) {
-			return loadRelationships(ctx, store, keys)
-		}, dataloadgen.WithWait(batchWait)),
-	}
+	l := &Loaders{}
+	l.entities = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]sarhad.Entity, error) {
+		found, err := store.Entities(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]sarhad.Entity, len(ids))
+		for i, e := range found {
+			out[ids[i]] = e // nil when missing or hidden
+		}
+		return out, nil
+	}, dataloadgen.WithWait(batchWait))
+	l.relationships = dataloadgen.NewMappedLoader(func(ctx context.Context, keys []relKey) (map[relKey][]*sarhad.Relationship, error) {
+		return l.loadRelationships(ctx, store, keys)
+	}, dataloadgen.WithWait(batchWait))
+	return l
 }
 
-// loadRelationships makes one store call per distinct (direction, types) among keys.
-func loadRelationships(ctx context.Context, store sarhad.Store, keys []relKey) (map[relKey][]*sarhad.Relationship, error) {
+// loadRelationships makes one store call per distinct (direction, types) among keys. The entities
+// at the far ends come with the relationships and are kept for the entity loader, so that
+// resolving them costs no further call: one call per level of a nested query.
+func (l *Loaders) loadRelationships(ctx context.Context, store sarhad.Store, keys []relKey) (map[relKey][]*sarhad.Relationship, error) {
 	type group struct {
 		dir   sarhad.Direction
 		types string
@@ -68,9 +70,12 @@ func loadRelationships(ctx context.Context, store sarhad.Store, keys []relKey) (
 				types = append(types, sarhad.RelationType(t))
 			}
 		}
-		rels, err := store.Relationships(ctx, sarhad.RelationshipQuery{Anchors: ids, Direction: g.dir, Types: types})
+		rels, ends, err := store.Neighbours(ctx, sarhad.RelationshipQuery{Anchors: ids, Direction: g.dir, Types: types})
 		if err != nil {
 			return nil, err
+		}
+		for _, e := range ends {
+			l.entities.Prime(e.EntityMeta().ID, e)
 		}
 		want := make(map[string]bool, len(ids))
 		for _, id := range ids {

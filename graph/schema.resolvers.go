@@ -644,12 +644,17 @@ func (r *queryResolver) Node(ctx context.Context, id string) (sarhad.Entity, err
 	if sarhad.ErrorCode(err) == sarhad.ENOTFOUND {
 		return nil, nil // Relay: a missing or hidden node is null
 	}
+	if err == nil {
+		prime(ctx, e)
+	}
 	return e, err
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]sarhad.Entity, error) {
-	return r.Service.Nodes(ctx, ids)
+	es, err := r.Service.Nodes(ctx, ids)
+	prime(ctx, es...)
+	return es, err
 }
 
 // Search is the resolver for the search field.
@@ -665,6 +670,9 @@ func (r *queryResolver) Search(ctx context.Context, text string, kinds []sarhad.
 	res, err := r.Service.Search(ctx, text, kinds, n, offset)
 	if err != nil {
 		return nil, err
+	}
+	for _, h := range res.Hits {
+		prime(ctx, h.Entity)
 	}
 	conn := &SearchConnection{TotalCount: res.TotalCount, PageInfo: &PageInfo{HasNextPage: res.HasNextPage}}
 	for i, h := range res.Hits {

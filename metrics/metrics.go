@@ -132,6 +132,11 @@ func (s *store) Relationships(ctx context.Context, q sarhad.RelationshipQuery) (
 	return s.Store.Relationships(ctx, q)
 }
 
+func (s *store) Neighbours(ctx context.Context, q sarhad.RelationshipQuery) (rels []*sarhad.Relationship, ends []sarhad.Entity, err error) {
+	defer func(start time.Time) { s.m.observe(ctx, "Neighbours", start, err) }(time.Now())
+	return s.Store.Neighbours(ctx, q)
+}
+
 func (s *store) RelationshipsByID(ctx context.Context, ids []string) (out []*sarhad.Relationship, err error) {
 	defer func(start time.Time) { s.m.observe(ctx, "RelationshipsByID", start, err) }(time.Now())
 	return s.Store.RelationshipsByID(ctx, ids)

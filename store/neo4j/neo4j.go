@@ -132,14 +132,41 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// read runs one read-only statement, routed to a reader, and returns its records.
+// maxReadAttempts bounds how often read runs a statement that failed with a retryable error.
+const maxReadAttempts = 3
+
+// read runs one read-only statement, routed to a reader, and returns its records. It runs as an
+// auto-commit transaction that fetches every record at once: one round trip to the database, where
+// a managed transaction takes three (BEGIN, RUN and PULL, COMMIT). What the driver's managed
+// transactions would retry — a lost connection, a leader switch, a transient error — read retries
+// itself: a read changes nothing, so running it again is safe.
 func (s *Store) read(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
-	res, err := neo4j.ExecuteQuery(ctx, s.driver, query, params, neo4j.EagerResultTransformer,
-		neo4j.ExecuteQueryWithReadersRouting(), neo4j.ExecuteQueryWithDatabase(s.db))
+	for attempt := 1; ; attempt++ {
+		records, err := s.readOnce(ctx, query, params)
+		if err == nil || !neo4j.IsRetryable(err) || attempt == maxReadAttempts {
+			return records, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+		}
+	}
+}
+
+func (s *Store) readOnce(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{
+		DatabaseName:    s.db,
+		AccessMode:      neo4j.AccessModeRead,
+		FetchSize:       neo4j.FetchAll,
+		BookmarkManager: s.driver.ExecuteQueryBookmarkManager(), // reads see the writes before them
+	})
+	defer session.Close(context.WithoutCancel(ctx))
+	res, err := session.Run(ctx, query, params)
 	if err != nil {
 		return nil, err
 	}
-	return res.Records, nil
+	return res.Collect(ctx)
 }
 
 // write runs work in a managed write transaction, which the driver retries on transient failures:

@@ -63,18 +63,29 @@ var byID = relationshipsByIDQuery(sarhad.RelationTypes())
 // Relationships implements sarhad.Store: from an index seek on each anchor, along the requested
 // types and directions, then the policy on the relationship and both ends.
 func (s *Store) Relationships(ctx context.Context, q sarhad.RelationshipQuery) ([]*sarhad.Relationship, error) {
+	rels, _, err := s.relationships(ctx, q, false)
+	return rels, err
+}
+
+// Neighbours implements sarhad.Store: Relationships, with the node at the far end of each in the
+// same statement.
+func (s *Store) Neighbours(ctx context.Context, q sarhad.RelationshipQuery) ([]*sarhad.Relationship, []sarhad.Entity, error) {
+	return s.relationships(ctx, q, true)
+}
+
+func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, ends bool) ([]*sarhad.Relationship, []sarhad.Entity, error) {
 	v, err := sarhad.ViewerFrom(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(q.Anchors) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	types := ""
 	if len(q.Types) > 0 {
 		types = relTypes(q.Types)
 		if types == "" {
-			return nil, nil // no relationship has an unknown type
+			return nil, nil, nil // no relationship has an unknown type
 		}
 		types = ":" + types
 	}
@@ -82,27 +93,47 @@ func (s *Store) Relationships(ctx context.Context, q sarhad.RelationshipQuery) (
 	params["anchors"] = distinct(q.Anchors)
 	var parts []string
 	if q.Direction != sarhad.DirIn {
-		parts = append(parts, "UNWIND $anchors AS aid MATCH (:"+entityLabel+" {id: aid})-[r"+types+"]->() RETURN r")
+		parts = append(parts, "UNWIND $anchors AS aid MATCH (:"+entityLabel+" {id: aid})-[r"+types+"]->(m) RETURN r, m")
 	}
 	if q.Direction != sarhad.DirOut {
-		parts = append(parts, "UNWIND $anchors AS aid MATCH (:"+entityLabel+" {id: aid})<-[r"+types+"]-() RETURN r")
+		parts = append(parts, "UNWIND $anchors AS aid MATCH (:"+entityLabel+" {id: aid})<-[r"+types+"]-(m) RETURN r, m")
+	}
+	end := "null"
+	if ends {
+		end = entityMap("m")
 	}
 	records, err := s.read(ctx, `CALL () { `+strings.Join(parts, " UNION ")+` }
-		WITH r, startNode(r) AS f, endNode(r) AS t
+		WITH r, m, startNode(r) AS f, endNode(r) AS t
 		WHERE `+visibleRelationship("r", "f", "t")+`
-		RETURN `+relationshipMap("r", "f", "t")+` AS r ORDER BY r.id`, params)
+		RETURN `+relationshipMap("r", "f", "t")+` AS r, `+end+` AS m ORDER BY r.id`, params)
 	if err != nil {
-		return nil, wrap(ctx, "relationships", err)
+		return nil, nil, wrap(ctx, "relationships", err)
 	}
-	out := make([]*sarhad.Relationship, 0, len(records))
+	rels := make([]*sarhad.Relationship, 0, len(records))
+	var entities []sarhad.Entity
+	seen := map[string]bool{}
 	for _, rec := range records {
 		r, err := decodeRelationship(rec.Values[0])
 		if err != nil {
-			return nil, wrap(ctx, "relationships", err)
+			return nil, nil, wrap(ctx, "relationships", err)
 		}
-		out = append(out, r)
+		// A relationship between two anchors comes once from each end.
+		if n := len(rels); n == 0 || rels[n-1].ID != r.ID {
+			rels = append(rels, r)
+		}
+		if !ends {
+			continue
+		}
+		e, err := decodeEntity(v, rec.Values[1])
+		if err != nil {
+			return nil, nil, wrap(ctx, "relationships", err)
+		}
+		if id := e.EntityMeta().ID; !seen[id] {
+			seen[id] = true
+			entities = append(entities, e)
+		}
 	}
-	return out, nil
+	return rels, entities, nil
 }
 
 // RelationshipsByID implements sarhad.Store.

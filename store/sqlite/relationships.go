@@ -53,12 +53,22 @@ func queryRelationships(ctx context.Context, tx *sql.Tx, query string, args ...a
 
 // Relationships implements sarhad.Store.
 func (s *Store) Relationships(ctx context.Context, q sarhad.RelationshipQuery) ([]*sarhad.Relationship, error) {
+	rels, _, err := s.relationships(ctx, q, false)
+	return rels, err
+}
+
+// Neighbours implements sarhad.Store: Relationships, then the far ends, in one read transaction.
+func (s *Store) Neighbours(ctx context.Context, q sarhad.RelationshipQuery) ([]*sarhad.Relationship, []sarhad.Entity, error) {
+	return s.relationships(ctx, q, true)
+}
+
+func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, ends bool) ([]*sarhad.Relationship, []sarhad.Entity, error) {
 	v, err := sarhad.ViewerFrom(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(q.Anchors) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	types := make([]string, len(q.Types))
 	for i, t := range q.Types {
@@ -81,12 +91,52 @@ func (s *Store) Relationships(ctx context.Context, q sarhad.RelationshipQuery) (
 	if len(parts) == 2 {
 		query = "SELECT * FROM (" + parts[0] + " UNION " + parts[1] + ")"
 	}
-	var out []*sarhad.Relationship
+	var rels []*sarhad.Relationship
+	var entities []sarhad.Entity
 	err = s.read(ctx, func(tx *sql.Tx) error {
-		out, err = queryRelationships(ctx, tx, query+" ORDER BY 1", args...)
+		if rels, err = queryRelationships(ctx, tx, query+" ORDER BY 1", args...); err != nil || !ends {
+			return err
+		}
+		entities, err = farEnds(ctx, tx, v, q, rels)
 		return err
 	})
-	return out, err
+	return rels, entities, err
+}
+
+// farEnds returns the entities reached from the anchors of q through rels, along q's direction,
+// each once, in the order of rels.
+func farEnds(ctx context.Context, tx *sql.Tx, v *sarhad.Viewer, q sarhad.RelationshipQuery, rels []*sarhad.Relationship) ([]sarhad.Entity, error) {
+	isAnchor := make(map[string]bool, len(q.Anchors))
+	for _, id := range q.Anchors {
+		isAnchor[id] = true
+	}
+	var ids []string
+	seen := map[string]bool{}
+	add := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	for _, r := range rels {
+		if q.Direction != sarhad.DirIn && isAnchor[r.From] {
+			add(r.To)
+		}
+		if q.Direction != sarhad.DirOut && isAnchor[r.To] {
+			add(r.From)
+		}
+	}
+	found, err := entitiesByID(ctx, tx, v, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]sarhad.Entity, 0, len(ids))
+	for _, id := range ids {
+		if e := found[id]; e != nil {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 // RelationshipsByID implements sarhad.Store.

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -244,6 +245,45 @@ func checkVisibleReads(t *testing.T, s sarhad.Store, f *accessFixture, v *sarhad
 		}
 		slices.Sort(want)
 		equalIDs(t, "Relationships(records, BOTH)", relationshipIDs(got), want)
+	})
+
+	t.Run("Neighbours", func(t *testing.T) {
+		hubs := []string{f.hubs[0].ID, f.hubs[1].ID}
+		for _, dir := range []sarhad.Direction{sarhad.DirBoth, sarhad.DirOut, sarhad.DirIn} {
+			q := sarhad.RelationshipQuery{Anchors: hubs, Direction: dir}
+			want, err := s.Relationships(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ends, err := s.Neighbours(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			equalIDs(t, fmt.Sprintf("Neighbours(hubs, %s) relationships", dir), relationshipIDs(got), relationshipIDs(want))
+			// The ends are the entities reached from a hub along dir, each once, as Entities gives them.
+			var reached []string
+			for _, r := range want {
+				if dir != sarhad.DirIn && slices.Contains(hubs, r.From) {
+					reached = append(reached, r.To)
+				}
+				if dir != sarhad.DirOut && slices.Contains(hubs, r.To) {
+					reached = append(reached, r.From)
+				}
+			}
+			slices.Sort(reached)
+			reached = slices.Compact(reached)
+			equalIDs(t, fmt.Sprintf("Neighbours(hubs, %s) ends", dir), sorted(entityIDs(ends)), reached)
+			byEntities, err := s.Entities(ctx, reached)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range ends {
+				i := slices.Index(reached, e.EntityMeta().ID)
+				if i < 0 || !reflect.DeepEqual(e, byEntities[i]) {
+					t.Errorf("Neighbours end %s differs from what Entities returns", e.EntityMeta().ID)
+				}
+			}
+		}
 	})
 
 	t.Run("RelationshipsByID", func(t *testing.T) {
