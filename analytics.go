@@ -170,7 +170,8 @@ func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery)
 		if grow {
 			rels, ends, err = s.Store.Neighbours(ctx, rq)
 		} else {
-			rels, err = s.Store.Relationships(ctx, rq) // only the ties among the last level
+			rq.Among = true // the ties within the last level: those to earlier ones are in
+			rels, err = s.Store.Relationships(ctx, rq)
 		}
 		if err != nil {
 			return nil, err
@@ -621,12 +622,12 @@ func (s *Service) network(ctx context.Context, q NetworkQuery) (*analysis.Graph,
 		if len(types) == 0 {
 			types = PersonTieTypes
 		}
-		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: nodes, Direction: DirBoth, Types: types})
+		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: nodes, Direction: DirBoth, Types: types, Among: true})
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range rels {
-			ties = append(ties, [2]string{r.From, r.To}) // NewGraph drops ties that leave the network
+			ties = append(ties, [2]string{r.From, r.To})
 		}
 	}
 	return analysis.NewGraph(nodes, ties), nil

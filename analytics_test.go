@@ -70,7 +70,8 @@ func (m *memStore) relationships(ctx context.Context, q sarhad.RelationshipQuery
 	}
 	var out []*sarhad.Relationship
 	for _, r := range m.rels {
-		if len(q.Types) > 0 && !slices.Contains(q.Types, r.Type) {
+		if len(q.Types) > 0 && !slices.Contains(q.Types, r.Type) ||
+			q.Among && !(slices.Contains(q.Anchors, r.From) && slices.Contains(q.Anchors, r.To)) {
 			continue
 		}
 		if (q.Direction != sarhad.DirIn && slices.Contains(q.Anchors, r.From)) ||

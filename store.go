@@ -120,6 +120,8 @@ type RelationshipQuery struct {
 	Anchors   []string
 	Direction Direction
 	Types     []RelationType // empty: every type
+	// Among keeps only the relationships whose both ends are anchors: the ties within a set.
+	Among bool
 }
 
 // NameQuery is a name search prepared by the domain (see SearchTerms and QueryTerms).

@@ -91,12 +91,17 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	}
 	params := policyParams(v)
 	params["anchors"] = distinct(q.Anchors)
+	among := ""
+	if q.Among {
+		among = " WHERE m.id IN $anchors"
+	}
 	var parts []string
 	if q.Direction != sarhad.DirIn {
-		parts = append(parts, "UNWIND $anchors AS aid MATCH (:"+entityLabel+" {id: aid})-[r"+types+"]->(m) RETURN r, m")
+		parts = append(parts, "UNWIND $anchors AS aid MATCH (:"+entityLabel+" {id: aid})-[r"+types+"]->(m)"+among+" RETURN r, m")
 	}
-	if q.Direction != sarhad.DirOut {
-		parts = append(parts, "UNWIND $anchors AS aid MATCH (:"+entityLabel+" {id: aid})<-[r"+types+"]-(m) RETURN r, m")
+	if q.Direction != sarhad.DirOut && !(q.Among && q.Direction == sarhad.DirBoth) {
+		// Among anchors, every relationship is found from its start.
+		parts = append(parts, "UNWIND $anchors AS aid MATCH (:"+entityLabel+" {id: aid})<-[r"+types+"]-(m)"+among+" RETURN r, m")
 	}
 	end := "null"
 	if ends {

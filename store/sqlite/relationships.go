@@ -77,6 +77,10 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	args := append(policyArgs(v), sql.Named("anchors", jsonList(q.Anchors)),
 		sql.Named("types", jsonList(types)), sql.Named("ntypes", len(types)))
 	typeFilter := ` AND (:ntypes = 0 OR r.type IN (SELECT value FROM json_each(:types)))`
+	if q.Among {
+		typeFilter += ` AND r.from_id IN (SELECT value FROM json_each(:anchors))
+			AND r.to_id IN (SELECT value FROM json_each(:anchors))`
+	}
 	// One indexed lookup per direction; UNION removes a relationship found from both ends.
 	var parts []string
 	if q.Direction != sarhad.DirIn {

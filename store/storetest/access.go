@@ -286,6 +286,36 @@ func checkVisibleReads(t *testing.T, s sarhad.Store, f *accessFixture, v *sarhad
 		}
 	})
 
+	t.Run("RelationshipsAmong", func(t *testing.T) {
+		// A set of anchors: the hubs and every other record.
+		set := []string{f.hubs[0].ID, f.hubs[1].ID}
+		for i, e := range es[len(f.hubs):] {
+			if i%2 == 0 {
+				set = append(set, e.EntityMeta().ID)
+			}
+		}
+		all, err := s.Relationships(ctx, sarhad.RelationshipQuery{Anchors: set, Direction: sarhad.DirBoth})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, r := range all {
+			if slices.Contains(set, r.From) && slices.Contains(set, r.To) {
+				want = append(want, r.ID)
+			}
+		}
+		if len(want) == 0 || len(want) == len(all) {
+			t.Fatalf("fixture degenerate: %d of %d relationships within the set", len(want), len(all))
+		}
+		for _, dir := range []sarhad.Direction{sarhad.DirBoth, sarhad.DirOut, sarhad.DirIn} {
+			got, err := s.Relationships(ctx, sarhad.RelationshipQuery{Anchors: set, Direction: dir, Among: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			equalIDs(t, fmt.Sprintf("Relationships(set, %s, among)", dir), relationshipIDs(got), want)
+		}
+	})
+
 	t.Run("RelationshipsByID", func(t *testing.T) {
 		ids := relationshipIDs(f.rels)
 		got, err := s.RelationshipsByID(ctx, ids)
