@@ -677,12 +677,16 @@ func compute[T any](ctx context.Context, f func() T) (T, error) {
 // identifiers) reads; beyond it the question is refused with COMPLEXITY_LIMIT_EXCEEDED.
 const MaxScanEntities = 100000
 
+// scanPageSize is the page size of scan: larger than a client may ask for (MaxPageSize), since
+// every page costs a store call and a count of the matches.
+const scanPageSize = 5000
+
 // scan returns every visible entity of kind that matches conds, ordered by id, paging through the
 // store; COMPLEXITY_LIMIT_EXCEEDED with advice when there are more than limit.
 func (s *Service) scan(ctx context.Context, kind EntityKind, conds []Condition, limit int, advice string) ([]Entity, error) {
 	var out []Entity
 	for after := ""; ; {
-		page, err := s.Store.ListEntities(ctx, ListQuery{Kind: kind, Conditions: conds, Page: Page{First: MaxPageSize, After: after}})
+		page, err := s.Store.ListEntities(ctx, ListQuery{Kind: kind, Conditions: conds, Page: Page{First: min(scanPageSize, limit+1), After: after}})
 		if err != nil {
 			return nil, err
 		}

@@ -50,7 +50,8 @@ type Store interface {
 	Close() error
 }
 
-// Page asks for the first items after a cursor. Stores receive a validated First (1…MaxPageSize).
+// Page asks for the first items after a cursor. Stores receive a validated First: 1…MaxPageSize
+// from clients, more from the domain's own scans.
 type Page struct {
 	First int
 	After string // the id of the last item of the previous page, or ""
