@@ -623,3 +623,29 @@ func TestWritePermissionsByRole(t *testing.T) {
 		t.Errorf("liaison officer's record originated by %q", out.CreatePerson.Person.Handling.OriginatorOrg)
 	}
 }
+
+func TestNeighbourhoodCallsDoNotGrowWithItsSize(t *testing.T) {
+	e := newEnv(t)
+	cases := e.seedCases(12)
+	const q = `query($id: ID!) { neighbourhood(id: $id, depth: 2) {
+		nodes { id displayName } edges { id type from { id } to { id } } } }`
+	var out struct {
+		Neighbourhood struct {
+			Nodes []struct{ ID string }
+			Edges []struct {
+				From, To struct{ ID string }
+			}
+		}
+	}
+	e.store.reset()
+	e.mustDo(investigator, q, map[string]any{"id": cases[0]}, &out)
+	calls := e.store.reset()
+	// The case, its parties, and their phones and passports: 1 + 2 + 4 entities.
+	if n := len(out.Neighbourhood.Nodes); n != 7 || len(out.Neighbourhood.Edges) != 6 {
+		t.Fatalf("%d nodes and %d edges, want 7 and 6", n, len(out.Neighbourhood.Edges))
+	}
+	// The centre, one call per level with the entities it reaches, the ties within the last level.
+	if calls > 4 {
+		t.Errorf("%d store calls for a neighbourhood of depth 2; want at most 4", calls)
+	}
+}

@@ -809,14 +809,23 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *AuditFilter, first
 
 // Neighbourhood is the resolver for the neighbourhood field.
 func (r *queryResolver) Neighbourhood(ctx context.Context, id string, depth *int, relationTypes []sarhad.RelationType, kinds []sarhad.EntityKind, limit *int) (*sarhad.Subgraph, error) {
-	return r.Service.ExpandNeighbourhood(ctx, sarhad.NeighbourhoodQuery{ID: id, Types: relationTypes, Kinds: kinds,
+	sg, err := r.Service.ExpandNeighbourhood(ctx, sarhad.NeighbourhoodQuery{ID: id, Types: relationTypes, Kinds: kinds,
 		Depth: orDefault(depth, sarhad.DefaultNeighbourhoodDepth), Limit: orDefault(limit, sarhad.DefaultNeighbourhoodLimit)})
+	if err != nil {
+		return nil, err
+	}
+	prime(ctx, sg.Nodes...) // the ends of its edges
+	return sg, nil
 }
 
 // ShortestPaths is the resolver for the shortestPaths field.
 func (r *queryResolver) ShortestPaths(ctx context.Context, from string, to string, maxLength *int, relationTypes []sarhad.RelationType, all *bool) ([]*sarhad.Path, error) {
-	return r.Service.ShortestPaths(ctx, sarhad.PathQuery{From: from, To: to, Types: relationTypes,
+	paths, err := r.Service.ShortestPaths(ctx, sarhad.PathQuery{From: from, To: to, Types: relationTypes,
 		MaxLength: orDefault(maxLength, sarhad.DefaultPathLength), All: deref(all)})
+	for _, p := range paths {
+		prime(ctx, p.Nodes...) // the ends of its edges
+	}
+	return paths, err
 }
 
 // KeyPlayers is the resolver for the keyPlayers field.
