@@ -5,15 +5,14 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/sarhad/sarhad"
 )
 
 // AppendAudit implements sarhad.AuditTrail. Entries are ordered by a sequence number drawn, in the
 // same transaction, from a counter node locked for the increment, so newest-first is insertion
-// order as in the embedded store. The write is idempotent by entry id: a retried transaction
-// appends nothing twice. (Neo4j has no triggers: append-only is kept by the store, which never
-// updates or deletes an entry.)
+// order as in the embedded store. It is one auto-commit statement (one round trip), idempotent by
+// entry id: a retried statement appends nothing twice. (Neo4j has no triggers: append-only is kept
+// by the store, which never updates or deletes an entry.)
 func (s *Store) AppendAudit(ctx context.Context, e *sarhad.AuditEntry) error {
 	props := map[string]any{
 		"id": e.ID, "time": stamp(e.Time), "subject": e.Subject, "country": e.Country, "org": e.Org,
@@ -30,8 +29,7 @@ func (s *Store) AppendAudit(ctx context.Context, e *sarhad.AuditEntry) error {
 	if len(e.SensitiveIDs) > 0 {
 		props["sensitiveIds"] = e.SensitiveIDs
 	}
-	err := s.write(ctx, func(tx neo4j.ManagedTransaction) error {
-		_, err := run(ctx, tx, `OPTIONAL MATCH (x:`+auditLabel+` {id: $props.id})
+	err := s.autoWrite(ctx, `OPTIONAL MATCH (x:`+auditLabel+` {id: $props.id})
 			WITH x WHERE x IS NULL
 			MERGE (c:`+auditSeqLabel+` {name: 'audit'}) ON CREATE SET c.value = 0
 			SET c._lock = true
@@ -40,8 +38,6 @@ func (s *Store) AppendAudit(ctx context.Context, e *sarhad.AuditEntry) error {
 			REMOVE c._lock
 			CREATE (a:`+auditLabel+`)
 			SET a = $props, a.seq = seq`, map[string]any{"props": props})
-		return err
-	})
 	return wrap(ctx, "append audit", err)
 }
 

@@ -132,7 +132,8 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// maxReadAttempts bounds how often read runs a statement that failed with a retryable error.
+// maxReadAttempts bounds how often read and autoWrite run a statement that failed with a
+// retryable error.
 const maxReadAttempts = 3
 
 // read runs one read-only statement, routed to a reader, and returns its records. It runs as an
@@ -181,6 +182,39 @@ func (s *Store) write(ctx context.Context, work func(tx neo4j.ManagedTransaction
 	_, err := session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return nil, work(tx)
 	})
+	return err
+}
+
+// autoWrite runs one write statement as an auto-commit transaction: one round trip, where a
+// managed transaction takes three. Like the driver's managed transactions it runs the statement
+// again after a retryable error, so the statement must be idempotent (a retry of a statement that
+// committed but lost its answer changes nothing).
+func (s *Store) autoWrite(ctx context.Context, query string, params map[string]any) error {
+	for attempt := 1; ; attempt++ {
+		err := s.autoWriteOnce(ctx, query, params)
+		if err == nil || !neo4j.IsRetryable(err) || attempt == maxReadAttempts {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
+		}
+	}
+}
+
+func (s *Store) autoWriteOnce(ctx context.Context, query string, params map[string]any) error {
+	session := s.driver.NewSession(ctx, neo4j.SessionConfig{
+		DatabaseName:    s.db,
+		AccessMode:      neo4j.AccessModeWrite,
+		BookmarkManager: s.driver.ExecuteQueryBookmarkManager(), // reads after a write see it
+	})
+	defer session.Close(context.WithoutCancel(ctx))
+	res, err := session.Run(ctx, query, params)
+	if err != nil {
+		return err
+	}
+	_, err = res.Consume(ctx)
 	return err
 }
 
