@@ -87,7 +87,8 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 		parts = append(parts, `SELECT `+relationshipColumns+relationshipJoin+typeFilter+
 			` AND r.from_id IN (SELECT value FROM json_each(:anchors))`)
 	}
-	if q.Direction != sarhad.DirOut {
+	if q.Direction != sarhad.DirOut && !(q.Among && q.Direction == sarhad.DirBoth) {
+		// Among anchors, every relationship is found from its start.
 		parts = append(parts, `SELECT `+relationshipColumns+relationshipJoin+typeFilter+
 			` AND r.to_id IN (SELECT value FROM json_each(:anchors))`)
 	}
