@@ -686,7 +686,8 @@ const scanPageSize = 5000
 func (s *Service) scan(ctx context.Context, kind EntityKind, conds []Condition, limit int, advice string) ([]Entity, error) {
 	var out []Entity
 	for after := ""; ; {
-		page, err := s.Store.ListEntities(ctx, ListQuery{Kind: kind, Conditions: conds, Page: Page{First: min(scanPageSize, limit+1), After: after}})
+		page, err := s.Store.ListEntities(ctx, ListQuery{Kind: kind, Conditions: conds, NoTotal: true,
+			Page: Page{First: min(scanPageSize, limit+1), After: after}})
 		if err != nil {
 			return nil, err
 		}

@@ -85,11 +85,11 @@ func (s *Service) Nodes(ctx context.Context, ids []string) ([]Entity, error) {
 }
 
 // List returns a page of visible entities of one kind matching every condition.
-func (s *Service) List(ctx context.Context, kind EntityKind, conds []Condition, page Page) (*EntityPage, error) {
+func (s *Service) List(ctx context.Context, q ListQuery) (*EntityPage, error) {
 	if _, err := s.viewer(ctx, false); err != nil {
 		return nil, err
 	}
-	return s.Store.ListEntities(ctx, ListQuery{Kind: kind, Conditions: conds, Page: page})
+	return s.Store.ListEntities(ctx, q)
 }
 
 // SearchHit is one search result with its relevance in 0…1.

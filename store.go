@@ -68,6 +68,9 @@ type ListQuery struct {
 	Kind       EntityKind
 	Conditions []Condition
 	Page       Page
+	// NoTotal leaves the matches uncounted (EntityPage.TotalCount 0): counting reads every match,
+	// which a client that does not ask for the count, or a scan, need not pay for.
+	NoTotal bool
 }
 
 // Op is how a condition compares an attribute.

@@ -31,7 +31,7 @@ func (s *Service) Walk(ctx context.Context, kinds []EntityKind, visit Visitor) e
 	}
 	for _, k := range kinds {
 		for after := ""; ; {
-			page, err := s.Store.ListEntities(ctx, ListQuery{Kind: k, Page: Page{First: MaxPageSize, After: after}})
+			page, err := s.Store.ListEntities(ctx, ListQuery{Kind: k, NoTotal: true, Page: Page{First: MaxPageSize, After: after}})
 			if err != nil {
 				return err
 			}

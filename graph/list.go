@@ -2,7 +2,9 @@ package graph
 
 import (
 	"context"
+	"slices"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/sarhad/sarhad"
 )
 
@@ -15,7 +17,9 @@ func list[T sarhad.Entity](ctx context.Context, svc *sarhad.Service, kind sarhad
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	res, err := svc.List(ctx, kind, conds, page)
+	// The matches are counted only for a client that asks for totalCount.
+	noTotal := !slices.Contains(graphql.CollectAllFields(ctx), "totalCount")
+	res, err := svc.List(ctx, sarhad.ListQuery{Kind: kind, Conditions: conds, Page: page, NoTotal: noTotal})
 	if err != nil {
 		return nil, nil, 0, err
 	}

@@ -26,8 +26,9 @@ type relKey struct {
 }
 
 // DefaultBatchWait is how long a loader waits to gather keys. The executor resolves sibling fields
-// concurrently, so a short wait suffices.
-const DefaultBatchWait = 2 * time.Millisecond
+// concurrently, so a short wait suffices; every level of a nested query waits it once, so a long
+// one is paid by every request (2 ms cost a case with parties and phones 2.3 ms of 8 at its p50).
+const DefaultBatchWait = 500 * time.Microsecond
 
 // NewLoaders returns loaders over store for one request; each gathers keys for batchWait.
 func NewLoaders(store sarhad.Store, batchWait time.Duration) *Loaders {

@@ -741,7 +741,7 @@ func (r *queryResolver) Places(ctx context.Context, filter *PlaceFilter, first *
 
 // Countries is the resolver for the countries field.
 func (r *queryResolver) Countries(ctx context.Context) ([]*sarhad.Country, error) {
-	res, err := r.Service.List(ctx, sarhad.KindCountry, nil, sarhad.Page{First: sarhad.MaxPageSize})
+	res, err := r.Service.List(ctx, sarhad.ListQuery{Kind: sarhad.KindCountry, Page: sarhad.Page{First: sarhad.MaxPageSize}, NoTotal: true})
 	if err != nil {
 		return nil, err
 	}

@@ -254,7 +254,11 @@ func (s *Store) ListEntities(ctx context.Context, q sarhad.ListQuery) (*sarhad.E
 	match := "MATCH (e:" + q.Kind.Label() + ") WHERE " + filter
 	params["after"] = q.Page.After
 	params["limit"] = q.Page.First + 1
-	records, err := s.read(ctx, `CALL () { `+match+` RETURN count(e) AS total }
+	total := `CALL () { ` + match + ` RETURN count(e) AS total }`
+	if q.NoTotal {
+		total = `WITH 0 AS total`
+	}
+	records, err := s.read(ctx, total+`
 		CALL () { `+match+` AND e.id > $after
 			WITH e ORDER BY e.id LIMIT $limit
 			RETURN collect(`+entityMap("e")+`) AS page }
@@ -265,12 +269,12 @@ func (s *Store) ListEntities(ctx context.Context, q sarhad.ListQuery) (*sarhad.E
 	if len(records) != 1 {
 		return nil, fmt.Errorf("neo4j: list entities: %d records", len(records))
 	}
-	total, _ := records[0].Values[0].(int64)
+	count, _ := records[0].Values[0].(int64)
 	es, err := decodeEntities(v, records[0].Values[1])
 	if err != nil {
 		return nil, wrap(ctx, "list entities", err)
 	}
-	page := &sarhad.EntityPage{Entities: es, TotalCount: int(total)}
+	page := &sarhad.EntityPage{Entities: es, TotalCount: int(count)}
 	if len(page.Entities) > q.Page.First {
 		page.Entities, page.HasNextPage = page.Entities[:q.Page.First], true
 	}

@@ -208,8 +208,10 @@ func (s *Store) ListEntities(ctx context.Context, q sarhad.ListQuery) (*sarhad.E
 	filter := strings.Join(where, " AND ")
 	page := &sarhad.EntityPage{}
 	err = s.read(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entities e WHERE `+filter, args...).Scan(&page.TotalCount); err != nil {
-			return err
+		if !q.NoTotal {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entities e WHERE `+filter, args...).Scan(&page.TotalCount); err != nil {
+				return err
+			}
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+entityColumns+` FROM entities e WHERE `+filter+
 			` AND e.id > :after ORDER BY e.id LIMIT :limit`,
