@@ -580,6 +580,11 @@ func (s *Service) network(ctx context.Context, q NetworkQuery) (*analysis.Graph,
 	}
 	var nodes []string
 	if q.Scope == "" {
+		release, err := s.aggregate(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
 		persons, err := s.scan(ctx, KindPerson, nil, MaxNetworkEntities, "choose a scope")
 		if err != nil {
 			return nil, err

@@ -10,9 +10,11 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sarhad/sarhad"
 	"github.com/sarhad/sarhad/analysis"
+	"golang.org/x/sync/semaphore"
 )
 
 // memStore is an in-memory Store of persons and relationships with no access policy: what it holds
@@ -413,5 +415,28 @@ func TestPathSearchIsBounded(t *testing.T) {
 	paths, err := svc.ShortestPaths(analystCtx, sarhad.PathQuery{From: from, To: hub, MaxLength: 1})
 	if err != nil || len(paths) != 1 || paths[0].Length != 1 {
 		t.Errorf("from to hub: %v, %v", paths, err)
+	}
+}
+
+func TestAggregatesWaitTheirTurn(t *testing.T) {
+	_, svc, _ := randomNetwork(7, 50, 120)
+	svc.Aggregates = semaphore.NewWeighted(1)
+	whole := sarhad.NetworkQuery{} // the network of every person: an aggregate question
+	// While another aggregate holds the only turn, the question waits, until its deadline.
+	if err := svc.Aggregates.Acquire(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(analystCtx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := svc.KeyPlayers(ctx, whole, sarhad.CentralityDegree, 5); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("with the turn taken: %v, want the deadline", err)
+	}
+	svc.Aggregates.Release(1)
+	got, err := svc.KeyPlayers(analystCtx, whole, sarhad.CentralityDegree, 5)
+	if err != nil || len(got) != 5 {
+		t.Fatalf("with a turn free: %d players, %v", len(got), err)
+	}
+	if !svc.Aggregates.TryAcquire(1) {
+		t.Fatal("the question kept its turn")
 	}
 }

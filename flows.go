@@ -147,6 +147,11 @@ func (s *Service) CrossBorderFlows(ctx context.Context, q FlowQuery) ([]*CrossBo
 	if _, err := s.viewer(ctx, false); err != nil {
 		return nil, err
 	}
+	release, err := s.aggregate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	origin, err := optionalCountry("origin", q.Origin)
 	if err != nil {
 		return nil, err
@@ -315,6 +320,11 @@ func (s *Service) BorderCrossings(ctx context.Context, q CrossingQuery) ([]*Cros
 	if _, err := s.viewer(ctx, false); err != nil {
 		return nil, err
 	}
+	release, err := s.aggregate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	country, err := optionalCountry("country", q.Country)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,8 @@ import (
 	"io"
 	"slices"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 )
 
 // Service is the domain's front door: resolvers call one method each. It validates input, stamps
@@ -15,6 +17,22 @@ type Service struct {
 	Store Store
 	Now   func() time.Time
 	Rand  io.Reader
+	// Aggregates bounds how many aggregate questions — statistics, flows, crossings, shared
+	// identifiers, networks of the whole graph — gather their data at once; the others wait their
+	// turn, within their deadline. Each holds its records in memory, so the bound is the server's
+	// memory under load. nil: no bound.
+	Aggregates *semaphore.Weighted
+}
+
+// aggregate waits for a turn to run an aggregate question (see Aggregates) and returns its release.
+func (s *Service) aggregate(ctx context.Context) (release func(), err error) {
+	if s.Aggregates == nil {
+		return func() {}, nil
+	}
+	if err := s.Aggregates.Acquire(ctx, 1); err != nil {
+		return nil, err
+	}
+	return func() { s.Aggregates.Release(1) }, nil
 }
 
 // WriteOptions are the envelope a client gives with a write.

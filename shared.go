@@ -54,6 +54,11 @@ func (s *Service) SharedIdentifiers(ctx context.Context, q SharedIdentifierQuery
 	if _, err := s.viewer(ctx, false); err != nil {
 		return nil, err
 	}
+	release, err := s.aggregate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	switch {
 	case q.MinHolders < 2 || q.MinHolders > MaxNetworkEntities:
 		return nil, Invalid("minHolders", "must be between 2 and %d", MaxNetworkEntities)

@@ -99,6 +99,11 @@ func (s *Service) CaseStatistics(ctx context.Context, q StatisticsQuery) (*CaseS
 	if !CanReadStatistics(v) {
 		return nil, Errorf(EFORBIDDEN, "your role may not read statistics")
 	}
+	release, err := s.aggregate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	for i, d := range q.GroupBy {
 		if !slices.Contains(StatDimensions, d) {
 			return nil, Invalid("groupBy", "groupBy[%d] is not a dimension", i)

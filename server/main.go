@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/sarhad/sarhad/metrics"
 	neo4jstore "github.com/sarhad/sarhad/store/neo4j"
 	"github.com/sarhad/sarhad/store/sqlite"
+	"golang.org/x/sync/semaphore"
 )
 
 func main() {
@@ -57,7 +59,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer store.Close()
 	m := metrics.New()
 	store = m.Store(store)
-	svc := &sarhad.Service{Store: store, Now: time.Now, Rand: rand.Reader}
+	// As many aggregate questions gather their data at once as there are processors to run them.
+	svc := &sarhad.Service{Store: store, Now: time.Now, Rand: rand.Reader,
+		Aggregates: semaphore.NewWeighted(int64(runtime.GOMAXPROCS(0)))}
 
 	secret := []byte(cfg.JWTSecret)
 	if cfg.Demo() {
