@@ -144,6 +144,14 @@ func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery)
 	if err != nil {
 		return nil, err
 	}
+	if q.Depth > 1 {
+		// A walk through hubs reads every tie of a level before the limit applies.
+		release, err := s.aggregate(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
 	admitted := func(id string) bool {
 		k, err := KindOfID(id)
 		return err == nil && (len(q.Kinds) == 0 || slices.Contains(q.Kinds, k))
