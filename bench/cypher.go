@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/gonum/graph/simple"
 
 	"github.com/sarhad/sarhad"
+	neo4jstore "github.com/sarhad/sarhad/store/neo4j"
 )
 
 // The lower bound: the workload as hand-written Cypher, one statement per question, through the
@@ -324,7 +325,7 @@ const maxSearchCandidates = 1000
 
 func (s *cypherSystem) search(ctx context.Context, p Params) (*searchAnswer, error) {
 	text, _ := p["name"].(string)
-	recs, err := s.records(ctx, "Q2", map[string]any{"lucene": luceneQuery(sarhad.QueryTerms(text)), "candidates": maxSearchCandidates})
+	recs, err := s.records(ctx, "Q2", map[string]any{"lucene": neo4jstore.LuceneQuery(sarhad.QueryTerms(text)), "candidates": maxSearchCandidates})
 	if err != nil {
 		return nil, err
 	}
@@ -343,25 +344,6 @@ func (s *cypherSystem) search(ctx context.Context, p Params) (*searchAnswer, err
 		a.Hits[i].Score = round(a.Hits[i].Score)
 	}
 	return a, nil
-}
-
-// luceneQuery is the full-text query of term groups: alternatives ORed, groups ANDed, every term
-// quoted (the whitespace-analysed index holds terms with ':').
-func luceneQuery(groups [][]string) string {
-	quote := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-	var parts []string
-	for _, g := range groups {
-		var alts []string
-		for _, t := range g {
-			if t != "" {
-				alts = append(alts, `"`+quote.Replace(t)+`"`)
-			}
-		}
-		if len(alts) > 0 {
-			parts = append(parts, "("+strings.Join(alts, " OR ")+")")
-		}
-	}
-	return strings.Join(parts, " AND ")
 }
 
 func (s *cypherSystem) neighbourhood(ctx context.Context, p Params) (*subgraphAnswer, error) {

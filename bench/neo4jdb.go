@@ -16,6 +16,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	neo4jstore "github.com/sarhad/sarhad/store/neo4j"
+	"github.com/sarhad/sarhad/store/neo4j/neo4jtest"
 )
 
 // Neo4jConfig says which Neo4j the benchmark uses.
@@ -73,26 +74,9 @@ func countNodes(ctx context.Context, c Neo4jConfig) (int64, error) {
 // emptyDatabase deletes every node and relationship, in batches (the schema stays), as the store
 // tests do.
 func emptyDatabase(ctx context.Context, c Neo4jConfig) error {
-	d, err := c.driver()
+	err := neo4jtest.Empty(ctx, c.store(c.URI))
 	if err != nil {
-		return err
-	}
-	defer d.Close(ctx)
-	session := d.NewSession(ctx, neo4j.SessionConfig{DatabaseName: cmp.Or(c.Database, neo4jstore.DefaultDatabase)})
-	defer session.Close(ctx)
-	// CALL … IN TRANSACTIONS runs only in an auto-commit transaction; relationships first, so that
-	// no transaction holds a dense node with all its relationships.
-	for _, q := range []string{
-		"MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
-		"MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
-	} {
-		res, err := session.Run(ctx, q, nil)
-		if err == nil {
-			_, err = res.Consume(ctx)
-		}
-		if err != nil {
-			return fmt.Errorf("emptying Neo4j: %w", err)
-		}
+		return fmt.Errorf("emptying Neo4j: %w", err)
 	}
 	return nil
 }

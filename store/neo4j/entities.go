@@ -281,9 +281,9 @@ func (s *Store) ListEntities(ctx context.Context, q sarhad.ListQuery) (*sarhad.E
 	return page, nil
 }
 
-// luceneQuery turns term groups into a Lucene query for the whitespace-analysed terms index: every
-// term quoted (terms hold ':'), alternatives ORed, groups ANDed.
-func luceneQuery(groups [][]string) string {
+// LuceneQuery turns term groups (sarhad.QueryTerms) into a Lucene query for the whitespace-analysed
+// terms index: every term quoted (terms hold ':'), alternatives ORed, groups ANDed.
+func LuceneQuery(groups [][]string) string {
 	quote := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 	var parts []string
 	for _, g := range groups {
@@ -306,7 +306,7 @@ func (s *Store) MatchNames(ctx context.Context, q sarhad.NameQuery) ([]sarhad.En
 	if err != nil {
 		return nil, err
 	}
-	query := luceneQuery(q.Groups)
+	query := LuceneQuery(q.Groups)
 	if query == "" || q.Limit == 0 {
 		return nil, nil
 	}
