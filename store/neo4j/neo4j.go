@@ -132,9 +132,8 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// maxReadAttempts bounds how often read and autoWrite run a statement that failed with a
-// retryable error.
-const maxReadAttempts = 3
+// maxAttempts bounds how often an auto-commit statement that failed with a retryable error runs.
+const maxAttempts = 3
 
 // read runs one read-only statement, routed to a reader, and returns its records. It runs as an
 // auto-commit transaction that fetches every record at once: one round trip to the database, where
@@ -142,9 +141,24 @@ const maxReadAttempts = 3
 // transactions would retry — a lost connection, a leader switch, a transient error — read retries
 // itself: a read changes nothing, so running it again is safe.
 func (s *Store) read(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
+	return s.autoCommit(ctx, neo4j.AccessModeRead, query, params)
+}
+
+// autoWrite runs one write statement as an auto-commit transaction: one round trip, where a
+// managed transaction takes three. Like read it runs the statement again after a retryable error,
+// so the statement must be idempotent (a retry of a statement that committed but lost its answer
+// changes nothing).
+func (s *Store) autoWrite(ctx context.Context, query string, params map[string]any) error {
+	_, err := s.autoCommit(ctx, neo4j.AccessModeWrite, query, params)
+	return err
+}
+
+// autoCommit runs one statement as an auto-commit transaction, at most maxAttempts times while it
+// fails with a retryable error, and returns its records.
+func (s *Store) autoCommit(ctx context.Context, mode neo4j.AccessMode, query string, params map[string]any) ([]*neo4j.Record, error) {
 	for attempt := 1; ; attempt++ {
-		records, err := s.readOnce(ctx, query, params)
-		if err == nil || !neo4j.IsRetryable(err) || attempt == maxReadAttempts {
+		records, err := s.autoCommitOnce(ctx, mode, query, params)
+		if err == nil || !neo4j.IsRetryable(err) || attempt == maxAttempts {
 			return records, err
 		}
 		select {
@@ -155,10 +169,10 @@ func (s *Store) read(ctx context.Context, query string, params map[string]any) (
 	}
 }
 
-func (s *Store) readOnce(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
+func (s *Store) autoCommitOnce(ctx context.Context, mode neo4j.AccessMode, query string, params map[string]any) ([]*neo4j.Record, error) {
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{
 		DatabaseName:    s.db,
-		AccessMode:      neo4j.AccessModeRead,
+		AccessMode:      mode,
 		FetchSize:       neo4j.FetchAll,
 		BookmarkManager: s.driver.ExecuteQueryBookmarkManager(), // reads see the writes before them
 	})
@@ -182,39 +196,6 @@ func (s *Store) write(ctx context.Context, work func(tx neo4j.ManagedTransaction
 	_, err := session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return nil, work(tx)
 	})
-	return err
-}
-
-// autoWrite runs one write statement as an auto-commit transaction: one round trip, where a
-// managed transaction takes three. Like the driver's managed transactions it runs the statement
-// again after a retryable error, so the statement must be idempotent (a retry of a statement that
-// committed but lost its answer changes nothing).
-func (s *Store) autoWrite(ctx context.Context, query string, params map[string]any) error {
-	for attempt := 1; ; attempt++ {
-		err := s.autoWriteOnce(ctx, query, params)
-		if err == nil || !neo4j.IsRetryable(err) || attempt == maxReadAttempts {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
-		}
-	}
-}
-
-func (s *Store) autoWriteOnce(ctx context.Context, query string, params map[string]any) error {
-	session := s.driver.NewSession(ctx, neo4j.SessionConfig{
-		DatabaseName:    s.db,
-		AccessMode:      neo4j.AccessModeWrite,
-		BookmarkManager: s.driver.ExecuteQueryBookmarkManager(), // reads after a write see it
-	})
-	defer session.Close(context.WithoutCancel(ctx))
-	res, err := session.Run(ctx, query, params)
-	if err != nil {
-		return err
-	}
-	_, err = res.Consume(ctx)
 	return err
 }
 
