@@ -212,7 +212,7 @@ func (p *plan) encode() <-chan struct{} {
 }
 
 // load reads the state of every record the change set touches.
-func (p *plan) load(ctx context.Context, tx *sql.Tx) error {
+func (p *plan) load(ctx context.Context, tx querier) error {
 	// Only the ids of the change set are read here: the encoders may be writing the rest.
 	// Relationships first: the ends of those to unlink are read with the entities.
 	relIDs := make([]string, 0, len(p.cs.Link)+len(p.cs.Unlink))
@@ -272,7 +272,7 @@ func (p *plan) load(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-func (p *plan) loadRelationships(ctx context.Context, tx *sql.Tx, ids []string) error {
+func (p *plan) loadRelationships(ctx context.Context, tx querier, ids []string) error {
 	rows, err := tx.QueryContext(ctx, `SELECT r.id, r.type, r.from_id, r.to_id, r.props, r.origin_org, r.origin_country,
 		r.tlp, r.releasable_to, r.source_ids, r.source_key
 		FROM json_each(?) j JOIN relationships r ON r.id = j.value`, jsonList(ids))
@@ -300,7 +300,7 @@ func (p *plan) loadRelationships(ctx context.Context, tx *sql.Tx, ids []string) 
 
 // loadEntities reads entities: whole (for the entities to put), or only what the policy and the
 // relationship types need (for link ends: only the kind for the system viewer).
-func (p *plan) loadEntities(ctx context.Context, tx *sql.Tx, ids []string, whole bool) error {
+func (p *plan) loadEntities(ctx context.Context, tx querier, ids []string, whole bool) error {
 	policy := p.PolicyApplies()
 	cols := `e.id, e.kind, e.rowid, e.origin_org, e.origin_country, e.tlp, e.releasable_to, e.victim, e.attrs,
 		e.source_ids, e.source_key`
@@ -375,7 +375,7 @@ func (p *plan) list(encoded string) ([]string, error) {
 
 // loadHolders reads the holder relationships of the identifiers read, with what the policy needs
 // of each holder.
-func (p *plan) loadHolders(ctx context.Context, tx *sql.Tx) error {
+func (p *plan) loadHolders(ctx context.Context, tx querier) error {
 	var ids []string
 	for id, st := range p.Entities {
 		if st.Holders != nil {

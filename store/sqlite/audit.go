@@ -52,7 +52,7 @@ func (s *Store) AuditLog(ctx context.Context, q sarhad.AuditQuery) (*sarhad.Audi
 		filter = strings.Join(where, " AND ")
 	}
 	page := &sarhad.AuditPage{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
+	err := s.read(ctx, func(tx querier) error {
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM audit_log WHERE `+filter, args...).Scan(&page.TotalCount); err != nil {
 			return err
 		}

@@ -107,7 +107,7 @@ func (s *Store) Entities(ctx context.Context, ids []string) ([]sarhad.Entity, er
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx querier) error {
 		found, err := entitiesByID(ctx, tx, v, ids)
 		if err != nil {
 			return err
@@ -120,7 +120,7 @@ func (s *Store) Entities(ctx context.Context, ids []string) ([]sarhad.Entity, er
 	return out, err
 }
 
-func entitiesByID(ctx context.Context, tx *sql.Tx, v *sarhad.Viewer, ids []string) (map[string]sarhad.Entity, error) {
+func entitiesByID(ctx context.Context, tx querier, v *sarhad.Viewer, ids []string) (map[string]sarhad.Entity, error) {
 	args := append(policyArgs(v), sql.Named("ids", jsonList(ids)))
 	rows, err := tx.QueryContext(ctx, `SELECT `+entityColumns+` FROM entities e
 		WHERE e.id IN (SELECT value FROM json_each(:ids)) AND `+visibleEntity("e"), args...)
@@ -207,7 +207,7 @@ func (s *Store) ListEntities(ctx context.Context, q sarhad.ListQuery) (*sarhad.E
 	}
 	filter := strings.Join(where, " AND ")
 	page := &sarhad.EntityPage{}
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx querier) error {
 		if !q.NoTotal {
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM entities e WHERE `+filter, args...).Scan(&page.TotalCount); err != nil {
 				return err
@@ -262,7 +262,7 @@ func (s *Store) MatchNames(ctx context.Context, q sarhad.NameQuery) ([]sarhad.En
 	args := append(policyArgs(v), sql.Named("match", strings.Join(groups, " AND ")),
 		sql.Named("kinds", jsonList(kinds)), sql.Named("nkinds", len(kinds)), sql.Named("limit", q.Limit))
 	var out []sarhad.Entity
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx querier) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+entityColumns+` FROM entity_terms t JOIN entities e ON e.rowid = t.rowid
 			WHERE entity_terms MATCH :match
 			AND (:nkinds = 0 OR e.kind IN (SELECT value FROM json_each(:kinds)))

@@ -34,7 +34,7 @@ func scanRelationship(rows interface{ Scan(...any) error }) (*sarhad.Relationshi
 	return r, nil
 }
 
-func queryRelationships(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]*sarhad.Relationship, error) {
+func queryRelationships(ctx context.Context, tx querier, query string, args ...any) ([]*sarhad.Relationship, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -98,7 +98,7 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	}
 	var rels []*sarhad.Relationship
 	var entities []sarhad.Entity
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx querier) error {
 		if rels, err = queryRelationships(ctx, tx, query+" ORDER BY 1", args...); err != nil || !ends {
 			return err
 		}
@@ -110,7 +110,7 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 
 // farEnds returns the entities reached from the anchors of q through rels, along q's direction,
 // each once, in the order of rels.
-func farEnds(ctx context.Context, tx *sql.Tx, v *sarhad.Viewer, q sarhad.RelationshipQuery, rels []*sarhad.Relationship) ([]sarhad.Entity, error) {
+func farEnds(ctx context.Context, tx querier, v *sarhad.Viewer, q sarhad.RelationshipQuery, rels []*sarhad.Relationship) ([]sarhad.Entity, error) {
 	isAnchor := make(map[string]bool, len(q.Anchors))
 	for _, id := range q.Anchors {
 		isAnchor[id] = true
@@ -154,7 +154,7 @@ func (s *Store) RelationshipsByID(ctx context.Context, ids []string) ([]*sarhad.
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err = s.read(ctx, func(tx *sql.Tx) error {
+	err = s.read(ctx, func(tx querier) error {
 		found, err := queryRelationships(ctx, tx, `SELECT `+relationshipColumns+relationshipJoin+
 			` AND r.id IN (SELECT value FROM json_each(:ids))`, append(policyArgs(v), sql.Named("ids", jsonList(ids)))...)
 		if err != nil {

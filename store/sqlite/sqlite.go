@@ -26,6 +26,8 @@ type Store struct {
 	// writer at a time anyway, and a connection's page cache survives from one transaction to the
 	// next only while no other connection writes, so a bulk import keeps its indexes in memory.
 	writer *sql.DB
+	// stmts are the prepared statements of the readers.
+	stmts *stmtCache
 }
 
 var _ sarhad.Store = (*Store)(nil)
@@ -64,7 +66,11 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	db.SetMaxOpenConns(8)
-	return &Store{db: db, writer: writer}, nil
+	stmts, err := newStmtCache(db)
+	if err != nil {
+		return nil, errors.Join(err, db.Close(), writer.Close())
+	}
+	return &Store{db: db, writer: writer, stmts: stmts}, nil
 }
 
 // Close closes the database.
@@ -79,16 +85,17 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // read runs fn in a read-only transaction (one consistent snapshot).
-func (s *Store) read(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) read(ctx context.Context, fn func(querier) error) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return wrap(ctx, err)
 	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return wrap(ctx, err)
-	}
-	return nil
+	t := &txn{Tx: tx, stmts: s.stmts}
+	err = fn(t)
+	tx.Rollback()
+	// Prepared only now, when this request holds no connection: preparing on the pool takes one.
+	s.stmts.add(ctx, t.unprepared)
+	return wrap(ctx, err)
 }
 
 // wrap turns driver errors into domain errors: cancellation stays cancellation, busy or locked

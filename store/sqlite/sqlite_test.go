@@ -245,3 +245,49 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestManyConcurrentReads runs more concurrent reads than the store has reader connections, each
+// with query texts not prepared yet (the statement cache prepares them after its transaction; a
+// cache that prepared on the pool inside one would wait for ever once every connection is held),
+// and checks their answers.
+func TestManyConcurrentReads(t *testing.T) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
+	a, b := writerPerson(1), writerPerson(2)
+	r := &sarhad.Relationship{Meta: sarhad.Meta{ID: sarhad.StableID("", "concurrent"), CreatedAt: clock, UpdatedAt: clock,
+		Handling: a.Handling}, Type: sarhad.RelAssociateOf, From: a.ID, To: b.ID}
+	if _, err := s.Apply(ctx, &sarhad.ChangeSet{Put: []sarhad.Entity{a, b}, Link: []*sarhad.Relationship{r}}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	const readers = 64
+	errs := make(chan error, readers)
+	for i := range readers {
+		go func() {
+			// Distinct texts: i%20+1 conditions (each its own parameter), the same answer.
+			conds := make([]sarhad.Condition, i%20+1)
+			for j := range conds {
+				conds[j] = sarhad.Condition{Attr: "name", Op: sarhad.OpIn, Values: []string{"Durable Person 1", "Durable Person 2", "Nobody"}}
+			}
+			page, err := s.ListEntities(ctx, sarhad.ListQuery{Kind: sarhad.KindPerson, Conditions: conds, Page: sarhad.Page{First: 10}})
+			if err == nil && len(page.Entities) != 2 {
+				err = fmt.Errorf("reader %d: %d persons, want 2", i, len(page.Entities))
+			}
+			if err == nil {
+				var rels []*sarhad.Relationship
+				rels, _, err = s.Neighbours(ctx, sarhad.RelationshipQuery{Anchors: []string{a.ID}, Direction: sarhad.DirOut})
+				if err == nil && (len(rels) != 1 || rels[0].ID != r.ID) {
+					err = fmt.Errorf("reader %d: relationships %v", i, rels)
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range readers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
