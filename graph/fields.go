@@ -15,7 +15,12 @@ func loadEntities(ctx context.Context, ids []string) ([]sarhad.Entity, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	found, err := loadersFrom(ctx).entities.LoadAll(ctx, ids)
+	l := loadersFrom(ctx)
+	load := l.entities.LoadAll
+	if alone(ctx) {
+		load = l.loadEntitiesNow
+	}
+	found, err := load(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -28,16 +33,20 @@ func prime(ctx context.Context, es ...sarhad.Entity) {
 	l := loadersFrom(ctx)
 	for _, e := range es {
 		if e != nil {
-			l.entities.Prime(e.EntityMeta().ID, e)
+			l.prime(e)
 		}
 	}
 }
 
 // entity loads one entity, or NOT_FOUND when missing or hidden.
 func loadEntity(ctx context.Context, id string) (sarhad.Entity, error) {
-	e, err := loadersFrom(ctx).entities.Load(ctx, id)
+	found, err := loadEntities(ctx, []string{id})
 	if err != nil {
 		return nil, err
+	}
+	var e sarhad.Entity
+	if len(found) == 1 {
+		e = found[0]
 	}
 	if e == nil {
 		return nil, sarhad.Errorf(sarhad.ENOTFOUND, "no node %s", id)
@@ -87,7 +96,11 @@ func countriesOf(ctx context.Context, codes []string) ([]*sarhad.Country, error)
 
 // related returns the visible relationships of anchor in direction dir, of the given types.
 func related(ctx context.Context, anchor string, dir sarhad.Direction, types ...sarhad.RelationType) ([]*sarhad.Relationship, error) {
-	return loadersFrom(ctx).relationships.Load(ctx, newRelKey(anchor, dir, types))
+	l, key := loadersFrom(ctx), newRelKey(anchor, dir, types)
+	if alone(ctx) {
+		return l.relatedNow(ctx, key)
+	}
+	return l.relationships.Load(ctx, key)
 }
 
 // relationships is the resolver of every `relationships(types, direction, first)` field.

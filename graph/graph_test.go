@@ -253,6 +253,46 @@ func TestNestedFieldsAreBatched(t *testing.T) {
 	}
 }
 
+// TestFieldsOutsideListsDoNotWait: a field with no list above it (the one case asked for, its
+// parties) has no siblings to gather, so it asks the store at once rather than wait for the batch
+// window; the party entities, in a list, come with the parties' call and need no wait either. With
+// a window of an hour, the query is answered only if no level waits.
+func TestFieldsOutsideListsDoNotWait(t *testing.T) {
+	e := newEnv(t)
+	ids := e.seedCases(1)
+	e.opts.BatchWait = time.Hour
+	e.useStore(e.store)
+	const q = `query($id: ID!) { node(id: $id) { ... on Case { reference
+		parties { role party { id ... on Person { name } } } } } }`
+	var out struct {
+		Node struct {
+			Reference string
+			Parties   []struct {
+				Role  string
+				Party struct{ ID, Name string }
+			}
+		}
+	}
+	done := make(chan struct{})
+	e.store.reset()
+	go func() {
+		defer close(done)
+		e.mustDo(investigator, q, map[string]any{"id": ids[0]}, &out)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("no answer after a minute: a field outside any list waited for the batch window (an hour)")
+	}
+	if out.Node.Reference != "FIR 1/2022" || len(out.Node.Parties) != 2 || out.Node.Parties[0].Party.Name == "" {
+		t.Fatalf("case not resolved: %+v", out.Node)
+	}
+	// The case, then its parties with the party entities.
+	if calls := e.store.reset(); calls != 2 {
+		t.Errorf("%d store calls, want 2", calls)
+	}
+}
+
 func TestCreateRecordsWriterAndRejectsInvalidInputWhole(t *testing.T) {
 	e := newEnv(t)
 	const create = `mutation($in: CreatePersonInput!) { createPerson(input: $in) {

@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/sarhad/sarhad"
 	"github.com/vikstrous/dataloadgen"
 )
@@ -16,6 +18,13 @@ import (
 type Loaders struct {
 	entities      *dataloadgen.Loader[string, sarhad.Entity]
 	relationships *dataloadgen.Loader[relKey, []*sarhad.Relationship]
+	store         sarhad.Store
+
+	// held are the entity ids and relationship keys the loaders hold (loaded or primed), so that
+	// a field that asks the store at once (see alone) asks only for what they do not hold.
+	mu       sync.Mutex
+	heldIDs  map[string]bool
+	heldRels map[relKey]bool
 }
 
 // relKey asks for the relationships of one anchor in one direction, of some types.
@@ -26,30 +35,51 @@ type relKey struct {
 }
 
 // DefaultBatchWait is how long a loader waits to gather keys. The executor resolves sibling fields
-// concurrently, so a short wait suffices. Every level of a nested query waits it once (a case with
-// its parties and their phones: 2.3 ms of an 8 ms p50 on the embedded store), but a shorter one
-// splits a level's keys into several batches on a busy machine: 500 µs did under the race
-// detector in CI, and then the store calls of a request vary from run to run.
+// concurrently, so a short wait suffices. Every level of a nested query inside a list waits it once
+// (levels outside any list do not: see alone), but a shorter one splits a level's keys into several
+// batches on a busy machine: 500 µs did under the race detector in CI, and then the store calls of
+// a request vary from run to run.
 const DefaultBatchWait = 2 * time.Millisecond
 
 // NewLoaders returns loaders over store for one request; each gathers keys for batchWait.
 func NewLoaders(store sarhad.Store, batchWait time.Duration) *Loaders {
-	l := &Loaders{}
+	l := &Loaders{store: store, heldIDs: map[string]bool{}, heldRels: map[relKey]bool{}}
 	l.entities = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]sarhad.Entity, error) {
 		found, err := store.Entities(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
 		out := make(map[string]sarhad.Entity, len(ids))
+		l.mu.Lock()
+		defer l.mu.Unlock()
 		for i, e := range found {
 			out[ids[i]] = e // nil when missing or hidden
+			l.heldIDs[ids[i]] = true
 		}
 		return out, nil
 	}, dataloadgen.WithWait(batchWait))
 	l.relationships = dataloadgen.NewMappedLoader(func(ctx context.Context, keys []relKey) (map[relKey][]*sarhad.Relationship, error) {
-		return l.loadRelationships(ctx, store, keys)
+		out, err := l.loadRelationships(ctx, store, keys)
+		if err != nil {
+			return nil, err
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		for _, k := range keys {
+			l.heldRels[k] = true
+		}
+		return out, nil
 	}, dataloadgen.WithWait(batchWait))
 	return l
+}
+
+// prime keeps an entity read outside the entity loader for the rest of the request.
+func (l *Loaders) prime(e sarhad.Entity) {
+	id := e.EntityMeta().ID
+	l.entities.Prime(id, e)
+	l.mu.Lock()
+	l.heldIDs[id] = true
+	l.mu.Unlock()
 }
 
 // loadRelationships makes one store call per distinct (direction, types) among keys. The entities
@@ -78,7 +108,7 @@ func (l *Loaders) loadRelationships(ctx context.Context, store sarhad.Store, key
 			return nil, err
 		}
 		for _, e := range ends {
-			l.entities.Prime(e.EntityMeta().ID, e)
+			l.prime(e)
 		}
 		want := make(map[string]bool, len(ids))
 		for _, id := range ids {
@@ -97,6 +127,64 @@ func (l *Loaders) loadRelationships(ctx context.Context, store sarhad.Store, key
 		}
 	}
 	return out, nil
+}
+
+// alone reports whether the field being resolved occurs once in the response: no list above it,
+// so no sibling objects whose same field a loader could gather with it. Such a field (a root
+// field's entity, the parties of the one case asked for) asks the store at once rather than wait
+// the batch window for siblings it cannot have; the wait was 2 ms of every such level.
+func alone(ctx context.Context) bool {
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		if fc.Index != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// loadEntitiesNow returns the entities of ids (nil for each missing or hidden one), reading those
+// the loader does not hold from the store at once, and keeping them for the rest of the request.
+func (l *Loaders) loadEntitiesNow(ctx context.Context, ids []string) ([]sarhad.Entity, error) {
+	l.mu.Lock()
+	var missing []string
+	for _, id := range ids {
+		if !l.heldIDs[id] && !slices.Contains(missing, id) {
+			missing = append(missing, id)
+		}
+	}
+	l.mu.Unlock()
+	if len(missing) > 0 {
+		found, err := l.store.Entities(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		l.mu.Lock()
+		for i, e := range found {
+			l.entities.Prime(missing[i], e) // nil too: a hidden entity is not asked for again
+			l.heldIDs[missing[i]] = true
+		}
+		l.mu.Unlock()
+	}
+	return l.entities.LoadAll(ctx, ids) // every id is held: no wait
+}
+
+// relatedNow returns the relationships of key, reading them from the store at once unless the
+// loader holds them, and keeping them and the entities they reach for the rest of the request.
+func (l *Loaders) relatedNow(ctx context.Context, key relKey) ([]*sarhad.Relationship, error) {
+	l.mu.Lock()
+	held := l.heldRels[key]
+	l.mu.Unlock()
+	if !held {
+		found, err := l.loadRelationships(ctx, l.store, []relKey{key})
+		if err != nil {
+			return nil, err
+		}
+		l.relationships.Prime(key, found[key])
+		l.mu.Lock()
+		l.heldRels[key] = true
+		l.mu.Unlock()
+	}
+	return l.relationships.Load(ctx, key)
 }
 
 func newRelKey(anchor string, dir sarhad.Direction, types []sarhad.RelationType) relKey {
