@@ -200,20 +200,20 @@ func (p *BoltProxy) count(sig byte) {
 
 // handshake forwards the Bolt version negotiation: the client's magic and four proposals, the
 // server's choice and, when the server chose manifest negotiation (0x000001FF, Bolt 5.7+), the
-// server's offer and the client's confirmation.
+// server's offer and the client's confirmation. Each side's part reaches the other in one write,
+// as it was sent: neo4j-driver for JavaScript reads the server's choice and offer from one
+// packet, and failed to start ("offset out of range") when they came in four.
 func handshake(client, server net.Conn) error {
 	if err := forward(server, client, 20); err != nil {
 		return err
 	}
-	choice := make([]byte, 4)
-	if _, err := io.ReadFull(server, choice); err != nil {
+	offer := make([]byte, 4)
+	if _, err := io.ReadFull(server, offer); err != nil {
 		return err
 	}
-	if _, err := client.Write(choice); err != nil {
+	if binary.BigEndian.Uint32(offer) != 0x000001FF {
+		_, err := client.Write(offer)
 		return err
-	}
-	if binary.BigEndian.Uint32(choice) != 0x000001FF {
-		return nil
 	}
 	// Manifest v1: server sends a varint count, that many 4-byte versions and a varint capability
 	// mask; the client answers with a 4-byte version and a varint capability mask.
@@ -221,25 +221,26 @@ func handshake(client, server net.Conn) error {
 	if err != nil {
 		return err
 	}
-	if _, err := client.Write(raw); err != nil {
+	offer = append(offer, raw...)
+	versions := make([]byte, int(count)*4)
+	if _, err := io.ReadFull(server, versions); err != nil {
 		return err
 	}
-	if err := forward(client, server, int(count)*4); err != nil {
-		return err
-	}
+	offer = append(offer, versions...)
 	if _, raw, err = readVarint(server); err != nil {
 		return err
 	}
-	if _, err := client.Write(raw); err != nil {
+	if _, err := client.Write(append(offer, raw...)); err != nil {
 		return err
 	}
-	if err := forward(server, client, 4); err != nil {
+	answer := make([]byte, 4)
+	if _, err := io.ReadFull(client, answer); err != nil {
 		return err
 	}
 	if _, raw, err = readVarint(client); err != nil {
 		return err
 	}
-	_, err = server.Write(raw)
+	_, err = server.Write(append(answer, raw...))
 	return err
 }
 

@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sarhad/sarhad/bench"
 )
@@ -57,8 +58,13 @@ func fakeNeo4j(t *testing.T, manifest bool) string {
 			return
 		}
 		if manifest {
-			// 0x000001FF, one offered version (5.8 back to 5.0), capabilities 0.
-			c.Write([]byte{0, 0, 1, 0xFF, 1, 0, 8, 8, 5, 0})
+			// 0x000001FF, one offered version (5.8 back to 5.0), capabilities 0: in pieces, as a
+			// server may send them, which the proxy must pass on whole.
+			offer := []byte{0, 0, 1, 0xFF, 1, 0, 8, 8, 5, 0}
+			for _, piece := range [][]byte{offer[:4], offer[4:5], offer[5:9], offer[9:]} {
+				c.Write(piece)
+				time.Sleep(5 * time.Millisecond)
+			}
 			if _, err := io.ReadFull(c, make([]byte, 5)); err != nil {
 				return
 			}
@@ -109,8 +115,14 @@ func TestBoltProxyCountsMessagesAndRoundTrips(t *testing.T) {
 			defer c.Close()
 			c.Write(append([]byte{0x60, 0x60, 0xB0, 0x17}, make([]byte, 16)...))
 			if manifest {
-				if _, err := io.ReadFull(c, make([]byte, 10)); err != nil {
+				// neo4j-driver for JavaScript parses the server's choice and offer from one read.
+				offer := make([]byte, 64)
+				n, err := c.Read(offer)
+				if err != nil {
 					t.Fatal(err)
+				}
+				if n != 10 {
+					t.Fatalf("the manifest offer came in pieces: first read %d bytes of 10", n)
 				}
 				c.Write([]byte{0, 0, 8, 5, 0})
 			} else if _, err := io.ReadFull(c, make([]byte, 4)); err != nil {
