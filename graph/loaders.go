@@ -147,8 +147,10 @@ func alone(ctx context.Context) bool {
 func (l *Loaders) loadEntitiesNow(ctx context.Context, ids []string) ([]sarhad.Entity, error) {
 	l.mu.Lock()
 	var missing []string
+	asked := make(map[string]bool, len(ids))
 	for _, id := range ids {
-		if !l.heldIDs[id] && !slices.Contains(missing, id) {
+		if !l.heldIDs[id] && !asked[id] {
+			asked[id] = true
 			missing = append(missing, id)
 		}
 	}
