@@ -74,7 +74,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return errors.Join(s.db.Close(), s.writer.Close()) }
+func (s *Store) Close() error {
+	s.stmts.close()
+	return errors.Join(s.db.Close(), s.writer.Close())
+}
 
 // Optimize implements sarhad.Optimizer: it merges the segments of the name index into one (a load of
 // many change sets leaves many, and every search reads each of them: at SF 1 of the benchmark, Q2
@@ -104,8 +107,10 @@ func (s *Store) read(ctx context.Context, fn func(querier) error) error {
 		return wrap(ctx, err)
 	}
 	t := &txn{Tx: tx, stmts: s.stmts}
-	err = fn(t)
-	tx.Rollback()
+	err = func() error {
+		defer tx.Rollback()
+		return fn(t)
+	}()
 	// Prepared only now, when this request holds no connection: preparing on the pool takes one.
 	s.stmts.add(ctx, t.unprepared)
 	return wrap(ctx, err)

@@ -55,6 +55,9 @@ func (c *stmtCache) add(ctx context.Context, queries []string) {
 	}
 }
 
+// close closes every cached statement.
+func (c *stmtCache) close() { c.stmts.Purge() }
+
 // txn is a read transaction that runs its queries as the cached prepared statements, and notes
 // the queries not cached yet (they run unprepared) for the cache to add after the transaction.
 // Closing the transaction closes its copies of the statements; the cached ones stay.
