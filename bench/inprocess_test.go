@@ -1,0 +1,84 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sarhad/sarhad"
+	"github.com/sarhad/sarhad/bench/gen"
+	"github.com/sarhad/sarhad/graph"
+	"github.com/sarhad/sarhad/store/sqlite"
+)
+
+// BenchmarkEmbeddedInProcess asks the workload's questions of Sarhad on the embedded store in
+// process, one request at a time: the GraphQL handler and the store without the HTTP server, the
+// token check and the other systems of the harness, for profiling a change to either. It loads the
+// graph at SARHAD_BENCH_SF (skipped when unset) into a new store as the harness does, and reports
+// each question's p50 besides the mean; SARHAD_BENCH_QUERIES (Q1,Q2,Q3,Q8 by default) selects the
+// questions, SARHAD_BENCH_WAIT the loaders' batch window (graph.DefaultBatchWait when unset).
+//
+//	SARHAD_BENCH_SF=0.1 go test -run '^$' -bench EmbeddedInProcess -benchtime 1000x -cpuprofile cpu.out ./bench/
+func BenchmarkEmbeddedInProcess(b *testing.B) {
+	sf, _ := strconv.ParseFloat(os.Getenv("SARHAD_BENCH_SF"), 64)
+	if sf <= 0 {
+		b.Skip("SARHAD_BENCH_SF is not set")
+	}
+	wait, _ := time.ParseDuration(os.Getenv("SARHAD_BENCH_WAIT"))
+	queries := []string{"Q1", "Q2", "Q3", "Q8"}
+	if q := os.Getenv("SARHAD_BENCH_QUERIES"); q != "" {
+		queries = strings.Split(strings.ReplaceAll(q, " ", ""), ",")
+	}
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	cat, _, err := load(ctx, gen.Config{Scale: sf, Seed: 1}, []namedStore{{"sqlite", st}}, io.Discard)
+	if err != nil {
+		b.Fatal(err)
+	}
+	params := drawParams(cat, 16, 1)
+	svc := &sarhad.Service{Store: st, Now: time.Now, Rand: rand.Reader}
+	h := graph.NewHandler(svc, st, graph.Options{BatchWait: wait})
+	viewer := benchViewer()
+	for _, q := range Workload() {
+		if !slices.Contains(queries, q.ID) {
+			continue
+		}
+		b.Run(q.ID, func(b *testing.B) {
+			var lat []time.Duration
+			i := 0
+			for b.Loop() {
+				p := params[q.ID][i%len(params[q.ID])]
+				i++
+				body, err := json.Marshal(map[string]any{"query": q.GraphQL, "variables": p})
+				if err != nil {
+					b.Fatal(err)
+				}
+				req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body)).WithContext(sarhad.NewContext(ctx, viewer))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				start := time.Now()
+				h.ServeHTTP(rec, req)
+				lat = append(lat, time.Since(start))
+				if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+					b.Fatalf("%s: HTTP %d: %.500s", q.ID, rec.Code, rec.Body.String())
+				}
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+		})
+	}
+}
