@@ -71,6 +71,11 @@ func TestImportKilledMidwayIsFinishedByARerun(t *testing.T) {
 	raw, _ := json.Marshal(args)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperImport$")
 	cmd.Env = append(os.Environ(), importChildEnv+"="+string(raw))
+	if neo4jEnv.Config.URI != "" {
+		// The child is this test binary: its TestMain would launch a Neo4j of its own, which the
+		// kill below would leave running. It imports into the embedded store and only needs one.
+		cmd.Env = append(cmd.Env, "NEO4J_URI="+neo4jEnv.Config.URI)
+	}
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	progress, err := cmd.StderrPipe()
