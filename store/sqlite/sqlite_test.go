@@ -293,11 +293,27 @@ func TestManyConcurrentReads(t *testing.T) {
 }
 
 // TestOptimizeKeepsSearchAndWrites loads persons in many change sets (many segments of the name
-// index), optimizes, and checks that name search finds the same persons after, and that writes
-// and deletions after it are searched too.
+// index), optimizes, and checks that the index is then one segment, that name search finds the
+// same persons, and that writes after it are searched too.
 func TestOptimizeKeepsSearchAndWrites(t *testing.T) {
-	s := open(t, t.TempDir())
+	dir := t.TempDir()
+	s := open(t, dir)
 	defer s.Close()
+	// segments counts the segments of the name index: FTS5 keeps one row per leaf page of each
+	// segment in its %_idx table.
+	segments := func() int {
+		t.Helper()
+		db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, sqlite.FileName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int
+		if err := db.QueryRowContext(t.Context(), "SELECT count(DISTINCT segid) FROM entity_terms_idx").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
 	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
 	for batch := range 20 {
 		var cs sarhad.ChangeSet
@@ -325,8 +341,14 @@ func TestOptimizeKeepsSearchAndWrites(t *testing.T) {
 	if len(before) != 200 {
 		t.Fatalf("before: %d persons found, want 200", len(before))
 	}
+	if n := segments(); n < 2 {
+		t.Fatalf("before Optimize: %d segment(s); the test needs a fragmented index", n)
+	}
 	if err := s.Optimize(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if n := segments(); n != 1 {
+		t.Fatalf("after Optimize: %d segments, want 1", n)
 	}
 	if after := search("durable person"); !slices.Equal(after, before) {
 		t.Fatalf("after Optimize: %d persons found, want the 200 found before", len(after))
