@@ -2,6 +2,9 @@ package sarhad
 
 import (
 	"context"
+	"errors"
+	"slices"
+	"sync"
 	"time"
 )
 
@@ -52,15 +55,16 @@ type AuditPage struct {
 
 // AuditTrail is where audit entries are kept: every Store is one.
 type AuditTrail interface {
-	// AppendAudit appends an entry; appending an entry whose id is already there changes nothing (a
-	// retry). Entries are never changed or deleted.
-	AppendAudit(ctx context.Context, e *AuditEntry) error
+	// AppendAudit appends entries, in order, in one transaction: all or none. Appending an entry
+	// whose id is already there changes nothing (a retry). Entries are never changed or deleted.
+	AppendAudit(ctx context.Context, entries ...*AuditEntry) error
 	// AuditLog returns entries matching q, newest (last appended) first. It applies no handling policy: access is
 	// decided by the caller (Service.AuditLog).
 	AuditLog(ctx context.Context, q AuditQuery) (*AuditPage, error)
 }
 
-// Audit appends an entry, stamping its id and time.
+// Audit appends an entry, stamping its id and time, and returns once it is stored. The entries of
+// concurrent requests are appended together (see auditQueue).
 func (s *Service) Audit(ctx context.Context, e *AuditEntry) error {
 	now := s.Now().UTC()
 	id, err := NewAuditID(now, s.Rand)
@@ -68,8 +72,76 @@ func (s *Service) Audit(ctx context.Context, e *AuditEntry) error {
 		return err
 	}
 	e.ID, e.Time = id, now
-	return s.Store.AppendAudit(ctx, e)
+	return s.audits.append(ctx, s.Store, e)
 }
+
+// maxAuditBatch bounds how many entries one append writes.
+const maxAuditBatch = 256
+
+// auditQueue is a group commit of the audit trail. Every request writes its entry before its
+// answer leaves, and each append is a durable commit (a disk sync) that would otherwise run one
+// after another: on Neo4j the entries also take their sequence numbers from one locked counter.
+// So while one append is being written, the entries of other requests queue; when it is done the
+// first of them writes every queued entry (up to maxAuditBatch) in one append, and each request
+// returns once the append holding its entry is done, with that append's error. A lone request
+// writes at once, as before. There is no goroutine of its own: the request at the head of the
+// queue writes.
+//
+// A queued request waits for the appends before its own without its context: each append is
+// bounded by the context of the request that writes it (the audit writer gives each a timeout).
+type auditQueue struct {
+	mu      sync.Mutex
+	writing bool           // an append is being written; the next is written by queue[0]
+	queue   []*queuedAudit // entries waiting for the append under way
+}
+
+type queuedAudit struct {
+	e *AuditEntry
+	// turn receives nil when this request is to write the queue, or the outcome of the append
+	// that held its entry.
+	turn chan *auditOutcome
+}
+
+type auditOutcome struct{ err error }
+
+func (q *auditQueue) append(ctx context.Context, store AuditTrail, e *AuditEntry) error {
+	me := &queuedAudit{e: e, turn: make(chan *auditOutcome, 1)}
+	q.mu.Lock()
+	q.queue = append(q.queue, me)
+	if q.writing {
+		q.mu.Unlock()
+		if out := <-me.turn; out != nil {
+			return out.err // written by another request
+		}
+		q.mu.Lock() // this request's turn to write: it is at the head of the queue
+	}
+	q.writing = true
+	batch := q.queue[:min(len(q.queue), maxAuditBatch)]
+	q.queue = slices.Clone(q.queue[len(batch):])
+	q.mu.Unlock()
+
+	entries := make([]*AuditEntry, len(batch))
+	for i, a := range batch {
+		entries[i] = a.e
+	}
+	err := errAuditPanicked // what the others learn if AppendAudit panics
+	defer func() {
+		q.mu.Lock()
+		if len(q.queue) > 0 {
+			q.queue[0].turn <- nil
+		} else {
+			q.writing = false
+		}
+		q.mu.Unlock()
+		for _, a := range batch[1:] {
+			a.turn <- &auditOutcome{err: err}
+		}
+	}()
+	err = store.AppendAudit(ctx, entries...)
+	return err
+}
+
+var errAuditPanicked = errors.New("audit: the append holding this entry panicked")
 
 // AuditLog returns the audit trail to administrators and auditors; FORBIDDEN for anyone else.
 func (s *Service) AuditLog(ctx context.Context, q AuditQuery) (*AuditPage, error) {

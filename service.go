@@ -22,6 +22,8 @@ type Service struct {
 	// data at once; the others wait their turn, within their deadline. Each holds its records in
 	// memory, so the bound is the server's memory under load. nil: no bound.
 	Aggregates *semaphore.Weighted
+
+	audits auditQueue
 }
 
 // aggregate waits for a turn to run an aggregate question (see Aggregates) and returns its release.

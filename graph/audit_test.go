@@ -84,7 +84,7 @@ func TestMutationsAreAuditedBeforeAndAfter(t *testing.T) {
 // failingAudit is a store whose audit trail cannot be written.
 type failingAudit struct{ *countingStore }
 
-func (failingAudit) AppendAudit(context.Context, *sarhad.AuditEntry) error {
+func (failingAudit) AppendAudit(context.Context, ...*sarhad.AuditEntry) error {
 	return errors.New("disk full")
 }
 

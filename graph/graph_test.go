@@ -59,10 +59,9 @@ func newEnv(t *testing.T) *env {
 // useStore serves the API over st from now on.
 func (e *env) useStore(st sarhad.Store) {
 	e.t.Helper()
-	svc := *e.svc
-	svc.Store = st
+	svc := &sarhad.Service{Store: st, Now: e.svc.Now, Rand: e.svc.Rand, Aggregates: e.svc.Aggregates}
 	verifier := auth.NewHS256(secret, "", "", time.Now)
-	srv := httptest.NewServer(auth.Middleware(verifier, graph.NewHandler(&svc, st, e.opts)))
+	srv := httptest.NewServer(auth.Middleware(verifier, graph.NewHandler(svc, st, e.opts)))
 	e.t.Cleanup(srv.Close)
 	e.server = srv
 }

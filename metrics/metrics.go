@@ -147,9 +147,9 @@ func (s *store) Apply(ctx context.Context, cs *sarhad.ChangeSet) (out *sarhad.Ap
 	return s.Store.Apply(ctx, cs)
 }
 
-func (s *store) AppendAudit(ctx context.Context, e *sarhad.AuditEntry) (err error) {
+func (s *store) AppendAudit(ctx context.Context, entries ...*sarhad.AuditEntry) (err error) {
 	defer func(start time.Time) { s.m.observe(ctx, "AppendAudit", start, err) }(time.Now())
-	return s.Store.AppendAudit(ctx, e)
+	return s.Store.AppendAudit(ctx, entries...)
 }
 
 func (s *store) AuditLog(ctx context.Context, q sarhad.AuditQuery) (out *sarhad.AuditPage, err error) {

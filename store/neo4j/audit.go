@@ -13,31 +13,44 @@ import (
 // order as in the embedded store. It is one auto-commit statement (one round trip), idempotent by
 // entry id: a retried statement appends nothing twice. (Neo4j has no triggers: append-only is kept
 // by the store, which never updates or deletes an entry.)
-func (s *Store) AppendAudit(ctx context.Context, e *sarhad.AuditEntry) error {
-	props := map[string]any{
-		"id": e.ID, "time": stamp(e.Time), "subject": e.Subject, "country": e.Country, "org": e.Org,
-		"operationName": e.OperationName, "operationType": e.OperationType, "queryHash": e.QueryHash,
-		"variables": e.Variables, "outcome": e.Outcome,
+func (s *Store) AppendAudit(ctx context.Context, entries ...*sarhad.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
 	}
-	if len(e.Roles) > 0 {
-		roles := make([]string, len(e.Roles))
-		for i, r := range e.Roles {
-			roles[i] = string(r)
+	rows := make([]any, len(entries))
+	for i, e := range entries {
+		props := map[string]any{
+			"id": e.ID, "time": stamp(e.Time), "subject": e.Subject, "country": e.Country, "org": e.Org,
+			"operationName": e.OperationName, "operationType": e.OperationType, "queryHash": e.QueryHash,
+			"variables": e.Variables, "outcome": e.Outcome,
 		}
-		props["roles"] = roles
+		if len(e.Roles) > 0 {
+			roles := make([]string, len(e.Roles))
+			for i, r := range e.Roles {
+				roles[i] = string(r)
+			}
+			props["roles"] = roles
+		}
+		if len(e.SensitiveIDs) > 0 {
+			props["sensitiveIds"] = e.SensitiveIDs
+		}
+		rows[i] = props
 	}
-	if len(e.SensitiveIDs) > 0 {
-		props["sensitiveIds"] = e.SensitiveIDs
-	}
-	err := s.autoWrite(ctx, `OPTIONAL MATCH (x:`+auditLabel+` {id: $props.id})
-			WITH x WHERE x IS NULL
+	// The counter is locked (SET _lock) before it is read, so that concurrent appends take
+	// consecutive numbers.
+	err := s.autoWrite(ctx, `UNWIND $rows AS row
+			OPTIONAL MATCH (x:`+auditLabel+` {id: row.id})
+			WITH row WHERE x IS NULL
+			WITH collect(row) AS fresh WHERE size(fresh) > 0
 			MERGE (c:`+auditSeqLabel+` {name: 'audit'}) ON CREATE SET c.value = 0
 			SET c._lock = true
-			WITH c, c.value + 1 AS seq
-			SET c.value = seq
+			WITH c, fresh, c.value AS base
+			SET c.value = base + size(fresh)
 			REMOVE c._lock
+			WITH base, fresh
+			UNWIND range(0, size(fresh) - 1) AS i
 			CREATE (a:`+auditLabel+`)
-			SET a = $props, a.seq = seq`, map[string]any{"props": props})
+			SET a = fresh[i], a.seq = base + i + 1`, map[string]any{"rows": rows})
 	return wrap(ctx, "append audit", err)
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sarhad/sarhad"
+	"github.com/sarhad/sarhad/store/storetest"
 )
 
 // bulkChangeSet returns the change set of an import batch: persons, organisations and phones
@@ -132,4 +133,12 @@ func BenchmarkApplyBulk(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*rels)/b.Elapsed().Seconds(), "rels/s")
 	b.ReportMetric(float64(b.N*entities)/b.Elapsed().Seconds(), "entities/s")
+}
+
+// BenchmarkAudit appends audit entries from 1 and 8 concurrent requests (storetest.BenchmarkAudit).
+func BenchmarkAudit(b *testing.B) {
+	needNeo4j(b)
+	s := open(b)
+	defer s.Close()
+	storetest.BenchmarkAudit(b, s)
 }

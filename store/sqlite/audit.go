@@ -10,14 +10,21 @@ import (
 	"github.com/sarhad/sarhad"
 )
 
-// AppendAudit implements sarhad.AuditTrail.
-func (s *Store) AppendAudit(ctx context.Context, e *sarhad.AuditEntry) error {
+// AppendAudit implements sarhad.AuditTrail: the entries in one statement of the writer.
+func (s *Store) AppendAudit(ctx context.Context, entries ...*sarhad.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	const row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	args := make([]any, 0, 12*len(entries))
+	for _, e := range entries {
+		args = append(args, e.ID, stamp(e.Time), e.Subject, jsonList(e.Roles), e.Country, e.Org, e.OperationName,
+			e.OperationType, e.QueryHash, e.Variables, jsonList(e.SensitiveIDs), e.Outcome)
+	}
 	// A retried append of the same entry (same id) adds nothing, as in every store.
 	_, err := s.writer.ExecContext(ctx, `INSERT INTO audit_log (id, time, subject, roles, country, org, operation_name,
-		operation_type, query_hash, variables, sensitive_ids, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO NOTHING`,
-		e.ID, stamp(e.Time), e.Subject, jsonList(e.Roles), e.Country, e.Org, e.OperationName, e.OperationType,
-		e.QueryHash, e.Variables, jsonList(e.SensitiveIDs), e.Outcome)
+		operation_type, query_hash, variables, sensitive_ids, outcome) VALUES `+
+		strings.Repeat(row+", ", len(entries)-1)+row+` ON CONFLICT (id) DO NOTHING`, args...)
 	return wrap(ctx, err)
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/sarhad/sarhad"
 	"github.com/sarhad/sarhad/store/sqlite"
+	"github.com/sarhad/sarhad/store/storetest"
 )
 
 // The bulk import of BenchmarkApplyBulk: benchPersons persons (and a few phones and organisations
@@ -146,4 +147,14 @@ func BenchmarkApplyBulk(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkAudit appends audit entries from 1 and 8 concurrent requests (storetest.BenchmarkAudit).
+func BenchmarkAudit(b *testing.B) {
+	s, err := sqlite.Open(b.Context(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	storetest.BenchmarkAudit(b, s)
 }

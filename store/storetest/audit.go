@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -44,6 +45,27 @@ func testAudit(t *testing.T, h *harness) {
 	}
 	if p, _ := s.AuditLog(ctx, sarhad.AuditQuery{From: when.Add(time.Second), To: when.Add(time.Second), Page: sarhad.Page{First: 5}}); p.TotalCount != 1 {
 		t.Errorf("by time: %d", p.TotalCount)
+	}
+	// Several entries in one append (the group commit of concurrent requests) are kept in their
+	// order; one already there (a retried append) is not added again.
+	batch := []*sarhad.AuditEntry{page.Entries[0]}
+	for i := range 3 {
+		batch = append(batch, &sarhad.AuditEntry{ID: sarhad.StableID("", fmt.Sprint("batch", i)), Time: when.Add(time.Minute),
+			Subject: "c", OperationType: "query", QueryHash: "h", Variables: "{}", Outcome: sarhad.AuditOK})
+	}
+	if err := s.AppendAudit(ctx, batch...); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.AuditLog(ctx, sarhad.AuditQuery{Page: sarhad.Page{First: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, e := range all.Entries {
+		order = append(order, e.ID)
+	}
+	if want := []string{batch[3].ID, batch[2].ID, batch[1].ID}; all.TotalCount != 6 || !slices.Equal(order[:3], want) {
+		t.Errorf("after a batch: %d entries, newest %v, want 6 and %v", all.TotalCount, order, want)
 	}
 	if _, err := s.AuditLog(t.Context(), sarhad.AuditQuery{Page: sarhad.Page{First: 5}}); sarhad.ErrorCode(err) != sarhad.EUNAUTHENTICATED {
 		t.Errorf("AuditLog without a viewer: %v", err)
