@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -41,26 +42,26 @@ var (
 func (auditor) ExtensionName() string                          { return "AuditTrail" }
 func (auditor) Validate(schema graphql.ExecutableSchema) error { return nil }
 
-// sensitiveSet gathers, concurrently, the sensitive ids a response contains.
+// sensitiveSet gathers, concurrently, the sensitive ids a response contains. A set, since a
+// response meets the same record many times (every edge of a subgraph notes both its ends).
 type sensitiveSet struct {
 	mu  sync.Mutex
-	ids []string
+	ids map[string]struct{}
 }
 
 func (s *sensitiveSet) add(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !slices.Contains(s.ids, id) {
-		s.ids = append(s.ids, id)
+	if s.ids == nil {
+		s.ids = map[string]struct{}{}
 	}
+	s.ids[id] = struct{}{}
 }
 
 func (s *sensitiveSet) list() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := slices.Clone(s.ids)
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(s.ids))
 }
 
 type (
