@@ -120,7 +120,8 @@ type NetworkQuery struct {
 // of q.Types among them. The walk goes breadth first with one store call per level; entities not of
 // q.Kinds are neither included nor walked through (the centre always is); the entities come with
 // the relationships that reach them (Store.Neighbours). When q.Limit entities are
-// reached it includes no more and sets Truncated. Nodes are ordered by distance then id, edges by
+// reached it includes no more and sets Truncated, and the next call asks only for the ties among
+// the entities included. Nodes are ordered by distance then id, edges by
 // id. NOT_FOUND when the centre is missing or hidden, BAD_USER_INPUT for arguments out of range.
 func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery) (*Subgraph, error) {
 	if _, err := s.viewer(ctx, false); err != nil {
@@ -163,14 +164,17 @@ func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery)
 	truncated := false
 	// Pass `level` asks for the relationships of the entities at distance level-1 and adds the new
 	// entities they reach at distance level. Every included entity is an anchor of exactly one pass,
-	// so every relationship among included entities is seen; the pass after the last level only
-	// collects the relationships among the entities of that level.
+	// so every relationship among included entities is seen; the pass after the last level (or after
+	// the limit is reached) only collects the relationships among the entities of that level.
 	frontier := []string{q.ID}
 	for level := 1; len(frontier) > 0; level++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		grow := level <= q.Depth
+		// Once the limit is reached no entity can be added, so this pass is the last: the ties
+		// within the frontier, as after the last level. Asking for every tie of the frontier with
+		// its far ends would read ends that are then left out: around a hub, thousands of them.
+		grow := level <= q.Depth && !truncated
 		var rels []*Relationship
 		var ends []Entity
 		var err error
@@ -178,7 +182,7 @@ func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery)
 		if grow {
 			rels, ends, err = s.Store.Neighbours(ctx, rq)
 		} else {
-			rq.Among = true // the ties within the last level: those to earlier ones are in
+			rq.Among = true // the ties within the frontier: those to earlier levels are in
 			rels, err = s.Store.Relationships(ctx, rq)
 		}
 		if err != nil {

@@ -304,6 +304,20 @@ func TestNeighbourhoodEqualsBreadthFirstReference(t *testing.T) {
 						t.Errorf("limit %d: edge %s leaves the subgraph", limit, r.ID)
 					}
 				}
+				// Every tie among the entities kept is there, however the limit cut the walk.
+				var among []string
+				for _, r := range st.rels {
+					if kept[r.From] && kept[r.To] {
+						among = append(among, r.ID)
+					}
+				}
+				var gotEdges []string
+				for _, r := range cut.Edges {
+					gotEdges = append(gotEdges, r.ID)
+				}
+				if !slices.Equal(gotEdges, among) {
+					t.Errorf("limit %d: %d edges, want the %d among the entities kept", limit, len(gotEdges), len(among))
+				}
 			}
 		}
 	}
