@@ -18,6 +18,7 @@ import (
 	"github.com/sarhad/sarhad"
 	"github.com/sarhad/sarhad/bench/gen"
 	"github.com/sarhad/sarhad/graph"
+	neo4jstore "github.com/sarhad/sarhad/store/neo4j"
 	"github.com/sarhad/sarhad/store/sqlite"
 )
 
@@ -30,22 +31,56 @@ import (
 //
 //	SARHAD_BENCH_SF=0.1 go test -run '^$' -bench EmbeddedInProcess -benchtime 1000x -cpuprofile cpu.out ./bench/
 func BenchmarkEmbeddedInProcess(b *testing.B) {
+	sf := benchScale(b)
+	st, err := sqlite.Open(b.Context(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	benchInProcess(b, sf, st)
+}
+
+// BenchmarkNeo4jInProcess is BenchmarkEmbeddedInProcess on the Neo4j store of NEO4J_URI (skipped
+// when unset). Like the harness it refuses a database that holds data, unless SARHAD_BENCH_RESET
+// is set, and then deletes everything in it.
+//
+//	NEO4J_URI=bolt://127.0.0.1:7687 SARHAD_BENCH_SF=0.1 go test -run '^$' -bench Neo4jInProcess -benchtime 1000x ./bench/
+func BenchmarkNeo4jInProcess(b *testing.B) {
+	sf := benchScale(b)
+	target := Neo4jConfig{URI: os.Getenv("NEO4J_URI")}
+	if target.URI == "" {
+		b.Skip("NEO4J_URI is not set")
+	}
+	if err := prepareDatabase(b.Context(), target, os.Getenv("SARHAD_BENCH_RESET") != "", io.Discard); err != nil {
+		b.Fatal(err)
+	}
+	st, err := neo4jstore.Open(b.Context(), target.store(target.URI))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	benchInProcess(b, sf, st)
+}
+
+// benchScale is the scale factor of SARHAD_BENCH_SF; it skips the benchmark when unset.
+func benchScale(b *testing.B) float64 {
 	sf, _ := strconv.ParseFloat(os.Getenv("SARHAD_BENCH_SF"), 64)
 	if sf <= 0 {
 		b.Skip("SARHAD_BENCH_SF is not set")
 	}
+	return sf
+}
+
+// benchInProcess loads the graph at scale factor sf into st and asks the questions (see
+// BenchmarkEmbeddedInProcess).
+func benchInProcess(b *testing.B, sf float64, st sarhad.Store) {
 	wait, _ := time.ParseDuration(os.Getenv("SARHAD_BENCH_WAIT"))
 	queries := []string{"Q1", "Q2", "Q3", "Q8"}
 	if q := os.Getenv("SARHAD_BENCH_QUERIES"); q != "" {
 		queries = strings.Split(strings.ReplaceAll(q, " ", ""), ",")
 	}
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	cat, _, err := load(ctx, gen.Config{Scale: sf, Seed: 1}, []namedStore{{"sqlite", st}}, io.Discard)
+	cat, _, err := load(ctx, gen.Config{Scale: sf, Seed: 1}, []namedStore{{"store", st}}, io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}
