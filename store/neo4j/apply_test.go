@@ -319,3 +319,66 @@ func describeMeta(m sarhad.Meta) string {
 		m.UpdatedAt.UTC().Format(time.RFC3339Nano), m.UpdatedBy, m.Handling.OriginatorOrg, m.Handling.TLP,
 		norm(m.Handling.ReleasableTo), norm(m.SourceIDs), m.SourceKey)
 }
+
+// TestRelationshipsFoundBySeekAndByScan: relationships are looked up by id with an index seek per
+// id in a type that has more relationships than there are ids, and by a scan of the type in one
+// that has no more; both find the same relationships, and both see an id taken under another type.
+func TestRelationshipsFoundBySeekAndByScan(t *testing.T) {
+	needNeo4j(t)
+	emptyDatabase(t)
+	s := open(t)
+	defer s.Close()
+	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
+	h := sarhad.Handling{OriginatorOrg: "FIA", OriginatorCountry: "PAK", TLP: sarhad.TLPAmber}
+	meta := func(kind sarhad.EntityKind, key string) sarhad.Meta {
+		return sarhad.Meta{ID: sarhad.StableID(kind, key), Kind: kind, CreatedAt: clock, UpdatedAt: clock, Handling: h}
+	}
+	cs := &sarhad.ChangeSet{}
+	var persons []string
+	for i := range 4 {
+		p := &sarhad.Person{Meta: meta(sarhad.KindPerson, fmt.Sprint("p", i)), Name: fmt.Sprint("Person ", i)}
+		cs.Put, persons = append(cs.Put, p), append(persons, p.ID)
+	}
+	const associates = 6
+	var ids []string
+	for i := range associates {
+		r := &sarhad.Relationship{Meta: meta("", fmt.Sprint("assoc", i)), Type: sarhad.RelAssociateOf,
+			From: persons[i%4], To: persons[(i+1)%4]}
+		cs.Link, ids = append(cs.Link, r), append(ids, r.ID)
+	}
+	if _, err := s.Apply(ctx, cs); err != nil {
+		t.Fatal(err)
+	}
+	missing := []string{sarhad.StableID("", "missing 1"), sarhad.StableID("", "missing 2")}
+	for _, tc := range []struct {
+		name string
+		ask  []string // fewer ids than ASSOCIATE_OF has relationships: seeks; as many or more: a scan
+	}{
+		{"seek", []string{ids[4], missing[0], ids[1]}},
+		{"scan", append(append([]string{missing[0]}, ids...), missing[1])},
+	} {
+		got, err := s.RelationshipsByID(ctx, tc.ask)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, id := range tc.ask {
+			want := !slices.Contains(missing, id)
+			if (got[i] != nil) != want || got[i] != nil && got[i].ID != id {
+				t.Errorf("%s: %s: got %+v, want found %v", tc.name, id, got[i], want)
+			}
+		}
+		// An id of an ASSOCIATE_OF relationship linked as FAMILY_OF is a conflict, alone or among
+		// as many new links as ASSOCIATE_OF has relationships.
+		relinked := &sarhad.Relationship{Meta: meta("", "assoc2"), Type: sarhad.RelFamilyOf, From: persons[2], To: persons[3]}
+		links := []*sarhad.Relationship{relinked}
+		if tc.name == "scan" {
+			for i := range associates {
+				links = append(links, &sarhad.Relationship{Meta: meta("", fmt.Sprint("new", i)), Type: sarhad.RelFamilyOf,
+					From: persons[0], To: persons[1]})
+			}
+		}
+		if _, err := s.Apply(ctx, &sarhad.ChangeSet{Link: links}); sarhad.ErrorCode(err) != sarhad.ECONFLICT {
+			t.Errorf("%s: relinked under another type: %v, want CONFLICT", tc.name, err)
+		}
+	}
+}

@@ -39,20 +39,27 @@ func decodeRelationship(raw any) (*sarhad.Relationship, error) {
 // relationshipsByIDQuery finds relationships of the given types by id through the per-type
 // uniqueness constraints' indexes: one index seek per id and type, never a scan of every
 // relationship, and none at all in the index of a type that has no relationships (the counts
-// store says so at no cost), so a database that uses few types pays for few. The ids are unwound
-// rather than matched with "r.id IN $ids", for which Neo4j opens a seek for every id before it
-// reads the first (about three times slower for thousands of ids). The hint keeps the planner from
-// scanning the type's index for every id, which it does while the index statistics of a type that
-// was empty are not sampled yet (EXPLAIN shows DirectedRelationshipIndexScan then, and a bulk
-// Apply took minutes). With the hints and the counts no statistics change the plan, so it is
-// planned once (replan=skip): planning the 24 branches takes a second or two, which Neo4j would
-// otherwise spend again whenever the counts change much, as they do during an import. The query
-// starts a statement, binds r and reads $ids.
+// store says so at no cost), so a database that uses few types pays for few. A type with no more
+// relationships than there are ids is scanned instead, each relationship's id checked against the
+// ids: reading a few relationships costs less than thousands of seeks, and an import batch looks
+// every new id up in every type. The ids are unwound rather than matched with "r.id IN $ids" for
+// the seeks, for which Neo4j opens a seek for every id before it reads the first (about three
+// times slower for thousands of ids). The hints keep the planner from scanning the type's index for
+// every id, which it does while the index statistics of a type that was empty are not sampled yet
+// (EXPLAIN shows DirectedRelationshipIndexScan then, and a bulk Apply took minutes), and from
+// seeking where the statement scans. With the hints and the counts no statistics change the plan,
+// so it is planned once (replan=skip): planning the 48 branches takes a second or two, which
+// Neo4j would otherwise spend again whenever the counts change much, as they do during an import.
+// The query starts a statement, binds r and reads $ids.
 func relationshipsByIDQuery(types []sarhad.RelationType) string {
 	var parts []string
 	for _, t := range types {
-		parts = append(parts, "MATCH ()-[c:"+string(t)+"]->() WITH count(c) AS n WHERE n > 0\n\t\t\t"+
-			"UNWIND $ids AS id MATCH ()-[r:"+string(t)+" {id: id}]->() USING INDEX SEEK r:"+string(t)+"(id) RETURN r")
+		count := "MATCH ()-[c:" + string(t) + "]->() WITH count(c) AS n "
+		parts = append(parts,
+			count+"WHERE n > size($ids)\n\t\t\t"+
+				"UNWIND $ids AS id MATCH ()-[r:"+string(t)+" {id: id}]->() USING INDEX SEEK r:"+string(t)+"(id) RETURN r",
+			count+"WHERE 0 < n <= size($ids)\n\t\t\t"+
+				"MATCH ()-[r:"+string(t)+"]->() USING SCAN r:"+string(t)+" WHERE r.id IN $ids RETURN r")
 	}
 	return "CYPHER replan=skip CALL () {\n\t\t" + strings.Join(parts, "\n\t\tUNION ") + "\n\t}"
 }
