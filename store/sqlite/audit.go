@@ -4,14 +4,38 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/sarhad/sarhad"
 )
 
-// AppendAudit implements sarhad.AuditTrail: the entries in one statement of the writer.
+// auditRowsPerStatement keeps an append's statement under SQLite's limit of 32,766 parameters.
+const auditRowsPerStatement = 1000
+
+// AppendAudit implements sarhad.AuditTrail: the entries in one statement of the writer, or in one
+// transaction of several statements when they are many.
 func (s *Store) AppendAudit(ctx context.Context, entries ...*sarhad.AuditEntry) error {
+	if len(entries) <= auditRowsPerStatement {
+		return wrap(ctx, appendAudit(ctx, s.writer, entries))
+	}
+	tx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(ctx, err)
+	}
+	defer tx.Rollback()
+	for chunk := range slices.Chunk(entries, auditRowsPerStatement) {
+		if err := appendAudit(ctx, tx, chunk); err != nil {
+			return wrap(ctx, err)
+		}
+	}
+	return wrap(ctx, tx.Commit())
+}
+
+func appendAudit(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, entries []*sarhad.AuditEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
@@ -22,10 +46,10 @@ func (s *Store) AppendAudit(ctx context.Context, entries ...*sarhad.AuditEntry) 
 			e.OperationType, e.QueryHash, e.Variables, jsonList(e.SensitiveIDs), e.Outcome)
 	}
 	// A retried append of the same entry (same id) adds nothing, as in every store.
-	_, err := s.writer.ExecContext(ctx, `INSERT INTO audit_log (id, time, subject, roles, country, org, operation_name,
+	_, err := db.ExecContext(ctx, `INSERT INTO audit_log (id, time, subject, roles, country, org, operation_name,
 		operation_type, query_hash, variables, sensitive_ids, outcome) VALUES `+
 		strings.Repeat(row+", ", len(entries)-1)+row+` ON CONFLICT (id) DO NOTHING`, args...)
-	return wrap(ctx, err)
+	return err
 }
 
 // AuditLog implements sarhad.AuditTrail.

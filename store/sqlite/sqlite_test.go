@@ -246,6 +246,30 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 	}
 }
 
+// TestAuditAppendOfManyEntries: an append of more entries than one statement's parameters allow is
+// split into statements of one transaction, in order.
+func TestAuditAppendOfManyEntries(t *testing.T) {
+	s := open(t, t.TempDir())
+	defer s.Close()
+	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
+	const n = 3000 // 36,000 parameters in one statement would be refused
+	entries := make([]*sarhad.AuditEntry, n)
+	for i := range entries {
+		entries[i] = &sarhad.AuditEntry{ID: sarhad.StableID("", fmt.Sprint("entry ", i)), Time: time.Now(), Subject: "a",
+			OperationType: "query", QueryHash: "h", Variables: "{}", Outcome: sarhad.AuditOK}
+	}
+	if err := s.AppendAudit(ctx, entries...); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.AuditLog(ctx, sarhad.AuditQuery{Page: sarhad.Page{First: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.TotalCount != n || page.Entries[0].ID != entries[n-1].ID {
+		t.Fatalf("%d entries, newest %s; want %d, newest %s", page.TotalCount, page.Entries[0].ID, n, entries[n-1].ID)
+	}
+}
+
 // TestManyConcurrentReads runs more concurrent reads than the store has reader connections, each
 // with query texts not prepared yet (the statement cache prepares them after its transaction; a
 // cache that prepared on the pool inside one would wait for ever once every connection is held),
