@@ -36,15 +36,23 @@ func BenchmarkAudit(b *testing.B, s sarhad.Store) {
 					}
 				})
 			}
-			for b.Loop() {
-				work <- struct{}{}
+			var failed error
+			for failed == nil && b.Loop() {
+				select {
+				case work <- struct{}{}:
+				case failed = <-errs: // a worker stopped: the others may all have, so stop sending
+				}
 			}
 			close(work)
 			wg.Wait()
-			select {
-			case err := <-errs:
-				b.Fatal(err)
-			default:
+			if failed == nil {
+				select {
+				case failed = <-errs:
+				default:
+				}
+			}
+			if failed != nil {
+				b.Fatal(failed)
 			}
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "entries/s")
 		})
