@@ -168,38 +168,13 @@ func (s *Service) CrossBorderFlows(ctx context.Context, q FlowQuery) ([]*CrossBo
 	if err != nil {
 		return nil, err
 	}
-	cases, err := s.scan(ctx, KindCase, conds, MaxScanEntities, "narrow the dates")
+	facts, err := s.caseFacts(ctx, CaseFactsQuery{Conditions: conds, Moved: true}, "narrow the dates")
 	if err != nil {
 		return nil, err
 	}
-	rels, err := s.related(ctx, idsOf(cases), DirBoth, RelAlongRoute, RelPartyTo)
-	if err != nil {
-		return nil, err
-	}
-	caseRoutes := map[string][]string{}
-	parties := map[string][]string{}
-	var routeIDs, partyIDs []string
-	victimOf := map[[2]string]bool{} // {case, person}: a party to the case as VICTIM
-	carriedAway := map[string]bool{} // persons SMUGGLED or TRAFFICKED by anyone
-	for _, r := range rels {
-		switch {
-		case r.Type == RelAlongRoute:
-			caseRoutes[r.From] = append(caseRoutes[r.From], r.To)
-			routeIDs = append(routeIDs, r.To)
-		case r.Type == RelPartyTo && isKind(r.From, KindPerson):
-			parties[r.To] = append(parties[r.To], r.From)
-			partyIDs = append(partyIDs, r.From)
-			if r.Role == string(PartyVictim) {
-				victimOf[[2]string{r.To, r.From}] = true
-			}
-		}
-	}
-	carried, err := s.related(ctx, partyIDs, DirIn, RelSmuggled, RelTrafficked)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range carried {
-		carriedAway[r.To] = true
+	var routeIDs []string
+	for _, f := range facts {
+		routeIDs = append(routeIDs, f.Routes...)
 	}
 	stops, err := s.routeStops(ctx, routeIDs)
 	if err != nil {
@@ -219,9 +194,9 @@ func (s *Service) CrossBorderFlows(ctx context.Context, q FlowQuery) ([]*CrossBo
 		legCases, legPeople map[legKey]map[string]bool
 	}
 	flows := map[[2]string]*flowTally{}
-	for _, e := range cases {
-		c := e.EntityMeta().ID
-		for _, route := range caseRoutes[c] {
+	for _, f := range facts {
+		c := f.Case.ID
+		for _, route := range f.Routes {
 			if routes[route] == nil {
 				continue
 			}
@@ -250,10 +225,10 @@ func (s *Service) CrossBorderFlows(ctx context.Context, q FlowQuery) ([]*CrossBo
 			t.routes[route] = true
 			t.cases[c] = true
 			var people []string
-			for _, p := range parties[c] {
-				if victimOf[[2]string{c, p}] || carriedAway[p] {
-					t.persons[p] = true
-					people = append(people, p)
+			for _, p := range f.Parties {
+				if p.Role == string(PartyVictim) || p.Moved {
+					t.persons[p.Person] = true
+					people = append(people, p.Person)
 				}
 			}
 			for _, l := range stops.legs(route) {

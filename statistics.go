@@ -116,11 +116,12 @@ func (s *Service) CaseStatistics(ctx context.Context, q StatisticsQuery) (*CaseS
 	if err != nil {
 		return nil, err
 	}
-	cases, err := s.scan(ctx, KindCase, append(conds, q.Conditions...), MaxScanEntities, "narrow the dates or the filter")
+	facts, err := s.caseFacts(ctx, CaseFactsQuery{Conditions: append(conds, q.Conditions...), Arrests: true},
+		"narrow the dates or the filter")
 	if err != nil {
 		return nil, err
 	}
-	f, err := s.caseFacts(ctx, cases)
+	routes, err := s.caseRoutes(ctx, facts)
 	if err != nil {
 		return nil, err
 	}
@@ -132,9 +133,9 @@ func (s *Service) CaseStatistics(ctx context.Context, q StatisticsQuery) (*CaseS
 		own                                     bool
 	}
 	cells := map[string]*tally{}
-	for _, e := range cases {
-		c := e.(*Case)
-		for _, key := range f.keys(c, q.GroupBy) {
+	for _, f := range facts {
+		c := f.Case
+		for _, key := range statKeys(f, routes, q.GroupBy) {
 			id := keyString(key)
 			t := cells[id]
 			if t == nil {
@@ -155,13 +156,15 @@ func (s *Service) CaseStatistics(ctx context.Context, q StatisticsQuery) (*CaseS
 			case StageAcquitted:
 				t.charged[c.ID], t.acquit[c.ID] = true, true
 			}
-			for _, p := range f.arrested[c.ID] {
+			for _, p := range f.Arrested {
 				t.arrested[p] = true
 			}
-			for _, p := range f.victims[c.ID] {
-				t.victims[p] = true
-				if f.referred[p] {
-					t.referred[p] = true
+			for _, p := range f.Parties {
+				if p.Role == string(PartyVictim) {
+					t.victims[p.Person] = true
+					if p.Referred {
+						t.referred[p.Person] = true
+					}
 				}
 			}
 		}
@@ -222,90 +225,42 @@ func inRange(d, from, to Date) bool {
 	return d != "" && (from == "" || d >= from) && (to == "" || d <= to)
 }
 
-// caseFacts are what statistics need beyond the cases themselves, gathered with a fixed number of
-// store calls however many cases there are.
-type caseFacts struct {
-	routes   map[string][]*Route // case id → visible routes it concerns
-	arrested map[string][]string // case id → persons involved in its ARREST events
-	victims  map[string][]string // case id → persons party to it as VICTIM
-	referred map[string]bool     // person id → referred to a support organisation
-	country  map[string]string   // alpha-3 → country name
+// caseFacts returns the facts of the visible cases q selects (q.Limit is MaxScanEntities);
+// COMPLEXITY_LIMIT_EXCEEDED with advice when more match.
+func (s *Service) caseFacts(ctx context.Context, q CaseFactsQuery, advice string) ([]*CaseFacts, error) {
+	q.Limit = MaxScanEntities
+	facts, err := s.Store.CaseFacts(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if len(facts) > MaxScanEntities {
+		return nil, Errorf(ECOMPLEXITY, "more than %d %s records match; %s", MaxScanEntities, KindCase.Label(), advice)
+	}
+	return facts, nil
 }
 
-func (s *Service) caseFacts(ctx context.Context, cases []Entity) (*caseFacts, error) {
-	f := &caseFacts{routes: map[string][]*Route{}, arrested: map[string][]string{}, victims: map[string][]string{},
-		referred: map[string]bool{}, country: map[string]string{}}
-	rels, err := s.related(ctx, idsOf(cases), DirBoth, RelAlongRoute, RelPartyTo, RelRecordedIn)
+// caseRoutes returns the visible routes of the cases' facts by id.
+func (s *Service) caseRoutes(ctx context.Context, facts []*CaseFacts) (map[string]*Route, error) {
+	var ids []string
+	for _, f := range facts {
+		ids = append(ids, f.Routes...)
+	}
+	found, err := s.load(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	var routeIDs, eventIDs, victimIDs []string
-	eventCase := map[string][]string{}
-	for _, r := range rels {
-		switch r.Type {
-		case RelAlongRoute:
-			routeIDs = append(routeIDs, r.To)
-		case RelPartyTo:
-			if r.Role == string(PartyVictim) && isKind(r.From, KindPerson) {
-				f.victims[r.To] = append(f.victims[r.To], r.From)
-				victimIDs = append(victimIDs, r.From)
-			}
-		case RelRecordedIn:
-			eventIDs = append(eventIDs, r.From)
-			eventCase[r.From] = append(eventCase[r.From], r.To)
+	routes := make(map[string]*Route, len(found))
+	for id, e := range found {
+		if r, ok := e.(*Route); ok {
+			routes[id] = r
 		}
 	}
-	found, err := s.load(ctx, append(routeIDs, eventIDs...))
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range rels {
-		if route, ok := found[r.To].(*Route); ok && r.Type == RelAlongRoute {
-			f.routes[r.From] = append(f.routes[r.From], route)
-		}
-	}
-	var arrests []string
-	isArrest := map[string]bool{}
-	for _, id := range eventIDs {
-		if e, ok := found[id].(*Event); ok && e.Category == EventArrest && !isArrest[id] {
-			arrests = append(arrests, id)
-			isArrest[id] = true
-		}
-	}
-	involved, err := s.related(ctx, arrests, DirIn, RelInvolvedIn)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range involved {
-		if isKind(r.From, KindPerson) && isArrest[r.To] {
-			for _, c := range eventCase[r.To] {
-				f.arrested[c] = append(f.arrested[c], r.From)
-			}
-		}
-	}
-	referrals, err := s.related(ctx, victimIDs, DirOut, RelReferredTo)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range referrals {
-		f.referred[r.From] = true
-	}
-	for _, e := range cases {
-		c := e.(*Case)
-		if ic, ok := LookupCountry(c.Country); ok {
-			f.country[c.Country] = ic.Name
-		}
-	}
-	return f, nil
+	return routes, nil
 }
 
-func isKind(id string, k EntityKind) bool {
-	kind, err := KindOfID(id)
-	return err == nil && kind == k
-}
-
-// keys returns the cells a case counts in: one key per combination of its values of dims.
-func (f *caseFacts) keys(c *Case, dims []StatDimension) [][]StatKey {
+// statKeys returns the cells a case counts in: one key per combination of its values of dims.
+func statKeys(f *CaseFacts, routes map[string]*Route, dims []StatDimension) [][]StatKey {
+	c := f.Case
 	keys := [][]StatKey{{}}
 	for _, d := range dims {
 		var values []StatKey
@@ -325,14 +280,20 @@ func (f *caseFacts) keys(c *Case, dims []StatDimension) [][]StatKey {
 		case StatAgency:
 			values = []StatKey{{d, c.Agency, c.Agency}}
 		case StatRoute:
-			for _, r := range f.routes[c.ID] {
-				values = append(values, StatKey{d, r.ID, r.Name})
+			for _, id := range f.Routes {
+				if r := routes[id]; r != nil {
+					values = append(values, StatKey{d, r.ID, r.Name})
+				}
 			}
 			if len(values) == 0 {
 				values = []StatKey{{d, NoRoute, "No route recorded"}}
 			}
 		case StatCountry:
-			values = []StatKey{{d, c.Country, cmp.Or(f.country[c.Country], c.Country)}}
+			name := c.Country
+			if ic, ok := LookupCountry(c.Country); ok {
+				name = ic.Name
+			}
+			values = []StatKey{{d, c.Country, name}}
 		}
 		slices.SortFunc(values, func(a, b StatKey) int { return cmp.Compare(a.Value, b.Value) })
 		values = slices.CompactFunc(values, func(a, b StatKey) bool { return a.Value == b.Value })
@@ -371,4 +332,9 @@ func compareStatValues(a, b StatKey) int {
 		return cmp.Compare(slices.Index(CaseStages, CaseStage(a.Value)), slices.Index(CaseStages, CaseStage(b.Value)))
 	}
 	return cmp.Compare(a.Value, b.Value)
+}
+
+func isKind(id string, k EntityKind) bool {
+	kind, err := KindOfID(id)
+	return err == nil && kind == k
 }

@@ -34,6 +34,13 @@ type Store interface {
 	// hidden (a relationship is hidden when it or either end is hidden).
 	RelationshipsByID(ctx context.Context, ids []string) ([]*Relationship, error)
 
+	// CaseFacts returns the visible cases that match q's conditions, ordered by id, at most
+	// q.Limit+1 of them, each with the facts that statistics and flows count about it, gathered
+	// under the access policy as Relationships and Entities would: a fact holds only through
+	// visible relationships between visible entities. One round trip to a database server however
+	// many cases match.
+	CaseFacts(ctx context.Context, q CaseFactsQuery) ([]*CaseFacts, error)
+
 	// Apply writes a change set atomically: all of it or none of it. Entities in Put are created, or
 	// replaced when they exist and differ; relationships in Link likewise. Returns NOT_FOUND when an
 	// entity to update, an endpoint to link or a relationship to unlink is missing or hidden,
@@ -140,6 +147,37 @@ type NameQuery struct {
 	Groups [][]string
 	Kinds  []EntityKind // empty: every kind
 	Limit  int
+}
+
+// CaseFactsQuery selects the cases of a statistic and the facts to gather beyond their routes and
+// parties.
+type CaseFactsQuery struct {
+	Conditions []Condition // on the cases, as in ListQuery
+	Limit      int         // at most Limit+1 cases are returned, so that the caller can tell there are more
+	Arrests    bool        // gather CaseFacts.Arrested
+	Moved      bool        // gather CaseParty.Moved
+}
+
+// CaseFacts is a visible case with what statistics and flows count about it.
+type CaseFacts struct {
+	Case *Case
+	// Routes: the visible routes the case concerns (ALONG_ROUTE), by id.
+	Routes []string
+	// Parties: the visible persons party to the case (PARTY_TO), by person then role.
+	Parties []CaseParty
+	// Arrested: the visible persons involved (INVOLVED_IN) in the visible ARREST events recorded in
+	// the case (RECORDED_IN), by id, each once; only when CaseFactsQuery.Arrests.
+	Arrested []string
+}
+
+// CaseParty is a person party to a case in a role.
+type CaseParty struct {
+	Person string
+	Role   string
+	// Referred: the person is referred to a visible entity (REFERRED_TO).
+	Referred bool
+	// Moved: a visible entity SMUGGLED or TRAFFICKED the person; only when CaseFactsQuery.Moved.
+	Moved bool
 }
 
 // ChangeSet is a set of writes applied atomically.

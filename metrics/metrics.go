@@ -137,6 +137,11 @@ func (s *store) Neighbours(ctx context.Context, q sarhad.RelationshipQuery) (rel
 	return s.Store.Neighbours(ctx, q)
 }
 
+func (s *store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) (out []*sarhad.CaseFacts, err error) {
+	defer func(start time.Time) { s.m.observe(ctx, "CaseFacts", start, err) }(time.Now())
+	return s.Store.CaseFacts(ctx, q)
+}
+
 func (s *store) RelationshipsByID(ctx context.Context, ids []string) (out []*sarhad.Relationship, err error) {
 	defer func(start time.Time) { s.m.observe(ctx, "RelationshipsByID", start, err) }(time.Now())
 	return s.Store.RelationshipsByID(ctx, ids)

@@ -232,6 +232,21 @@ func conditionCypher(i int, kind sarhad.EntityKind, c sarhad.Condition, params m
 	return "", fmt.Errorf("unknown operator %q", c.Op)
 }
 
+// entityMatch matches e, the visible entities of a kind (valid) that match every condition, with
+// the statement's parameters (policyParams first).
+func entityMatch(v *sarhad.Viewer, kind sarhad.EntityKind, conds []sarhad.Condition) (string, map[string]any, error) {
+	params := policyParams(v)
+	where := []string{visibleEntity("e")}
+	for i, c := range conds {
+		pred, err := conditionCypher(i, kind, c, params)
+		if err != nil {
+			return "", nil, err
+		}
+		where = append(where, pred)
+	}
+	return "MATCH (e:" + kind.Label() + ") WHERE " + strings.Join(where, "\n\t\tAND "), params, nil
+}
+
 // ListEntities implements sarhad.Store: the count and the page in one statement.
 func (s *Store) ListEntities(ctx context.Context, q sarhad.ListQuery) (*sarhad.EntityPage, error) {
 	v, err := sarhad.ViewerFrom(ctx)
@@ -241,17 +256,10 @@ func (s *Store) ListEntities(ctx context.Context, q sarhad.ListQuery) (*sarhad.E
 	if !q.Kind.Valid() {
 		return &sarhad.EntityPage{}, nil // no entity has an unknown kind
 	}
-	params := policyParams(v)
-	where := []string{visibleEntity("e")}
-	for i, c := range q.Conditions {
-		pred, err := conditionCypher(i, q.Kind, c, params)
-		if err != nil {
-			return nil, fmt.Errorf("neo4j: list: %w", err)
-		}
-		where = append(where, pred)
+	match, params, err := entityMatch(v, q.Kind, q.Conditions)
+	if err != nil {
+		return nil, fmt.Errorf("neo4j: list: %w", err)
 	}
-	filter := strings.Join(where, "\n\t\tAND ")
-	match := "MATCH (e:" + q.Kind.Label() + ") WHERE " + filter
 	params["after"] = q.Page.After
 	params["limit"] = q.Page.First + 1
 	total := `CALL () { ` + match + ` RETURN count(e) AS total }`

@@ -190,22 +190,31 @@ func conditionSQL(i int, c sarhad.Condition, args *[]any) (string, error) {
 	return "", fmt.Errorf("unknown operator %q", c.Op)
 }
 
+// entityFilter is the predicate over alias e of the visible entities of a kind that match every
+// condition, with its parameters (policyArgs first).
+func entityFilter(v *sarhad.Viewer, kind sarhad.EntityKind, conds []sarhad.Condition) (string, []any, error) {
+	args := append(policyArgs(v), sql.Named("kind", string(kind)))
+	where := []string{"e.kind = :kind", visibleEntity("e")}
+	for i, c := range conds {
+		pred, err := conditionSQL(i, c, &args)
+		if err != nil {
+			return "", nil, err
+		}
+		where = append(where, pred)
+	}
+	return strings.Join(where, " AND "), args, nil
+}
+
 // ListEntities implements sarhad.Store.
 func (s *Store) ListEntities(ctx context.Context, q sarhad.ListQuery) (*sarhad.EntityPage, error) {
 	v, err := sarhad.ViewerFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
-	args := append(policyArgs(v), sql.Named("kind", string(q.Kind)))
-	where := []string{"e.kind = :kind", visibleEntity("e")}
-	for i, c := range q.Conditions {
-		pred, err := conditionSQL(i, c, &args)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list: %w", err)
-		}
-		where = append(where, pred)
+	filter, args, err := entityFilter(v, q.Kind, q.Conditions)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list: %w", err)
 	}
-	filter := strings.Join(where, " AND ")
 	page := &sarhad.EntityPage{}
 	err = s.read(ctx, func(tx querier) error {
 		if !q.NoTotal {

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"ListEntities", testListEntities},
 		{"NameSearch", testNameSearch},
 		{"Relationships", testRelationships},
+		{"CaseFacts", testCaseFacts},
 		{"Context", testContext},
 		{"Concurrency", testConcurrency},
 		{"Audit", testAudit},

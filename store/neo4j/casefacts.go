@@ -1,0 +1,86 @@
+package neo4j
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/sarhad/sarhad"
+)
+
+// CaseFacts implements sarhad.Store in one statement: the cases, then a subquery for each kind of
+// fact, each walking from the case with the policy on every relationship and node.
+func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarhad.CaseFacts, error) {
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	match, params, err := entityMatch(v, sarhad.KindCase, q.Conditions)
+	if err != nil {
+		return nil, fmt.Errorf("neo4j: case facts: %w", err)
+	}
+	params["limit"] = q.Limit + 1
+	moved := "false"
+	if q.Moved {
+		moved = `EXISTS { MATCH (p)<-[m:SMUGGLED|TRAFFICKED]-(o:` + entityLabel + `) WHERE ` + visible("m") + ` AND ` + visibleEntity("o") + ` }`
+	}
+	arrested := "[] AS arrested"
+	if q.Arrests {
+		arrested = `arrested`
+	}
+	arrests := ""
+	if q.Arrests {
+		arrests = `CALL (e) {
+			MATCH (p:Person)-[i:INVOLVED_IN]->(ev:Event)-[rc:RECORDED_IN]->(e)
+			WHERE ev.a_category = 'ARREST' AND ` + visible("rc") + ` AND ` + visibleEntity("ev") + `
+				AND ` + visible("i") + ` AND ` + visibleEntity("p") + `
+			WITH DISTINCT p.id AS person ORDER BY person
+			RETURN collect(person) AS arrested
+		}`
+	}
+	records, err := s.read(ctx, match+`
+		WITH e ORDER BY e.id LIMIT $limit
+		CALL (e) {
+			MATCH (e)-[a:ALONG_ROUTE]->(rt:Route) WHERE `+visible("a")+` AND `+visibleEntity("rt")+`
+			WITH DISTINCT rt.id AS route ORDER BY route
+			RETURN collect(route) AS routes
+		}
+		CALL (e) {
+			MATCH (p:Person)-[r:PARTY_TO]->(e) WHERE `+visible("r")+` AND `+visibleEntity("p")+`
+			WITH DISTINCT p, coalesce(r.role, '') AS role
+			WITH p, role ORDER BY p.id, role
+			RETURN collect([p.id, role,
+				EXISTS { MATCH (p)-[x:REFERRED_TO]->(o:`+entityLabel+`) WHERE `+visible("x")+` AND `+visibleEntity("o")+` },
+				`+moved+`]) AS parties
+		}
+		`+arrests+`
+		RETURN `+entityMap("e")+` AS c, routes, parties, `+arrested, params)
+	if err != nil {
+		return nil, wrap(ctx, "case facts", err)
+	}
+	out := make([]*sarhad.CaseFacts, 0, len(records))
+	for _, rec := range records {
+		e, err := decodeEntity(v, rec.Values[0])
+		if err != nil {
+			return nil, wrap(ctx, "case facts", err)
+		}
+		c, ok := e.(*sarhad.Case)
+		if !ok {
+			return nil, wrap(ctx, "case facts", fmt.Errorf("entity %s is not a case", e.EntityMeta().ID))
+		}
+		f := &sarhad.CaseFacts{Case: c, Routes: asStrs(rec.Values[1]), Arrested: asStrs(rec.Values[3])}
+		parties, _ := rec.Values[2].([]any)
+		for _, raw := range parties {
+			p, _ := raw.([]any)
+			if len(p) != 4 {
+				return nil, wrap(ctx, "case facts", fmt.Errorf("case %s: unexpected party %v", c.ID, raw))
+			}
+			person, _ := p[0].(string)
+			role, _ := p[1].(string)
+			referred, _ := p[2].(bool)
+			moved, _ := p[3].(bool)
+			f.Parties = append(f.Parties, sarhad.CaseParty{Person: person, Role: role, Referred: referred, Moved: moved})
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}

@@ -1,0 +1,123 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/sarhad/sarhad"
+)
+
+// CaseFacts implements sarhad.Store: the cases, then one statement for each kind of fact over
+// their ids, in one read transaction. Each statement walks from the cases through the
+// (to_id, type) and (from_id, type) indexes, with the policy on every relationship and entity.
+func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarhad.CaseFacts, error) {
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	filter, args, err := entityFilter(v, sarhad.KindCase, q.Conditions)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: case facts: %w", err)
+	}
+	var out []*sarhad.CaseFacts
+	err = s.read(ctx, func(tx querier) error {
+		byID := map[string]*sarhad.CaseFacts{}
+		var ids []string
+		err := each(ctx, tx, `SELECT `+entityColumns+` FROM entities e WHERE `+filter+` ORDER BY e.id LIMIT :limit`,
+			append(args, sql.Named("limit", q.Limit+1)), func(rows *sql.Rows) error {
+				e, err := scanEntity(v, rows)
+				if err != nil {
+					return err
+				}
+				c, ok := e.(*sarhad.Case)
+				if !ok {
+					return fmt.Errorf("entity %s is not a case", e.EntityMeta().ID)
+				}
+				f := &sarhad.CaseFacts{Case: c}
+				out, byID[c.ID], ids = append(out, f), f, append(ids, c.ID)
+				return nil
+			})
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		args := append(policyArgs(v), sql.Named("ids", jsonList(ids)))
+		err = each(ctx, tx, `SELECT r.from_id, r.to_id FROM relationships r JOIN entities t ON t.id = r.to_id
+			WHERE r.from_id IN (SELECT value FROM json_each(:ids)) AND r.type = 'ALONG_ROUTE' AND t.kind = 'ROUTE'
+			AND `+visible("r")+` AND `+visibleEntity("t")+` ORDER BY 1, 2`, args, func(rows *sql.Rows) error {
+			var c, route string
+			if err := rows.Scan(&c, &route); err != nil {
+				return err
+			}
+			if f := byID[c]; len(f.Routes) == 0 || f.Routes[len(f.Routes)-1] != route {
+				f.Routes = append(f.Routes, route)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		moved := "0"
+		if q.Moved {
+			moved = `EXISTS (SELECT 1 FROM relationships m JOIN entities o ON o.id = m.from_id
+				WHERE m.to_id = p.id AND m.type IN ('SMUGGLED', 'TRAFFICKED') AND ` + visible("m") + ` AND ` + visibleEntity("o") + `)`
+		}
+		err = each(ctx, tx, `SELECT r.to_id, r.from_id, coalesce(json_extract(r.props, '$.role'), ''),
+			EXISTS (SELECT 1 FROM relationships x JOIN entities o ON o.id = x.to_id
+				WHERE x.from_id = p.id AND x.type = 'REFERRED_TO' AND `+visible("x")+` AND `+visibleEntity("o")+`),
+			`+moved+`
+			FROM relationships r JOIN entities p ON p.id = r.from_id
+			WHERE r.to_id IN (SELECT value FROM json_each(:ids)) AND r.type = 'PARTY_TO' AND p.kind = 'PERSON'
+			AND `+visible("r")+` AND `+visibleEntity("p")+` ORDER BY 1, 2, 3`, args, func(rows *sql.Rows) error {
+			var c string
+			var p sarhad.CaseParty
+			if err := rows.Scan(&c, &p.Person, &p.Role, &p.Referred, &p.Moved); err != nil {
+				return err
+			}
+			f := byID[c]
+			if n := len(f.Parties); n == 0 || f.Parties[n-1].Person != p.Person || f.Parties[n-1].Role != p.Role {
+				f.Parties = append(f.Parties, p)
+			}
+			return nil
+		})
+		if err != nil || !q.Arrests {
+			return err
+		}
+		return each(ctx, tx, `SELECT rc.to_id, i.from_id FROM relationships rc
+			JOIN entities ev ON ev.id = rc.from_id
+			JOIN relationships i ON i.to_id = ev.id AND i.type = 'INVOLVED_IN'
+			JOIN entities p ON p.id = i.from_id
+			WHERE rc.to_id IN (SELECT value FROM json_each(:ids)) AND rc.type = 'RECORDED_IN'
+			AND ev.kind = 'EVENT' AND json_extract(ev.attrs, '$.category') = 'ARREST' AND p.kind = 'PERSON'
+			AND `+visible("rc")+` AND `+visibleEntity("ev")+` AND `+visible("i")+` AND `+visibleEntity("p")+`
+			ORDER BY 1, 2`, args, func(rows *sql.Rows) error {
+			var c, person string
+			if err := rows.Scan(&c, &person); err != nil {
+				return err
+			}
+			if f := byID[c]; len(f.Arrested) == 0 || f.Arrested[len(f.Arrested)-1] != person {
+				f.Arrested = append(f.Arrested, person)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// each runs a query and calls fn on each row.
+func each(ctx context.Context, tx querier, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
