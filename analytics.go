@@ -267,6 +267,12 @@ func (s *Service) ShortestPaths(ctx context.Context, q PathQuery) ([]*Path, erro
 	if q.From == q.To {
 		return []*Path{{Length: 0, Nodes: []Entity{from}, Edges: []*Relationship{}}}, nil
 	}
+	// A search through hubs reads every tie of a level, thousands of them.
+	release, err := s.aggregate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 
 	// Bidirectional breadth-first search, one level of the side with the smaller frontier per store
 	// call. The first level at which the two sides meet gives the length of the shortest paths;
@@ -590,13 +596,14 @@ func (s *Service) network(ctx context.Context, q NetworkQuery) (*analysis.Graph,
 	if err := checkRelationTypes(q.Types); err != nil {
 		return nil, err
 	}
+	// A network is read whole and analysed in memory, around a hub thousands of entities.
+	release, err := s.aggregate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	var nodes []string
 	if q.Scope == "" {
-		release, err := s.aggregate(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer release()
 		persons, err := s.scan(ctx, KindPerson, nil, MaxNetworkEntities, "choose a scope")
 		if err != nil {
 			return nil, err

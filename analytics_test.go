@@ -433,10 +433,11 @@ func TestPathSearchIsBounded(t *testing.T) {
 }
 
 func TestAggregatesWaitTheirTurn(t *testing.T) {
-	_, svc, _ := randomNetwork(7, 50, 120)
+	_, svc, ids := randomNetwork(7, 50, 120)
 	svc.Aggregates = semaphore.NewWeighted(1)
 	whole := sarhad.NetworkQuery{} // the network of every person: an aggregate question
-	// While another aggregate holds the only turn, the question waits, until its deadline.
+	// While another aggregate holds the only turn, the question waits, until its deadline; so
+	// does a shortest path search, which can read thousands of ties around a hub.
 	if err := svc.Aggregates.Acquire(context.Background(), 1); err != nil {
 		t.Fatal(err)
 	}
@@ -445,7 +446,16 @@ func TestAggregatesWaitTheirTurn(t *testing.T) {
 	if _, err := svc.KeyPlayers(ctx, whole, sarhad.CentralityDegree, 5); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("with the turn taken: %v, want the deadline", err)
 	}
+	path := sarhad.PathQuery{From: ids[0], To: ids[1], MaxLength: 4}
+	ctx, cancel = context.WithTimeout(analystCtx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := svc.ShortestPaths(ctx, path); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("shortest paths with the turn taken: %v, want the deadline", err)
+	}
 	svc.Aggregates.Release(1)
+	if _, err := svc.ShortestPaths(analystCtx, path); err != nil {
+		t.Fatalf("shortest paths with a turn free: %v", err)
+	}
 	got, err := svc.KeyPlayers(analystCtx, whole, sarhad.CentralityDegree, 5)
 	if err != nil || len(got) != 5 {
 		t.Fatalf("with a turn free: %d players, %v", len(got), err)

@@ -18,8 +18,8 @@ type Service struct {
 	Now   func() time.Time
 	Rand  io.Reader
 	// Aggregates bounds how many heavy questions — statistics, flows, crossings, shared
-	// identifiers, networks of the whole graph, neighbourhoods deeper than one hop — gather their
-	// data at once; the others wait their turn, within their deadline. Each holds its records in
+	// identifiers, networks (key players, communities), shortest paths, neighbourhoods deeper than
+	// one hop — gather their data at once; the others wait their turn, within their deadline. Each holds its records in
 	// memory, so the bound is the server's memory under load. nil: no bound.
 	Aggregates *semaphore.Weighted
 
