@@ -154,6 +154,7 @@ type NameQuery struct {
 type CaseFactsQuery struct {
 	Conditions []Condition // on the cases, as in ListQuery
 	Limit      int         // at most Limit+1 cases are returned, so that the caller can tell there are more
+	Roles      []PartyRole // the parties in these roles only; empty: in every role
 	Arrests    bool        // gather CaseFacts.Arrested
 	Moved      bool        // gather CaseParty.Moved
 }
@@ -163,7 +164,8 @@ type CaseFacts struct {
 	Case *Case
 	// Routes: the visible routes the case concerns (ALONG_ROUTE), by id.
 	Routes []string
-	// Parties: the visible persons party to the case (PARTY_TO), by person then role.
+	// Parties: the visible persons party to the case (PARTY_TO) in the roles of
+	// CaseFactsQuery.Roles, by person then role.
 	Parties []CaseParty
 	// Arrested: the visible persons involved (INVOLVED_IN) in the visible ARREST events recorded in
 	// the case (RECORDED_IN), by id, each once; only when CaseFactsQuery.Arrests.

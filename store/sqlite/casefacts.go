@@ -41,7 +41,12 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		args := append(policyArgs(v), sql.Named("ids", jsonList(ids)))
+		roles := make([]string, len(q.Roles))
+		for i, r := range q.Roles {
+			roles[i] = string(r)
+		}
+		args := append(policyArgs(v), sql.Named("ids", jsonList(ids)), sql.Named("roles", jsonList(roles)),
+			sql.Named("nroles", len(roles)))
 		err = each(ctx, tx, `SELECT r.from_id, r.to_id FROM relationships r JOIN entities t ON t.id = r.to_id
 			WHERE r.from_id IN (SELECT value FROM json_each(:ids)) AND r.type = 'ALONG_ROUTE' AND t.kind = 'ROUTE'
 			AND `+visible("r")+` AND `+visibleEntity("t")+` ORDER BY 1, 2`, args, func(rows *sql.Rows) error {
@@ -68,6 +73,7 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 			`+moved+`
 			FROM relationships r JOIN entities p ON p.id = r.from_id
 			WHERE r.to_id IN (SELECT value FROM json_each(:ids)) AND r.type = 'PARTY_TO' AND p.kind = 'PERSON'
+			AND (:nroles = 0 OR json_extract(r.props, '$.role') IN (SELECT value FROM json_each(:roles)))
 			AND `+visible("r")+` AND `+visibleEntity("p")+` ORDER BY 1, 2, 3`, args, func(rows *sql.Rows) error {
 			var c string
 			var p sarhad.CaseParty

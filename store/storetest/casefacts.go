@@ -192,6 +192,19 @@ func testCaseFacts(t *testing.T, h *harness) {
 		}
 	})
 
+	t.Run("Roles", func(t *testing.T) {
+		got, err := s.CaseFacts(as(t.Context(), fiaInvestigator()), sarhad.CaseFactsQuery{Limit: 10,
+			Roles: []sarhad.PartyRole{sarhad.PartyVictim}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "c1 routes=[rt1 rt2] parties=[v1 VICTIM referred=true moved=false, v2 VICTIM referred=false moved=false] arrested=[]\n" +
+			"c2 routes=[rt1] parties=[] arrested=[]\nc3 routes=[] parties=[] arrested=[]"
+		if text := f.text(got); text != f.text(referenceOrder(f, want)) {
+			t.Errorf("CaseFacts:\n%s\nwant\n%s", text, want)
+		}
+	})
+
 	t.Run("ConditionsAndLimit", func(t *testing.T) {
 		ctx := as(t.Context(), fiaInvestigator())
 		got, err := s.CaseFacts(ctx, sarhad.CaseFactsQuery{Limit: 10,
