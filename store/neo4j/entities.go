@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -233,10 +234,15 @@ func conditionCypher(i int, kind sarhad.EntityKind, c sarhad.Condition, params m
 }
 
 // entityMatch matches e, the visible entities of a kind (valid) that match every condition, with
-// the statement's parameters (policyParams first).
+// the statement's parameters (policyParams first). Entities of a kind that is not an identifier
+// kind need only visible: visibleEntity would read each node's kind to find that out, a fifth of
+// the time of counting every case.
 func entityMatch(v *sarhad.Viewer, kind sarhad.EntityKind, conds []sarhad.Condition) (string, map[string]any, error) {
 	params := policyParams(v)
 	where := []string{visibleEntity("e")}
+	if !slices.Contains(sarhad.IdentifierKinds, kind) {
+		where = []string{visible("e")}
+	}
 	for i, c := range conds {
 		pred, err := conditionCypher(i, kind, c, params)
 		if err != nil {
