@@ -257,15 +257,12 @@ func (s *Service) ShortestPaths(ctx context.Context, q PathQuery) ([]*Path, erro
 	if err := checkRelationTypes(q.Types); err != nil {
 		return nil, err
 	}
-	from, err := s.entity(ctx, "from", q.From)
+	ends, err := s.entities(ctx, []string{"from", "to"}, []string{q.From, q.To})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.entity(ctx, "to", q.To); err != nil {
-		return nil, err
-	}
 	if q.From == q.To {
-		return []*Path{{Length: 0, Nodes: []Entity{from}, Edges: []*Relationship{}}}, nil
+		return []*Path{{Length: 0, Nodes: []Entity{ends[0]}, Edges: []*Relationship{}}}, nil
 	}
 	// A search through hubs reads every tie of a level, thousands of them.
 	release, err := s.aggregate(ctx)
@@ -623,12 +620,15 @@ func (s *Service) network(ctx context.Context, q NetworkQuery) (*analysis.Graph,
 		default:
 			return nil, Invalid("scope", "%s is neither an organisation nor a case", q.Scope)
 		}
-		if _, err := s.entity(ctx, "scope", q.Scope); err != nil {
-			return nil, err
-		}
 		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: []string{q.Scope}, Direction: DirIn, Types: memberTypes})
 		if err != nil {
 			return nil, err
+		}
+		// A visible relationship has visible ends: only a scope without members may be missing.
+		if len(rels) == 0 {
+			if _, err := s.entity(ctx, "scope", q.Scope); err != nil {
+				return nil, err
+			}
 		}
 		for _, r := range rels {
 			if r.To == q.Scope && r.From != q.Scope {
@@ -660,17 +660,31 @@ func (s *Service) network(ctx context.Context, q NetworkQuery) (*analysis.Graph,
 // entity returns the entity with id, BAD_USER_INPUT naming field when id is malformed, NOT_FOUND
 // when it is missing or hidden.
 func (s *Service) entity(ctx context.Context, field, id string) (Entity, error) {
-	if _, err := KindOfID(id); err != nil {
-		return nil, Invalid(field, "%s", ErrorMessage(err))
-	}
-	found, err := s.Store.Entities(ctx, []string{id})
+	found, err := s.entities(ctx, []string{field}, []string{id})
 	if err != nil {
 		return nil, err
 	}
-	if found[0] == nil {
-		return nil, Errorf(ENOTFOUND, "no node %s", id)
-	}
 	return found[0], nil
+}
+
+// entities returns the entities with ids in one store call: BAD_USER_INPUT naming the field of
+// the first malformed id, else NOT_FOUND for the first missing or hidden one.
+func (s *Service) entities(ctx context.Context, fields, ids []string) ([]Entity, error) {
+	for i, id := range ids {
+		if _, err := KindOfID(id); err != nil {
+			return nil, Invalid(fields[i], "%s", ErrorMessage(err))
+		}
+	}
+	found, err := s.Store.Entities(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range found {
+		if e == nil {
+			return nil, Errorf(ENOTFOUND, "no node %s", ids[i])
+		}
+	}
+	return found, nil
 }
 
 func checkRelationTypes(types []RelationType) error {
