@@ -3,6 +3,7 @@ package sarhad
 import (
 	"cmp"
 	"context"
+	"maps"
 	"math"
 	"slices"
 
@@ -180,6 +181,8 @@ func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery)
 		var err error
 		rq := RelationshipQuery{Anchors: frontier, Direction: DirBoth, Types: q.Types}
 		if grow {
+			// The entities this pass can add, and one more to tell that the walk is truncated.
+			rq.Ends, rq.Known, rq.Kinds = q.Limit-len(dist)+1, slices.Sorted(maps.Keys(dist)), q.Kinds
 			rels, ends, err = s.Store.Neighbours(ctx, rq)
 		} else {
 			rq.Among = true // the ties within the frontier: those to earlier levels are in

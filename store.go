@@ -1,6 +1,9 @@
 package sarhad
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // Store is where the graph lives. Its methods are the questions investigators ask, not generic graph
 // primitives; each adapter answers them its own best way. Every method reads the viewer from ctx
@@ -140,6 +143,14 @@ type RelationshipQuery struct {
 	Types     []RelationType // empty: every type
 	// Among keeps only the relationships whose both ends are anchors: the ties within a set.
 	Among bool
+	// Ends, when above 0, bounds a step of a walk: of the relationships whose far end is neither
+	// an anchor nor in Known, only those reaching the first Ends such ends of Kinds (every kind
+	// when empty) are kept, the ends taken in the order of the first relationship (by id) that
+	// reaches each. Around a hub a walk thus reads what it can include, not every tie. Not with
+	// Among.
+	Ends  int
+	Known []string
+	Kinds []EntityKind
 }
 
 // NameQuery is a name search prepared by the domain (see SearchTerms and QueryTerms).
@@ -192,4 +203,40 @@ type ChangeSet struct {
 // ApplyResult says which records a change set actually changed.
 type ApplyResult struct {
 	Created, Updated, Unchanged, Deleted int
+}
+
+// BoundEnds applies q.Ends, q.Known and q.Kinds (see RelationshipQuery) to rels, the relationships
+// of q ordered by id, for a store that bounds a walk's step in process.
+func BoundEnds(q RelationshipQuery, rels []*Relationship) []*Relationship {
+	if q.Ends <= 0 || q.Among {
+		return rels
+	}
+	anchor := make(map[string]bool, len(q.Anchors))
+	for _, id := range q.Anchors {
+		anchor[id] = true
+	}
+	known := make(map[string]bool, len(q.Known))
+	for _, id := range q.Known {
+		known[id] = true
+	}
+	far := func(r *Relationship) string {
+		if anchor[r.From] {
+			return r.To
+		}
+		return r.From
+	}
+	chosen := map[string]bool{}
+	out := rels[:0:0]
+	for _, r := range rels {
+		end := far(r)
+		if !anchor[end] && !known[end] && !chosen[end] {
+			kind, err := KindOfID(end)
+			if len(chosen) == q.Ends || err != nil || len(q.Kinds) > 0 && !slices.Contains(q.Kinds, kind) {
+				continue
+			}
+			chosen[end] = true
+		}
+		out = append(out, r)
+	}
+	return out
 }

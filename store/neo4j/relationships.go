@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sarhad/sarhad"
@@ -116,9 +117,29 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	if ends {
 		end = "[e IN collect(DISTINCT m) | " + entityMap("e") + "]"
 	}
+	bound := ""
+	if q.Ends > 0 && !q.Among {
+		// Group the ties by far end; keep every known end's and the first q.Ends others'.
+		// A relationship between two anchors comes once from each: both its ends are known.
+		params["known"] = distinct(append(slices.Clone(q.Anchors), q.Known...))
+		params["ends"] = q.Ends
+		kinds := make([]string, len(q.Kinds))
+		for i, k := range q.Kinds {
+			kinds[i] = string(k)
+		}
+		params["kinds"] = kinds
+		bound = `
+		WITH m, collect([r, f, t]) AS tied, min(r.id) AS first, m.id IN $known AS known
+		WHERE known OR size($kinds) = 0 OR m.kind IN $kinds
+		WITH m, tied, known ORDER BY first
+		WITH collect(CASE WHEN known THEN [m, tied] END) + collect(CASE WHEN NOT known THEN [m, tied] END)[..$ends] AS kept
+		UNWIND kept AS k
+		UNWIND k[1] AS x
+		WITH k[0] AS m, x[0] AS r, x[1] AS f, x[2] AS t`
+	}
 	records, err := s.read(ctx, `CALL () { `+strings.Join(parts, " UNION ")+` }
 		WITH r, m, startNode(r) AS f, endNode(r) AS t
-		WHERE `+visibleRelationship("r", "f", "t")+`
+		WHERE `+visibleRelationship("r", "f", "t")+bound+`
 		WITH r, m, f, t ORDER BY r.id
 		RETURN collect(`+relationshipMap("r", "f", "t")+`) AS rels, `+end+` AS ends`, params)
 	if err != nil {

@@ -99,8 +99,16 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	var rels []*sarhad.Relationship
 	var entities []sarhad.Entity
 	err = s.read(ctx, func(tx querier) error {
-		if rels, err = queryRelationships(ctx, tx, query+" ORDER BY 1", args...); err != nil || !ends {
+		if rels, err = queryRelationships(ctx, tx, query+" ORDER BY 1", args...); err != nil {
 			return err
+		}
+		if q.Ends > 0 && !q.Among {
+			// Bounded here rather than in SQL: the policy must see every tie anyway, and a
+			// statement that chose the ends took longer than reading the ties it left out.
+			rels = sarhad.BoundEnds(q, rels)
+		}
+		if !ends {
+			return nil
 		}
 		entities, err = farEnds(ctx, tx, v, q, rels)
 		return err

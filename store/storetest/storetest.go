@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"NameSearch", testNameSearch},
 		{"Relationships", testRelationships},
 		{"CaseFacts", testCaseFacts},
+		{"BoundedNeighbours", testBoundedNeighbours},
 		{"Context", testContext},
 		{"Concurrency", testConcurrency},
 		{"Audit", testAudit},

@@ -1,0 +1,137 @@
+package storetest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/sarhad/sarhad"
+)
+
+// testBoundedNeighbours checks RelationshipQuery.Ends against the rule applied to the unbounded
+// answer, on a random graph of persons, organisations and phones under three markings, for
+// several viewers, bounds, known sets and kinds.
+func testBoundedNeighbours(t *testing.T, h *harness) {
+	s := h.store(t)
+	rnd := rand.New(rand.NewPCG(7, 11))
+	markings := []sarhad.Handling{fia(sarhad.TLPClear), fia(sarhad.TLPAmber, countryIRN), fia(sarhad.TLPAmber)}
+	var es []sarhad.Entity
+	var persons, others []string
+	for i := range 30 {
+		p := person(fmt.Sprint("bounded p", i), fmt.Sprint("Person ", i), markings[rnd.IntN(3)])
+		es, persons = append(es, p), append(persons, p.ID)
+	}
+	for i := range 4 {
+		o := &sarhad.Organization{Meta: envelope(sarhad.KindOrganization, fmt.Sprint("bounded o", i), markings[rnd.IntN(3)]),
+			Name: fmt.Sprint("Network ", i), Category: sarhad.OrgCriminalNetwork}
+		ph := &sarhad.Phone{Meta: envelope(sarhad.KindPhone, fmt.Sprint("bounded ph", i), markings[rnd.IntN(3)]),
+			Number: fmt.Sprintf("+92300555%04d", i)}
+		es, others = append(es, o, ph), append(others, o.ID, ph.ID)
+	}
+	var rs []*sarhad.Relationship
+	for i := range 110 {
+		from := persons[rnd.IntN(len(persons))]
+		to, typ := persons[rnd.IntN(len(persons))], sarhad.RelAssociateOf
+		if rnd.IntN(3) == 0 {
+			to = others[rnd.IntN(len(others))]
+			typ = sarhad.RelMemberOf
+			if k, _ := sarhad.KindOfID(to); k == sarhad.KindPhone {
+				typ = sarhad.RelUses
+			}
+		}
+		if from != to {
+			rs = append(rs, link(fmt.Sprint("bounded r", i), typ, from, to, markings[rnd.IntN(3)]))
+		}
+	}
+	load(t, s, es, rs)
+
+	anchors := []string{persons[0], persons[1], persons[2]}
+	queries := []sarhad.RelationshipQuery{}
+	for _, ends := range []int{1, 2, 5, 1000} {
+		for _, kinds := range [][]sarhad.EntityKind{nil, {sarhad.KindPerson}, {sarhad.KindOrganization, sarhad.KindPhone}} {
+			queries = append(queries,
+				sarhad.RelationshipQuery{Anchors: anchors, Direction: sarhad.DirBoth, Ends: ends, Kinds: kinds},
+				sarhad.RelationshipQuery{Anchors: anchors, Direction: sarhad.DirBoth, Ends: ends, Kinds: kinds,
+					Known: []string{persons[3], persons[4], persons[5], others[0]}},
+				sarhad.RelationshipQuery{Anchors: anchors[:1], Direction: sarhad.DirOut, Ends: ends, Kinds: kinds},
+				sarhad.RelationshipQuery{Anchors: anchors[:1], Direction: sarhad.DirIn, Ends: ends, Kinds: kinds,
+					Types: []sarhad.RelationType{sarhad.RelAssociateOf}})
+		}
+	}
+	checked := 0
+	for _, nv := range policyViewers() {
+		ctx := as(t.Context(), nv.v)
+		for i, q := range queries {
+			unbounded := q
+			unbounded.Ends, unbounded.Known, unbounded.Kinds = 0, nil, nil
+			all, allEnds, err := s.Neighbours(ctx, unbounded)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantRels, wantEnds := boundedReference(q, all, allEnds)
+			gotRels, gotEnds, err := s.Neighbours(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			equalIDs(t, fmt.Sprintf("%s query %d: Neighbours relationships", nv.name, i), relationshipIDs(gotRels), wantRels)
+			equalIDs(t, fmt.Sprintf("%s query %d: Neighbours ends", nv.name, i), sorted(entityIDs(gotEnds)), wantEnds)
+			rels, err := s.Relationships(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			equalIDs(t, fmt.Sprintf("%s query %d: Relationships", nv.name, i), relationshipIDs(rels), wantRels)
+			if len(wantRels) < len(all) {
+				checked++
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no bound left out a relationship: the fixture does not test the bound")
+	}
+}
+
+// boundedReference applies RelationshipQuery.Ends to the unbounded answer of q: the relationships
+// kept (by id) and the ends they reach (sorted).
+func boundedReference(q sarhad.RelationshipQuery, all []*sarhad.Relationship, allEnds []sarhad.Entity) (rels, ends []string) {
+	known := map[string]bool{}
+	for _, id := range append(slices.Clone(q.Anchors), q.Known...) {
+		known[id] = true
+	}
+	isAnchor := map[string]bool{}
+	for _, id := range q.Anchors {
+		isAnchor[id] = true
+	}
+	far := func(r *sarhad.Relationship) string {
+		if isAnchor[r.From] {
+			return r.To
+		}
+		return r.From
+	}
+	// all is ordered by id, so the first relationship reaching an end comes first.
+	chosen := map[string]bool{}
+	for _, r := range all {
+		end := far(r)
+		kind, _ := sarhad.KindOfID(end)
+		if !known[end] && !chosen[end] && len(chosen) < q.Ends && (len(q.Kinds) == 0 || slices.Contains(q.Kinds, kind)) {
+			chosen[end] = true
+		}
+	}
+	reached := map[string]bool{}
+	for _, r := range all {
+		if end := far(r); known[end] || chosen[end] {
+			rels = append(rels, r.ID)
+			for _, id := range [2]string{r.From, r.To} {
+				if q.Direction != sarhad.DirIn && isAnchor[r.From] && id == r.To || q.Direction != sarhad.DirOut && isAnchor[r.To] && id == r.From {
+					reached[id] = true
+				}
+			}
+		}
+	}
+	for _, e := range allEnds {
+		if reached[e.EntityMeta().ID] {
+			ends = append(ends, e.EntityMeta().ID)
+		}
+	}
+	return rels, sorted(ends)
+}
