@@ -167,7 +167,7 @@ type CaseFactsQuery struct {
 	Limit      int         // at most Limit+1 cases are returned, so that the caller can tell there are more
 	Roles      []PartyRole // the parties in these roles only; empty: in every role
 	Arrests    bool        // gather CaseFacts.Arrested
-	Moved      bool        // gather CaseParty.Moved
+	Moved      bool        // gather PartyFact.Moved
 }
 
 // CaseFacts is a visible case with what statistics and flows count about it.
@@ -177,14 +177,14 @@ type CaseFacts struct {
 	Routes []string
 	// Parties: the visible persons party to the case (PARTY_TO) in the roles of
 	// CaseFactsQuery.Roles, by person then role.
-	Parties []CaseParty
+	Parties []PartyFact
 	// Arrested: the visible persons involved (INVOLVED_IN) in the visible ARREST events recorded in
 	// the case (RECORDED_IN), by id, each once; only when CaseFactsQuery.Arrests.
 	Arrested []string
 }
 
-// CaseParty is a person party to a case in a role.
-type CaseParty struct {
+// PartyFact is a person party to a case in a role.
+type PartyFact struct {
 	Person string
 	Role   string
 	// Referred: the person is referred to a visible entity (REFERRED_TO).

@@ -89,7 +89,7 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 			role, _ := p[1].(string)
 			referred, _ := p[2].(bool)
 			moved, _ := p[3].(bool)
-			f.Parties = append(f.Parties, sarhad.CaseParty{Person: person, Role: role, Referred: referred, Moved: moved})
+			f.Parties = append(f.Parties, sarhad.PartyFact{Person: person, Role: role, Referred: referred, Moved: moved})
 		}
 		out = append(out, f)
 	}

@@ -76,7 +76,7 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 			AND (:nroles = 0 OR json_extract(r.props, '$.role') IN (SELECT value FROM json_each(:roles)))
 			AND `+visible("r")+` AND `+visibleEntity("p")+` ORDER BY 1, 2, 3`, args, func(rows *sql.Rows) error {
 			var c string
-			var p sarhad.CaseParty
+			var p sarhad.PartyFact
 			if err := rows.Scan(&c, &p.Person, &p.Role, &p.Referred, &p.Moved); err != nil {
 				return err
 			}

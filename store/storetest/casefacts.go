@@ -250,10 +250,10 @@ func referenceOrder(f *caseFactsFixture, written string) []*sarhad.CaseFacts {
 				var key, role string
 				var referred, moved bool
 				fmt.Sscanf(p, "%s %s referred=%t moved=%t", &key, &role, &referred, &moved)
-				c.Parties = append(c.Parties, sarhad.CaseParty{Person: id(key), Role: role, Referred: referred, Moved: moved})
+				c.Parties = append(c.Parties, sarhad.PartyFact{Person: id(key), Role: role, Referred: referred, Moved: moved})
 			}
 		}
-		slices.SortFunc(c.Parties, func(a, b sarhad.CaseParty) int {
+		slices.SortFunc(c.Parties, func(a, b sarhad.PartyFact) int {
 			return strings.Compare(a.Person+"\x00"+a.Role, b.Person+"\x00"+b.Role)
 		})
 		slices.Sort(c.Routes)
@@ -295,7 +295,7 @@ func referenceCaseFacts(t *testing.T, ctx context.Context, s sarhad.Store, q sar
 			case r.Type == sarhad.RelAlongRoute && r.From == c.Case.ID && is(r.To, sarhad.KindRoute):
 				c.Routes = append(c.Routes, r.To)
 			case r.Type == sarhad.RelPartyTo && r.To == c.Case.ID && is(r.From, sarhad.KindPerson):
-				p := sarhad.CaseParty{Person: r.From, Role: r.Role,
+				p := sarhad.PartyFact{Person: r.From, Role: r.Role,
 					Referred: len(related([]string{r.From}, sarhad.DirOut, sarhad.RelReferredTo)) > 0}
 				if q.Moved {
 					p.Moved = len(related([]string{r.From}, sarhad.DirIn, sarhad.RelSmuggled, sarhad.RelTrafficked)) > 0
@@ -320,7 +320,7 @@ func referenceCaseFacts(t *testing.T, ctx context.Context, s sarhad.Store, q sar
 				}
 			}
 		}
-		slices.SortFunc(c.Parties, func(a, b sarhad.CaseParty) int {
+		slices.SortFunc(c.Parties, func(a, b sarhad.PartyFact) int {
 			return strings.Compare(a.Person+"\x00"+a.Role, b.Person+"\x00"+b.Role)
 		})
 		slices.Sort(c.Routes)
