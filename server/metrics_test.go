@@ -55,9 +55,11 @@ func TestMetricsCountOperationsStoreCallsAndErrors(t *testing.T) {
 		t.Errorf("validation errors: %v", got)
 	}
 	// Three operations, each a page of cases, their parties and the parties' names: a few store calls
-	// each, the same number whatever the page holds.
+	// each, however many cases the page holds (one call per case would be 20). Not always the same
+	// few: the loaders gather keys for a time window, and on a loaded machine a level's keys can
+	// fall into two windows.
 	calls := metricValue(t, base, `sarhad_graphql_store_calls_per_operation_sum{operation="cases"}`)
-	if calls < 3*2 || calls > 3*6 || int(calls)%3 != 0 {
+	if calls < 3*2 || calls > 3*6 {
 		t.Errorf("store calls of three identical operations: %v", calls)
 	}
 	if got := metricValue(t, base, `sarhad_store_calls_total{method="ListEntities"}`); got < 3 {
