@@ -226,7 +226,7 @@ func BoundEnds(q RelationshipQuery, rels []*Relationship) []*Relationship {
 		return r.From
 	}
 	chosen := map[string]bool{}
-	out := rels[:0:0]
+	var out []*Relationship
 	for _, r := range rels {
 		end := far(r)
 		if !anchor[end] && !known[end] && !chosen[end] {

@@ -8,9 +8,8 @@ import (
 )
 
 // CaseFacts implements sarhad.Store in one statement: the cases, then a subquery for each kind of
-// fact, each walking from the case with the policy on every relationship and node. Persons, routes
-// and events, matched by their labels, are never identifiers, so visible is their whole policy;
-// visibleEntity would read every node's kind again only to find that out.
+// fact, each walking from the case with the policy on every relationship and node (visibleNode for
+// the nodes matched by their kind's label).
 func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarhad.CaseFacts, error) {
 	v, err := sarhad.ViewerFrom(ctx)
 	if err != nil {
@@ -34,29 +33,25 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 	if q.Moved {
 		moved = `EXISTS { MATCH (p)<-[m:SMUGGLED|TRAFFICKED]-(o:` + entityLabel + `) WHERE ` + visible("m") + ` AND ` + visibleEntity("o") + ` }`
 	}
-	arrested := "[] AS arrested"
+	arrests, arrested := "", "[] AS arrested"
 	if q.Arrests {
-		arrested = `arrested`
-	}
-	arrests := ""
-	if q.Arrests {
-		arrests = `CALL (e) {
+		arrests, arrested = `CALL (e) {
 			MATCH (p:Person)-[i:INVOLVED_IN]->(ev:Event)-[rc:RECORDED_IN]->(e)
-			WHERE ev.a_category = 'ARREST' AND ` + visible("rc") + ` AND ` + visible("ev") + `
-				AND ` + visible("i") + ` AND ` + visible("p") + `
+			WHERE ev.a_category = 'ARREST' AND `+visible("rc")+` AND `+visibleNode("ev", sarhad.KindEvent)+`
+				AND `+visible("i")+` AND `+visibleNode("p", sarhad.KindPerson)+`
 			WITH DISTINCT p.id AS person ORDER BY person
 			RETURN collect(person) AS arrested
-		}`
+		}`, "arrested"
 	}
 	records, err := s.read(ctx, match+`
 		WITH e ORDER BY e.id LIMIT $limit
 		CALL (e) {
-			MATCH (e)-[a:ALONG_ROUTE]->(rt:Route) WHERE `+visible("a")+` AND `+visible("rt")+`
+			MATCH (e)-[a:ALONG_ROUTE]->(rt:Route) WHERE `+visible("a")+` AND `+visibleNode("rt", sarhad.KindRoute)+`
 			WITH DISTINCT rt.id AS route ORDER BY route
 			RETURN collect(route) AS routes
 		}
 		CALL (e) {
-			MATCH (p:Person)-[r:PARTY_TO]->(e) WHERE `+visible("r")+roles+` AND `+visible("p")+`
+			MATCH (p:Person)-[r:PARTY_TO]->(e) WHERE `+visible("r")+roles+` AND `+visibleNode("p", sarhad.KindPerson)+`
 			WITH DISTINCT p, coalesce(r.role, '') AS role
 			WITH p, role ORDER BY p.id, role
 			RETURN collect([p.id, role,

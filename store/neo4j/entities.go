@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -234,15 +233,10 @@ func conditionCypher(i int, kind sarhad.EntityKind, c sarhad.Condition, params m
 }
 
 // entityMatch matches e, the visible entities of a kind (valid) that match every condition, with
-// the statement's parameters (policyParams first). Entities of a kind that is not an identifier
-// kind need only visible: visibleEntity would read each node's kind to find that out, a fifth of
-// the time of counting every case.
+// the statement's parameters (policyParams first).
 func entityMatch(v *sarhad.Viewer, kind sarhad.EntityKind, conds []sarhad.Condition) (string, map[string]any, error) {
 	params := policyParams(v)
-	where := []string{visibleEntity("e")}
-	if !slices.Contains(sarhad.IdentifierKinds, kind) {
-		where = []string{visible("e")}
-	}
+	where := []string{visibleNode("e", kind)}
 	for i, c := range conds {
 		pred, err := conditionCypher(i, kind, c, params)
 		if err != nil {

@@ -26,6 +26,16 @@ func visibleEntity(x string) string {
 			WHERE x_holder.victim AND NOT ($vPII AND x_holder.originOrg = $vOrg) }))`, x)
 }
 
+// visibleNode is the policy for a node of a known kind: visibleEntity for identifier kinds, else
+// visible alone. visibleEntity would read every node's kind again only to find that the
+// victim-identifier rule does not apply (a fifth of the time of counting every case).
+func visibleNode(x string, kind sarhad.EntityKind) string {
+	if kind.IsIdentifier() {
+		return visibleEntity(x)
+	}
+	return visible(x)
+}
+
 // victimMatchable keeps victims out of name matching, and their withheld attributes out of list
 // filters, for viewers who may not see their identifying details (sarhad.Handling.SeesVictimPII).
 func victimMatchable(x string) string {

@@ -41,22 +41,17 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		roles := make([]string, len(q.Roles))
-		for i, r := range q.Roles {
-			roles[i] = string(r)
-		}
-		args := append(policyArgs(v), sql.Named("ids", jsonList(ids)), sql.Named("roles", jsonList(roles)),
-			sql.Named("nroles", len(roles)))
-		err = each(ctx, tx, `SELECT r.from_id, r.to_id FROM relationships r JOIN entities t ON t.id = r.to_id
+		args := append(policyArgs(v), sql.Named("ids", jsonList(ids)), sql.Named("roles", jsonList(q.Roles)),
+			sql.Named("nroles", len(q.Roles)))
+		// DISTINCT: two relationships can state the same fact.
+		err = each(ctx, tx, `SELECT DISTINCT r.from_id, r.to_id FROM relationships r JOIN entities t ON t.id = r.to_id
 			WHERE r.from_id IN (SELECT value FROM json_each(:ids)) AND r.type = 'ALONG_ROUTE' AND t.kind = 'ROUTE'
 			AND `+visible("r")+` AND `+visibleEntity("t")+` ORDER BY 1, 2`, args, func(rows *sql.Rows) error {
 			var c, route string
 			if err := rows.Scan(&c, &route); err != nil {
 				return err
 			}
-			if f := byID[c]; len(f.Routes) == 0 || f.Routes[len(f.Routes)-1] != route {
-				f.Routes = append(f.Routes, route)
-			}
+			byID[c].Routes = append(byID[c].Routes, route)
 			return nil
 		})
 		if err != nil {
@@ -67,7 +62,7 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 			moved = `EXISTS (SELECT 1 FROM relationships m JOIN entities o ON o.id = m.from_id
 				WHERE m.to_id = p.id AND m.type IN ('SMUGGLED', 'TRAFFICKED') AND ` + visible("m") + ` AND ` + visibleEntity("o") + `)`
 		}
-		err = each(ctx, tx, `SELECT r.to_id, r.from_id, coalesce(json_extract(r.props, '$.role'), ''),
+		err = each(ctx, tx, `SELECT DISTINCT r.to_id, r.from_id, coalesce(json_extract(r.props, '$.role'), ''),
 			EXISTS (SELECT 1 FROM relationships x JOIN entities o ON o.id = x.to_id
 				WHERE x.from_id = p.id AND x.type = 'REFERRED_TO' AND `+visible("x")+` AND `+visibleEntity("o")+`),
 			`+moved+`
@@ -80,16 +75,13 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 			if err := rows.Scan(&c, &p.Person, &p.Role, &p.Referred, &p.Moved); err != nil {
 				return err
 			}
-			f := byID[c]
-			if n := len(f.Parties); n == 0 || f.Parties[n-1].Person != p.Person || f.Parties[n-1].Role != p.Role {
-				f.Parties = append(f.Parties, p)
-			}
+			byID[c].Parties = append(byID[c].Parties, p)
 			return nil
 		})
 		if err != nil || !q.Arrests {
 			return err
 		}
-		return each(ctx, tx, `SELECT rc.to_id, i.from_id FROM relationships rc
+		return each(ctx, tx, `SELECT DISTINCT rc.to_id, i.from_id FROM relationships rc
 			JOIN entities ev ON ev.id = rc.from_id
 			JOIN relationships i ON i.to_id = ev.id AND i.type = 'INVOLVED_IN'
 			JOIN entities p ON p.id = i.from_id
@@ -101,9 +93,7 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 			if err := rows.Scan(&c, &person); err != nil {
 				return err
 			}
-			if f := byID[c]; len(f.Arrested) == 0 || f.Arrested[len(f.Arrested)-1] != person {
-				f.Arrested = append(f.Arrested, person)
-			}
+			byID[c].Arrested = append(byID[c].Arrested, person)
 			return nil
 		})
 	})
