@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/sarhad/sarhad"
 	"github.com/sarhad/sarhad/store/storetest"
 )
@@ -133,6 +135,102 @@ func BenchmarkApplyBulk(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*rels)/b.Elapsed().Seconds(), "rels/s")
 	b.ReportMetric(float64(b.N*entities)/b.Elapsed().Seconds(), "entities/s")
+}
+
+// BenchmarkCreateFloor is the floor of BenchmarkApplyBulk: the same batches, with exactly the
+// nodes and relationships Apply writes for them (Apply writes each batch, the benchmark reads the
+// records back with their labels, types and properties, deletes them, and only then starts the
+// clock), created again in one transaction by plain UNWIND statements — one per label and one per
+// relationship type, matching the ends by id — with no reads, no plan and no policy. The difference
+// between the two benchmarks' rels/s is what Apply adds; the floor is what this Neo4j does with
+// the store's records and schema on the machine.
+func BenchmarkCreateFloor(b *testing.B) {
+	needNeo4j(b)
+	emptyDatabase(b)
+	s := open(b)
+	defer s.Close()
+	ctx := sarhad.NewContext(context.Background(), sarhad.SystemViewer())
+	if _, err := s.Apply(ctx, everyType()); err != nil {
+		b.Fatal(err)
+	}
+	const entities, rels = 5000, 20000
+	prev := bulkChangeSet(-1, entities, 0, nil).Put
+	if _, err := s.Apply(ctx, &sarhad.ChangeSet{Put: prev}); err != nil {
+		b.Fatal(err)
+	}
+	driver, err := neo4j.NewDriverWithContext(neo4jEnv.Config.URI, neo4j.NoAuth())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer driver.Close(ctx)
+	write := func(work func(tx neo4j.ManagedTransaction) error) {
+		b.Helper()
+		session := driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: neo4jEnv.Config.Database})
+		defer session.Close(ctx)
+		if _, err := session.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) { return nil, work(tx) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	collect := func(tx neo4j.ManagedTransaction, query string, params map[string]any) []*neo4j.Record {
+		res, err := tx.Run(ctx, query, params)
+		if err != nil {
+			b.Fatal(err)
+		}
+		records, err := res.Collect(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return records
+	}
+	var elapsed time.Duration
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		cs := bulkChangeSet(i, entities, rels, prev)
+		if _, err := s.Apply(ctx, cs); err != nil {
+			b.Fatal(err)
+		}
+		var nodeIDs []string
+		for _, e := range cs.Put {
+			nodeIDs = append(nodeIDs, e.EntityMeta().ID)
+		}
+		relIDs := map[sarhad.RelationType][]string{}
+		for _, r := range cs.Link {
+			relIDs[r.Type] = append(relIDs[r.Type], r.ID)
+		}
+		nodes := map[string][]any{}              // label → properties
+		links := map[sarhad.RelationType][]any{} // type → {from, to, props}
+		write(func(tx neo4j.ManagedTransaction) error {
+			for t, ids := range relIDs {
+				for _, r := range collect(tx, `UNWIND $ids AS id MATCH (f)-[r:`+string(t)+` {id: id}]->(t)
+					WITH f.id AS f, t.id AS t, properties(r) AS p, r DELETE r RETURN f, t, p`, map[string]any{"ids": ids}) {
+					links[t] = append(links[t], map[string]any{"f": r.Values[0], "t": r.Values[1], "p": r.Values[2]})
+				}
+			}
+			for _, r := range collect(tx, `UNWIND $ids AS id MATCH (e:Entity {id: id})
+				WITH [l IN labels(e) WHERE l <> 'Entity'][0] AS label, properties(e) AS p, e DETACH DELETE e
+				RETURN label, p`, map[string]any{"ids": nodeIDs}) {
+				label := r.Values[0].(string)
+				nodes[label] = append(nodes[label], r.Values[1])
+			}
+			return nil
+		})
+		b.StartTimer()
+		start := time.Now()
+		write(func(tx neo4j.ManagedTransaction) error {
+			for label, rows := range nodes {
+				collect(tx, "UNWIND $rows AS row CREATE (e:Entity:"+label+") SET e = row", map[string]any{"rows": rows})
+			}
+			for t, rows := range links {
+				collect(tx, `UNWIND $rows AS row MATCH (f:Entity {id: row.f}) MATCH (t:Entity {id: row.t})
+					CREATE (f)-[r:`+string(t)+`]->(t) SET r = row.p`, map[string]any{"rows": rows})
+			}
+			return nil
+		})
+		elapsed += time.Since(start)
+		prev = cs.Put
+	}
+	b.ReportMetric(float64(b.N*rels)/elapsed.Seconds(), "rels/s")
+	b.ReportMetric(float64(b.N*entities)/elapsed.Seconds(), "entities/s")
 }
 
 // BenchmarkAudit appends audit entries from 1 and 8 concurrent requests (storetest.BenchmarkAudit).
