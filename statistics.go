@@ -116,7 +116,7 @@ func (s *Service) CaseStatistics(ctx context.Context, q StatisticsQuery) (*CaseS
 	if err != nil {
 		return nil, err
 	}
-	facts, err := s.caseFacts(ctx, CaseFactsQuery{Conditions: append(conds, q.Conditions...), Arrests: true,
+	facts, err := s.caseFacts(ctx, CaseFactsQuery{Conditions: append(conds, q.Conditions...), Arrests: true, Referred: true,
 		Roles: []PartyRole{PartyVictim}},
 		"narrow the dates or the filter")
 	if err != nil {

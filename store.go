@@ -167,6 +167,7 @@ type CaseFactsQuery struct {
 	Limit      int         // at most Limit+1 cases are returned, so that the caller can tell there are more
 	Roles      []PartyRole // the parties in these roles only; empty: in every role
 	Arrests    bool        // gather CaseFacts.Arrested
+	Referred   bool        // gather PartyFact.Referred
 	Moved      bool        // gather PartyFact.Moved
 }
 
@@ -187,7 +188,8 @@ type CaseFacts struct {
 type PartyFact struct {
 	Person string
 	Role   string
-	// Referred: the person is referred to a visible entity (REFERRED_TO).
+	// Referred: the person is referred to a visible entity (REFERRED_TO); only when
+	// CaseFactsQuery.Referred.
 	Referred bool
 	// Moved: a visible entity SMUGGLED or TRAFFICKED the person; only when CaseFactsQuery.Moved.
 	Moved bool

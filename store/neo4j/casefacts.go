@@ -9,7 +9,7 @@ import (
 
 // CaseFacts implements sarhad.Store in one statement: the cases, then a subquery for each kind of
 // fact, each walking from the case with the policy on every relationship and node (visibleNode for
-// the nodes matched by their kind's label).
+// the nodes matched by their kind's label, visibleEnd for those reached by a type).
 func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarhad.CaseFacts, error) {
 	v, err := sarhad.ViewerFrom(ctx)
 	if err != nil {
@@ -29,9 +29,14 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 		params["roles"] = rs
 		roles = " AND r.role IN $roles"
 	}
-	moved := "false"
+	referred, moved := "false", "false"
+	if q.Referred {
+		referred = `EXISTS { MATCH (p)-[x:REFERRED_TO]->(o:` + entityLabel + `) WHERE ` + visible("x") + ` AND ` +
+			visibleEnd("o", false, sarhad.RelReferredTo) + ` }`
+	}
 	if q.Moved {
-		moved = `EXISTS { MATCH (p)<-[m:SMUGGLED|TRAFFICKED]-(o:` + entityLabel + `) WHERE ` + visible("m") + ` AND ` + visibleEntity("o") + ` }`
+		moved = `EXISTS { MATCH (p)<-[m:SMUGGLED|TRAFFICKED]-(o:` + entityLabel + `) WHERE ` + visible("m") + ` AND ` +
+			visibleEnd("o", true, sarhad.RelSmuggled, sarhad.RelTrafficked) + ` }`
 	}
 	arrests, arrested := "", "[] AS arrested"
 	if q.Arrests {
@@ -54,9 +59,7 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 			MATCH (p:Person)-[r:PARTY_TO]->(e) WHERE `+visible("r")+roles+` AND `+visibleNode("p", sarhad.KindPerson)+`
 			WITH DISTINCT p, coalesce(r.role, '') AS role
 			WITH p, role ORDER BY p.id, role
-			RETURN collect([p.id, role,
-				EXISTS { MATCH (p)-[x:REFERRED_TO]->(o:`+entityLabel+`) WHERE `+visible("x")+` AND `+visibleEntity("o")+` },
-				`+moved+`]) AS parties
+			RETURN collect([p.id, role, `+referred+`, `+moved+`]) AS parties
 		}
 		`+arrests+`
 		RETURN `+entityMap("e")+` AS c, routes, parties, `+arrested, params)

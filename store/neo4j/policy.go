@@ -36,6 +36,28 @@ func visibleNode(x string, kind sarhad.EntityKind) string {
 	return visible(x)
 }
 
+// visibleEnd is the policy for a node found at one end (the start when from, else the end) of
+// relationships of the given types: visible alone when none of the kinds those types join at that
+// end is an identifier, else visibleEntity. Apply refuses a relationship between kinds its type
+// does not join (sarhad.RelationType.Joins), so a referral's target or a smuggler is never an
+// identifier, and the victim-identifier rule would only read its kind again.
+func visibleEnd(x string, from bool, types ...sarhad.RelationType) string {
+	for _, t := range types {
+		for _, a := range sarhad.EntityKinds() {
+			for _, b := range sarhad.EntityKinds() {
+				end := b
+				if from {
+					end = a
+				}
+				if end.IsIdentifier() && t.Joins(a, b) {
+					return visibleEntity(x)
+				}
+			}
+		}
+	}
+	return visible(x)
+}
+
 // victimMatchable keeps victims out of name matching, and their withheld attributes out of list
 // filters, for viewers who may not see their identifying details (sarhad.Handling.SeesVictimPII).
 func victimMatchable(x string) string {

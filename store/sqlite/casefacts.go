@@ -57,15 +57,17 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 		if err != nil {
 			return err
 		}
-		moved := "0"
+		referred, moved := "0", "0"
+		if q.Referred {
+			referred = `EXISTS (SELECT 1 FROM relationships x JOIN entities o ON o.id = x.to_id
+				WHERE x.from_id = p.id AND x.type = 'REFERRED_TO' AND ` + visible("x") + ` AND ` + visibleEntity("o") + `)`
+		}
 		if q.Moved {
 			moved = `EXISTS (SELECT 1 FROM relationships m JOIN entities o ON o.id = m.from_id
 				WHERE m.to_id = p.id AND m.type IN ('SMUGGLED', 'TRAFFICKED') AND ` + visible("m") + ` AND ` + visibleEntity("o") + `)`
 		}
 		err = each(ctx, tx, `SELECT DISTINCT r.to_id, r.from_id, coalesce(json_extract(r.props, '$.role'), ''),
-			EXISTS (SELECT 1 FROM relationships x JOIN entities o ON o.id = x.to_id
-				WHERE x.from_id = p.id AND x.type = 'REFERRED_TO' AND `+visible("x")+` AND `+visibleEntity("o")+`),
-			`+moved+`
+			`+referred+`, `+moved+`
 			FROM relationships r JOIN entities p ON p.id = r.from_id
 			WHERE r.to_id IN (SELECT value FROM json_each(:ids)) AND r.type = 'PARTY_TO' AND p.kind = 'PERSON'
 			AND (:nroles = 0 OR json_extract(r.props, '$.role') IN (SELECT value FROM json_each(:roles)))
