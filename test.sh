@@ -27,4 +27,6 @@ fi
 
 echo "== go test -race"
 # Packages run one at a time: those that use Neo4j share its single user database (Community).
-go test -race -count=1 -p 1 ./...
+# A package may take longer than go test's default of 10 minutes on a busy two-core machine (the
+# server's tests took 9 minutes with another test run beside them): 30 minutes each.
+go test -race -count=1 -p 1 -timeout 30m ./...

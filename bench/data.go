@@ -91,7 +91,7 @@ func load(ctx context.Context, cfg gen.Config, stores []namedStore, progress io.
 	for i, s := range stores {
 		timings[i].Store = s.name
 	}
-	batches := 0
+	batches, records := 0, 0
 	err := gen.Generate(cfg, loadBatch, func(cs *sarhad.ChangeSet) error {
 		for i, s := range stores {
 			start := time.Now()
@@ -103,8 +103,9 @@ func load(ctx context.Context, cfg gen.Config, stores []namedStore, progress io.
 			timings[i].Links += len(cs.Link)
 		}
 		cat.add(cs)
+		records += len(cs.Put) + len(cs.Link)
 		if batches++; batches%50 == 0 {
-			fmt.Fprintf(progress, "  loaded %d batches (%d records per store)\n", batches, timings[0].Entities+timings[0].Links)
+			fmt.Fprintf(progress, "  loaded %d batches (%d records per store)\n", batches, records)
 		}
 		return nil
 	})
