@@ -103,13 +103,16 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	if q.Among {
 		among = " WHERE m.id IN $anchors"
 	}
+	// The policy is checked once per anchor, once per relationship and once per far end: around
+	// a hub, thousands of relationships share the anchor, and a far end is reached by several.
+	anchor := "UNWIND $anchors AS aid MATCH (a:" + entityLabel + " {id: aid}) WHERE " + visibleEntity("a") + "\n\t\t\t"
 	var parts []string
 	if q.Direction != sarhad.DirIn {
-		parts = append(parts, "UNWIND $anchors AS aid MATCH (:"+entityLabel+" {id: aid})-[r"+types+"]->(m)"+among+" RETURN r, m")
+		parts = append(parts, anchor+"MATCH (a)-[r"+types+"]->(m)"+among+" RETURN r, m")
 	}
 	if q.Direction != sarhad.DirOut && !(q.Among && q.Direction == sarhad.DirBoth) {
 		// Among anchors, every relationship is found from its start.
-		parts = append(parts, "UNWIND $anchors AS aid MATCH (:"+entityLabel+" {id: aid})<-[r"+types+"]-(m)"+among+" RETURN r, m")
+		parts = append(parts, anchor+"MATCH (a)<-[r"+types+"]-(m)"+among+" RETURN r, m")
 	}
 	// One record of two lists: the relationships, and each far end once. A record per
 	// relationship would carry an end again for every relationship that reaches it.
@@ -117,10 +120,12 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	if ends {
 		end = "[e IN collect(DISTINCT m) | " + entityMap("e") + "]"
 	}
-	bound := ""
+	// The far ends, each with its ties (visible), visible: all of them, or with a bound every
+	// known end and the first q.Ends others of the kinds asked for, in the order of their first
+	// tie. The others are sorted before their policy is checked, and checked only until q.Ends
+	// have passed. A relationship between two anchors comes once from each: both its ends are known.
+	keep := `WHERE ` + visibleEntity("m")
 	if q.Ends > 0 && !q.Among {
-		// Group the ties by far end; keep every known end's and the first q.Ends others'.
-		// A relationship between two anchors comes once from each: both its ends are known.
 		params["known"] = distinct(append(slices.Clone(q.Anchors), q.Known...))
 		params["ends"] = q.Ends
 		kinds := make([]string, len(q.Kinds))
@@ -128,20 +133,31 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 			kinds[i] = string(k)
 		}
 		params["kinds"] = kinds
-		bound = `
-		WITH m, collect([r, f, t]) AS tied, min(r.id) AS first, m.id IN $known AS known
-		WHERE known OR size($kinds) = 0 OR m.kind IN $kinds
-		WITH m, tied, known ORDER BY first
-		WITH collect(CASE WHEN known THEN [m, tied] END) + collect(CASE WHEN NOT known THEN [m, tied] END)[..$ends] AS kept
-		UNWIND kept AS k
-		UNWIND k[1] AS x
-		WITH k[0] AS m, x[0] AS r, x[1] AS f, x[2] AS t`
+		keep = `WHERE m.id IN $known OR size($kinds) = 0 OR m.kind IN $kinds
+		WITH collect(CASE WHEN m.id IN $known THEN [m, tied] END) AS known,
+			collect(CASE WHEN NOT m.id IN $known THEN [m, tied, first] END) AS others
+		CALL (known) {
+			UNWIND known AS k
+			WITH k[0] AS m, k[1] AS tied WHERE ` + visibleEntity("m") + `
+			RETURN collect([m, tied]) AS visibleKnown
+		}
+		CALL (others) {
+			UNWIND others AS o
+			WITH o[0] AS m, o[1] AS tied, o[2] AS first ORDER BY first
+			WITH m, tied WHERE ` + visibleEntity("m") + `
+			WITH m, tied LIMIT $ends
+			RETURN collect([m, tied]) AS firstOthers
+		}
+		UNWIND visibleKnown + firstOthers AS k
+		WITH k[0] AS m, k[1] AS tied`
 	}
 	records, err := s.read(ctx, `CALL () { `+strings.Join(parts, " UNION ")+` }
-		WITH r, m, startNode(r) AS f, endNode(r) AS t
-		WHERE `+visibleRelationship("r", "f", "t")+bound+`
-		WITH r, m, f, t ORDER BY r.id
-		RETURN collect(`+relationshipMap("r", "f", "t")+`) AS rels, `+end+` AS ends`, params)
+		WITH r, m WHERE `+visible("r")+`
+		WITH m, collect(r) AS tied, min(r.id) AS first
+		`+keep+`
+		UNWIND tied AS r
+		WITH r, m ORDER BY r.id
+		RETURN collect(`+relationshipMap("r", "startNode(r)", "endNode(r)")+`) AS rels, `+end+` AS ends`, params)
 	if err != nil {
 		return nil, nil, wrap(ctx, "relationships", err)
 	}
