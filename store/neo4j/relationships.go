@@ -120,10 +120,10 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	if ends {
 		end = "[e IN collect(DISTINCT m) | " + entityMap("e") + "]"
 	}
-	// The far ends, each with its ties (visible), visible: all of them, or with a bound every
-	// known end and the first q.Ends others of the kinds asked for, in the order of their first
-	// tie. The others are sorted before their policy is checked, and checked only until q.Ends
-	// have passed. A relationship between two anchors comes once from each: both its ends are known.
+	// Each visible far end with its visible ties: every such end, or with a bound every known end
+	// and the first q.Ends others of the kinds asked for, in the order of their first tie. The
+	// others are sorted before their policy is checked, and checked only until q.Ends have passed.
+	// A relationship between two anchors comes once from each: both its ends are known.
 	keep := `WHERE ` + visibleEntity("m")
 	if q.Ends > 0 && !q.Among {
 		params["known"] = distinct(append(slices.Clone(q.Anchors), q.Known...))
