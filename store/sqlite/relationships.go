@@ -51,6 +51,20 @@ func queryRelationships(ctx context.Context, tx querier, query string, args ...a
 	return out, rows.Err()
 }
 
+// queryTies reads relationships with their id and ends only.
+func queryTies(ctx context.Context, tx querier, query string, args ...any) ([]*sarhad.Relationship, error) {
+	var out []*sarhad.Relationship
+	err := each(ctx, tx, query, args, func(rows *sql.Rows) error {
+		r := &sarhad.Relationship{}
+		if err := rows.Scan(&r.ID, &r.From, &r.To); err != nil {
+			return err
+		}
+		out = append(out, r)
+		return nil
+	})
+	return out, err
+}
+
 // Relationships implements sarhad.Store.
 func (s *Store) Relationships(ctx context.Context, q sarhad.RelationshipQuery) ([]*sarhad.Relationship, error) {
 	rels, _, err := s.relationships(ctx, q, false)
@@ -82,30 +96,44 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 			AND r.to_id IN (SELECT value FROM json_each(:anchors))`
 	}
 	// One indexed lookup per direction; UNION removes a relationship found from both ends.
-	var parts []string
-	if q.Direction != sarhad.DirIn {
-		parts = append(parts, `SELECT `+relationshipColumns+relationshipJoin+typeFilter+
-			` AND r.from_id IN (SELECT value FROM json_each(:anchors))`)
-	}
-	if q.Direction != sarhad.DirOut && !(q.Among && q.Direction == sarhad.DirBoth) {
-		// Among anchors, every relationship is found from its start.
-		parts = append(parts, `SELECT `+relationshipColumns+relationshipJoin+typeFilter+
-			` AND r.to_id IN (SELECT value FROM json_each(:anchors))`)
-	}
-	query := parts[0]
-	if len(parts) == 2 {
-		query = "SELECT * FROM (" + parts[0] + " UNION " + parts[1] + ")"
+	query := func(columns string) string {
+		var parts []string
+		if q.Direction != sarhad.DirIn {
+			parts = append(parts, `SELECT `+columns+relationshipJoin+typeFilter+
+				` AND r.from_id IN (SELECT value FROM json_each(:anchors))`)
+		}
+		if q.Direction != sarhad.DirOut && !(q.Among && q.Direction == sarhad.DirBoth) {
+			// Among anchors, every relationship is found from its start.
+			parts = append(parts, `SELECT `+columns+relationshipJoin+typeFilter+
+				` AND r.to_id IN (SELECT value FROM json_each(:anchors))`)
+		}
+		if len(parts) == 2 {
+			return "SELECT * FROM (" + parts[0] + " UNION " + parts[1] + ") ORDER BY 1"
+		}
+		return parts[0] + " ORDER BY 1"
 	}
 	var rels []*sarhad.Relationship
 	var entities []sarhad.Entity
 	err = s.read(ctx, func(tx querier) error {
-		if rels, err = queryRelationships(ctx, tx, query+" ORDER BY 1", args...); err != nil {
-			return err
-		}
 		if q.Ends > 0 && !q.Among {
-			// Bounded here rather than in SQL: the policy must see every tie anyway, and a
-			// statement that chose the ends took longer than reading the ties it left out.
-			rels = sarhad.BoundEnds(q, rels)
+			// Bounded in Go over the ids and ends of the visible ties, then only the kept ones
+			// are read whole: around a hub, a step reads thousands of ties and keeps hundreds. (A
+			// statement that chose the ends in SQL took longer than reading the ties it left out.)
+			ties, err := queryTies(ctx, tx, query(`r.id, r.from_id, r.to_id`), args...)
+			if err != nil {
+				return err
+			}
+			ids := make([]string, 0, len(ties))
+			for _, r := range sarhad.BoundEnds(q, ties) {
+				ids = append(ids, r.ID)
+			}
+			// The policy chose these ids in this transaction: they are read by id alone.
+			if rels, err = queryRelationships(ctx, tx, `SELECT `+relationshipColumns+` FROM relationships r
+				WHERE r.id IN (SELECT value FROM json_each(:ids)) ORDER BY 1`, sql.Named("ids", jsonList(ids))); err != nil {
+				return err
+			}
+		} else if rels, err = queryRelationships(ctx, tx, query(relationshipColumns), args...); err != nil {
+			return err
 		}
 		if !ends {
 			return nil
