@@ -8,6 +8,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/sarhad/sarhad"
+	neo4jstore "github.com/sarhad/sarhad/store/neo4j"
 	"github.com/sarhad/sarhad/store/storetest"
 )
 
@@ -102,23 +103,34 @@ func everyType() *sarhad.ChangeSet {
 	return cs
 }
 
+// The batches of the bulk benchmarks: bulkEntities new entities and bulkRels new relationships each.
+const bulkEntities, bulkRels = 5000, 20000
+
+// openBulk opens the store on an emptied database that has relationships of every type and one
+// batch of entities (returned) for the first batch's relationships to join, as the system viewer.
+func openBulk(b *testing.B) (*neo4jstore.Store, context.Context, []sarhad.Entity) {
+	b.Helper()
+	needNeo4j(b)
+	emptyDatabase(b)
+	s := open(b)
+	ctx := sarhad.NewContext(context.Background(), sarhad.SystemViewer())
+	prev := bulkChangeSet(-1, bulkEntities, 0, nil).Put
+	for _, cs := range []*sarhad.ChangeSet{everyType(), {Put: prev}} {
+		if _, err := s.Apply(ctx, cs); err != nil {
+			s.Close()
+			b.Fatal(err)
+		}
+	}
+	return s, ctx, prev
+}
+
 // BenchmarkApplyBulk applies import batches of 5,000 new entities and 20,000 new relationships
 // each, to a database that has relationships of every type, and reports relationships (and
 // entities) per second.
 func BenchmarkApplyBulk(b *testing.B) {
-	needNeo4j(b)
-	emptyDatabase(b)
-	s := open(b)
+	s, ctx, prev := openBulk(b)
 	defer s.Close()
-	ctx := sarhad.NewContext(context.Background(), sarhad.SystemViewer())
-	if _, err := s.Apply(ctx, everyType()); err != nil {
-		b.Fatal(err)
-	}
-	const entities, rels = 5000, 20000
-	prev := bulkChangeSet(-1, entities, 0, nil).Put
-	if _, err := s.Apply(ctx, &sarhad.ChangeSet{Put: prev}); err != nil {
-		b.Fatal(err)
-	}
+	const entities, rels = bulkEntities, bulkRels
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -145,19 +157,9 @@ func BenchmarkApplyBulk(b *testing.B) {
 // between the two benchmarks' rels/s is what Apply adds; the floor is what this Neo4j does with
 // the store's records and schema on the machine.
 func BenchmarkCreateFloor(b *testing.B) {
-	needNeo4j(b)
-	emptyDatabase(b)
-	s := open(b)
+	s, ctx, prev := openBulk(b)
 	defer s.Close()
-	ctx := sarhad.NewContext(context.Background(), sarhad.SystemViewer())
-	if _, err := s.Apply(ctx, everyType()); err != nil {
-		b.Fatal(err)
-	}
-	const entities, rels = 5000, 20000
-	prev := bulkChangeSet(-1, entities, 0, nil).Put
-	if _, err := s.Apply(ctx, &sarhad.ChangeSet{Put: prev}); err != nil {
-		b.Fatal(err)
-	}
+	const entities, rels = bulkEntities, bulkRels
 	driver, err := neo4j.NewDriverWithContext(neo4jEnv.Config.URI, neo4j.NoAuth())
 	if err != nil {
 		b.Fatal(err)
