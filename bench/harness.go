@@ -41,8 +41,13 @@ type Config struct {
 	Neo4jPort      int         `json:"-"`
 	Neo4jHeap      string      `json:"neo4jHeap,omitempty"`
 	Neo4jPageCache string      `json:"neo4jPageCache,omitempty"`
-	// Reset allows wiping a database that is not empty. The database is always emptied and loaded.
+	// Reset allows wiping a database that is not empty. The database is emptied and loaded unless
+	// Loaded is set.
 	Reset bool `json:"-"`
+	// Loaded says that the Neo4j of Neo4j.URI already holds the graph of Scale and Seed, loaded by
+	// an earlier run: it is neither emptied nor loaded (the graph is generated again, only for the
+	// parameters, and for the embedded store when Sarhad on it runs). For repeated measurements.
+	Loaded bool `json:"loaded,omitempty"`
 
 	RequestTimeout time.Duration `json:"requestTimeoutNs"` // of one request
 	Out            string        `json:"-"`                // directory of the report ("" writes none)
@@ -174,12 +179,14 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := prepareDatabase(ctx, target, cfg.Reset, log); err != nil {
-		return nil, err
+	if !cfg.Loaded {
+		if err := prepareDatabase(ctx, target, cfg.Reset, log); err != nil {
+			return nil, err
+		}
 	}
 
 	sqliteDir := filepath.Join(tmp, "sqlite")
-	cat, err := loadStores(ctx, cfg, target, sqliteDir, res, log)
+	cat, err := loadStores(ctx, cfg, target, sqliteDir, slices.Contains(names, SystemSarhadSQLite), res, log)
 	if err != nil {
 		return nil, err
 	}
@@ -239,6 +246,10 @@ func (cfg *Config) check() error {
 		return errors.New("at least one parameter set per question")
 	case cfg.RequestTimeout <= 0:
 		return errors.New("the request timeout must be positive")
+	case cfg.Loaded && cfg.Neo4j.URI == "":
+		return errors.New("a loaded graph needs the Neo4j that holds it (NEO4J_URI)")
+	case cfg.Loaded && cfg.Reset:
+		return errors.New("a loaded graph is not wiped: give reset or loaded, not both")
 	}
 	for _, s := range cfg.Systems {
 		if !slices.Contains(Systems(), s) {
@@ -292,21 +303,32 @@ func prepareDatabase(ctx context.Context, target Neo4jConfig, reset bool, log io
 
 // loadStores opens Sarhad's two stores (Neo4j directly, not through a proxy), loads the generated
 // graph into both and closes them.
-func loadStores(ctx context.Context, cfg Config, target Neo4jConfig, sqliteDir string, res *Results, log io.Writer) (*catalog, error) {
+func loadStores(ctx context.Context, cfg Config, target Neo4jConfig, sqliteDir string, embedded bool, res *Results, log io.Writer) (*catalog, error) {
 	sysCtx := sarhad.NewContext(ctx, sarhad.SystemViewer())
-	n4, err := neo4jstore.Open(sysCtx, target.store(target.URI))
-	if err != nil {
-		return nil, err
+	var stores []namedStore
+	if !cfg.Loaded {
+		n4, err := neo4jstore.Open(sysCtx, target.store(target.URI))
+		if err != nil {
+			return nil, err
+		}
+		defer n4.Close()
+		stores = append(stores, namedStore{"neo4j", n4})
 	}
-	defer n4.Close()
-	lite, err := sqlite.Open(sysCtx, sqliteDir)
-	if err != nil {
-		return nil, err
+	if !cfg.Loaded || embedded {
+		lite, err := sqlite.Open(sysCtx, sqliteDir)
+		if err != nil {
+			return nil, err
+		}
+		defer lite.Close()
+		stores = append(stores, namedStore{"sqlite", lite})
 	}
-	defer lite.Close()
-	fmt.Fprintf(log, "loading the graph at scale factor %g (seed %d) into Neo4j and the embedded store\n", cfg.Scale, cfg.Seed)
-	cat, timings, err := load(ctx, gen.Config{Scale: cfg.Scale, Seed: cfg.Seed},
-		[]namedStore{{"neo4j", n4}, {"sqlite", lite}}, log)
+	names := make([]string, len(stores))
+	for i, s := range stores {
+		names[i] = s.name
+	}
+	fmt.Fprintf(log, "loading the graph at scale factor %g (seed %d) into: %s\n", cfg.Scale, cfg.Seed,
+		cmp.Or(strings.Join(names, ", "), "none (Neo4j holds it already)"))
+	cat, timings, err := load(ctx, gen.Config{Scale: cfg.Scale, Seed: cfg.Seed}, stores, log)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
 	"github.com/sarhad/sarhad"
 )
 
@@ -48,7 +50,8 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 			RETURN collect(person) AS arrested
 		}`, "arrested"
 	}
-	records, err := s.read(ctx, match+`
+	var out []*sarhad.CaseFacts
+	err = s.readEach(ctx, match+`
 		WITH e ORDER BY e.id LIMIT $limit
 		CALL (e) {
 			MATCH (e)-[a:ALONG_ROUTE]->(rt:Route) WHERE `+visible("a")+` AND `+visibleNode("rt", sarhad.KindRoute)+`
@@ -62,34 +65,48 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 			RETURN collect([p.id, role, `+referred+`, `+moved+`]) AS parties
 		}
 		`+arrests+`
-		RETURN `+entityMap("e")+` AS c, routes, parties, `+arrested, params)
+		RETURN `+entityMap("e")+` AS c, routes, parties, `+arrested, params,
+		func() { out = out[:0] },
+		func(rec *neo4j.Record) error {
+			f, err := decodeCaseFacts(v, rec)
+			if err != nil {
+				return err
+			}
+			out = append(out, f)
+			return nil
+		})
 	if err != nil {
 		return nil, wrap(ctx, "case facts", err)
 	}
-	out := make([]*sarhad.CaseFacts, 0, len(records))
-	for _, rec := range records {
-		e, err := decodeEntity(v, rec.Values[0])
-		if err != nil {
-			return nil, wrap(ctx, "case facts", err)
-		}
-		c, ok := e.(*sarhad.Case)
-		if !ok {
-			return nil, wrap(ctx, "case facts", fmt.Errorf("entity %s is not a case", e.EntityMeta().ID))
-		}
-		f := &sarhad.CaseFacts{Case: c, Routes: asStrs(rec.Values[1]), Arrested: asStrs(rec.Values[3])}
-		parties, _ := rec.Values[2].([]any)
-		for _, raw := range parties {
-			p, _ := raw.([]any)
-			if len(p) != 4 {
-				return nil, wrap(ctx, "case facts", fmt.Errorf("case %s: unexpected party %v", c.ID, raw))
-			}
-			person, _ := p[0].(string)
-			role, _ := p[1].(string)
-			referred, _ := p[2].(bool)
-			moved, _ := p[3].(bool)
-			f.Parties = append(f.Parties, sarhad.PartyFact{Person: person, Role: role, Referred: referred, Moved: moved})
-		}
-		out = append(out, f)
-	}
 	return out, nil
+}
+
+// decodeCaseFacts decodes one record of CaseFacts: the case, its routes, its parties and those
+// arrested.
+func decodeCaseFacts(v *sarhad.Viewer, rec *neo4j.Record) (*sarhad.CaseFacts, error) {
+	e, err := decodeEntity(v, rec.Values[0])
+	if err != nil {
+		return nil, err
+	}
+	c, ok := e.(*sarhad.Case)
+	if !ok {
+		return nil, fmt.Errorf("entity %s is not a case", e.EntityMeta().ID)
+	}
+	f := &sarhad.CaseFacts{Case: c, Routes: asStrs(rec.Values[1]), Arrested: asStrs(rec.Values[3])}
+	parties, _ := rec.Values[2].([]any)
+	if len(parties) > 0 {
+		f.Parties = make([]sarhad.PartyFact, 0, len(parties))
+	}
+	for _, raw := range parties {
+		p, _ := raw.([]any)
+		if len(p) != 4 {
+			return nil, fmt.Errorf("case %s: unexpected party %v", c.ID, raw)
+		}
+		person, _ := p[0].(string)
+		role, _ := p[1].(string)
+		referred, _ := p[2].(bool)
+		moved, _ := p[3].(bool)
+		f.Parties = append(f.Parties, sarhad.PartyFact{Person: person, Role: role, Referred: referred, Moved: moved})
+	}
+	return f, nil
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
 	"github.com/sarhad/sarhad"
 )
 
@@ -123,20 +125,22 @@ func (s *Store) Entities(ctx context.Context, ids []string) ([]sarhad.Entity, er
 	}
 	params := policyParams(v)
 	params["ids"] = distinct(ids)
-	records, err := s.read(ctx, `UNWIND $ids AS id
+	var found map[string]sarhad.Entity
+	err = s.readEach(ctx, `UNWIND $ids AS id
 		MATCH (e:`+entityLabel+` {id: id})
 		WHERE `+visibleEntity("e")+`
-		RETURN `+entityMap("e")+` AS e`, params)
+		RETURN `+entityMap("e")+` AS e`, params,
+		func() { found = make(map[string]sarhad.Entity, len(ids)) },
+		func(r *neo4j.Record) error {
+			e, err := decodeEntity(v, r.Values[0])
+			if err != nil {
+				return err
+			}
+			found[e.EntityMeta().ID] = e
+			return nil
+		})
 	if err != nil {
 		return nil, wrap(ctx, "entities", err)
-	}
-	found := make(map[string]sarhad.Entity, len(records))
-	for _, r := range records {
-		e, err := decodeEntity(v, r.Values[0])
-		if err != nil {
-			return nil, wrap(ctx, "entities", err)
-		}
-		found[e.EntityMeta().ID] = e
 	}
 	for i, id := range ids {
 		out[i] = found[id]
@@ -328,20 +332,25 @@ func (s *Store) MatchNames(ctx context.Context, q sarhad.NameQuery) ([]sarhad.En
 	if q.Limit > 0 {
 		params["limit"], limit = q.Limit, " LIMIT $limit"
 	}
-	records, err := s.read(ctx, `CALL db.index.fulltext.queryNodes('`+termsIndex+`', $query) YIELD node AS e
+	var out []sarhad.Entity
+	err = s.readEach(ctx, `CALL db.index.fulltext.queryNodes('`+termsIndex+`', $query) YIELD node AS e
 		WHERE (size($kinds) = 0 OR e.kind IN $kinds)
 		AND `+visibleEntity("e")+` AND `+victimMatchable("e")+`
-		RETURN `+entityMap("e")+` AS e ORDER BY e.id`+limit, params)
+		RETURN `+entityMap("e")+` AS e ORDER BY e.id`+limit, params,
+		func() { out = out[:0] },
+		func(r *neo4j.Record) error {
+			e, err := decodeEntity(v, r.Values[0])
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+			return nil
+		})
 	if err != nil {
 		return nil, wrap(ctx, "match names", err)
 	}
-	out := make([]sarhad.Entity, 0, len(records))
-	for _, r := range records {
-		e, err := decodeEntity(v, r.Values[0])
-		if err != nil {
-			return nil, wrap(ctx, "match names", err)
-		}
-		out = append(out, e)
+	if out == nil {
+		out = []sarhad.Entity{}
 	}
 	return out, nil
 }

@@ -141,7 +141,21 @@ const maxAttempts = 3
 // transactions would retry — a lost connection, a leader switch, a transient error — read retries
 // itself: a read changes nothing, so running it again is safe.
 func (s *Store) read(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
-	return s.autoCommit(ctx, neo4j.AccessModeRead, query, params)
+	var records []*neo4j.Record
+	err := s.autoCommit(ctx, neo4j.AccessModeRead, query, params, func() { records = records[:0] },
+		func(r *neo4j.Record) error {
+			records = append(records, r)
+			return nil
+		})
+	return records, err
+}
+
+// readEach runs one read-only statement as read does, but hands each record to each as it
+// arrives, so that a large answer need not be held whole: a caller keeps only what it makes of
+// each record. start is called before every attempt (a retry starts again from the first
+// record); an error from each ends the read with that error.
+func (s *Store) readEach(ctx context.Context, query string, params map[string]any, start func(), each func(*neo4j.Record) error) error {
+	return s.autoCommit(ctx, neo4j.AccessModeRead, query, params, start, each)
 }
 
 // autoWrite runs one write statement as an auto-commit transaction: one round trip, where a
@@ -149,27 +163,31 @@ func (s *Store) read(ctx context.Context, query string, params map[string]any) (
 // so the statement must be idempotent (a retry of a statement that committed but lost its answer
 // changes nothing).
 func (s *Store) autoWrite(ctx context.Context, query string, params map[string]any) error {
-	_, err := s.autoCommit(ctx, neo4j.AccessModeWrite, query, params)
-	return err
+	return s.autoCommit(ctx, neo4j.AccessModeWrite, query, params, func() {}, func(*neo4j.Record) error { return nil })
 }
 
 // autoCommit runs one statement as an auto-commit transaction, at most maxAttempts times while it
-// fails with a retryable error, and returns its records.
-func (s *Store) autoCommit(ctx context.Context, mode neo4j.AccessMode, query string, params map[string]any) ([]*neo4j.Record, error) {
+// fails with a retryable error, calling start before each attempt and each on every record.
+func (s *Store) autoCommit(ctx context.Context, mode neo4j.AccessMode, query string, params map[string]any,
+	start func(), each func(*neo4j.Record) error) error {
 	for attempt := 1; ; attempt++ {
-		records, err := s.autoCommitOnce(ctx, mode, query, params)
+		start()
+		err := s.autoCommitOnce(ctx, mode, query, params, each)
 		if err == nil || !neo4j.IsRetryable(err) || attempt == maxAttempts {
-			return records, err
+			return err
 		}
 		select {
 		case <-ctx.Done():
-			return nil, err
+			return err
 		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
 		}
 	}
 }
 
-func (s *Store) autoCommitOnce(ctx context.Context, mode neo4j.AccessMode, query string, params map[string]any) ([]*neo4j.Record, error) {
+// autoCommitOnce runs the statement in a new session, fetching every record in one round trip;
+// the driver reads them from the connection one at a time, as each asks for them.
+func (s *Store) autoCommitOnce(ctx context.Context, mode neo4j.AccessMode, query string, params map[string]any,
+	each func(*neo4j.Record) error) error {
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{
 		DatabaseName:    s.db,
 		AccessMode:      mode,
@@ -179,9 +197,14 @@ func (s *Store) autoCommitOnce(ctx context.Context, mode neo4j.AccessMode, query
 	defer session.Close(context.WithoutCancel(ctx))
 	res, err := session.Run(ctx, query, params)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return res.Collect(ctx)
+	for res.Next(ctx) {
+		if err := each(res.Record()); err != nil {
+			return err
+		}
+	}
+	return res.Err()
 }
 
 // write runs work in a managed write transaction, which the driver retries on transient failures:

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
 	"github.com/sarhad/sarhad"
 )
 
@@ -114,12 +116,6 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 		// Among anchors, every relationship is found from its start.
 		parts = append(parts, anchor+"MATCH (a)<-[r"+types+"]-(m)"+among+" RETURN r, m")
 	}
-	// One record of two lists: the relationships, and each far end once. A record per
-	// relationship would carry an end again for every relationship that reaches it.
-	end := "[]"
-	if ends {
-		end = "[e IN collect(DISTINCT m) | " + entityMap("e") + "]"
-	}
 	// Each visible far end with its visible ties: every such end, or with a bound every known end
 	// and the first q.Ends others of the kinds asked for, in the order of their first tie. The
 	// others are sorted before their policy is checked, and checked only until q.Ends have passed.
@@ -151,13 +147,39 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 		UNWIND visibleKnown + firstOthers AS k
 		WITH k[0] AS m, k[1] AS tied`
 	}
-	records, err := s.read(ctx, `CALL () { `+strings.Join(parts, " UNION ")+` }
-		WITH r, m WHERE `+visible("r")+`
+	match := `CALL () { ` + strings.Join(parts, " UNION ") + ` }
+		WITH r, m WHERE ` + visible("r") + `
 		WITH m, collect(r) AS tied, min(r.id) AS first
-		`+keep+`
+		` + keep + `
 		UNWIND tied AS r
 		WITH r, m ORDER BY r.id
-		RETURN collect(`+relationshipMap("r", "startNode(r)", "endNode(r)")+`) AS rels, `+end+` AS ends`, params)
+		`
+	var rels []*sarhad.Relationship
+	// add decodes a relationship; one between two anchors comes once from each end.
+	add := func(raw any) error {
+		r, err := decodeRelationship(raw)
+		if err != nil {
+			return err
+		}
+		if n := len(rels); n == 0 || rels[n-1].ID != r.ID {
+			rels = append(rels, r)
+		}
+		return nil
+	}
+	if !ends {
+		// A record per relationship, decoded as it arrives: a large answer is never held twice.
+		err := s.readEach(ctx, match+`RETURN `+relationshipMap("r", "startNode(r)", "endNode(r)")+` AS r`, params,
+			func() { rels = make([]*sarhad.Relationship, 0, 16) },
+			func(rec *neo4j.Record) error { return add(rec.Values[0]) })
+		if err != nil {
+			return nil, nil, wrap(ctx, "relationships", err)
+		}
+		return rels, nil, nil
+	}
+	// With the far ends: one record of two lists, the relationships and each far end once. A
+	// record per relationship would carry an end again for every relationship that reaches it.
+	records, err := s.read(ctx, match+`RETURN collect(`+relationshipMap("r", "startNode(r)", "endNode(r)")+`) AS rels, `+
+		`[e IN collect(DISTINCT m) | `+entityMap("e")+`] AS ends`, params)
 	if err != nil {
 		return nil, nil, wrap(ctx, "relationships", err)
 	}
@@ -172,15 +194,10 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	default:
 		return nil, nil, wrap(ctx, "relationships", fmt.Errorf("%d records, want one", len(records)))
 	}
-	rels := make([]*sarhad.Relationship, 0, len(rawRels))
+	rels = make([]*sarhad.Relationship, 0, len(rawRels))
 	for _, raw := range rawRels {
-		r, err := decodeRelationship(raw)
-		if err != nil {
+		if err := add(raw); err != nil {
 			return nil, nil, wrap(ctx, "relationships", err)
-		}
-		// A relationship between two anchors comes once from each end.
-		if n := len(rels); n == 0 || rels[n-1].ID != r.ID {
-			rels = append(rels, r)
 		}
 	}
 	var entities []sarhad.Entity

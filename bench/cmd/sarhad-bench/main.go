@@ -10,7 +10,8 @@
 //
 // With NEO4J_URI set (and NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE as needed) it uses that
 // Neo4j, whose database it EMPTIES and loads: it refuses a database that holds data unless -reset
-// is given. Without NEO4J_URI it starts a Neo4j with tools/neo4j (Java 17, Maven) and stops it at
+// is given. With -loaded it uses the graph an earlier run left there (same -sf and -seed) as it
+// is, for repeated measurements without a reload. Without NEO4J_URI it starts a Neo4j with tools/neo4j (Java 17, Maven) and stops it at
 // the end. The exit status is 1 when the run failed or its figures are unusable (a system failed
 // to start, the systems' answers disagree, or every request of a cell failed).
 package main
@@ -43,6 +44,7 @@ func main() {
 	flag.StringVar(&systems, "systems", "", "systems to run, comma-separated (default all: "+strings.Join(bench.Systems(), ",")+")")
 	flag.StringVar(&queries, "queries", "", "questions to run, comma-separated (default all: Q1,…,Q8)")
 	flag.BoolVar(&cfg.Reset, "reset", false, "wipe the Neo4j database of NEO4J_URI even when it holds data")
+	flag.BoolVar(&cfg.Loaded, "loaded", false, "the Neo4j of NEO4J_URI holds the graph of -sf and -seed from an earlier run: neither wipe nor load it")
 	flag.IntVar(&cfg.Neo4jPort, "neo4j-port", 0, "Bolt port of the Neo4j started when NEO4J_URI is not set (0: a free one)")
 	flag.StringVar(&cfg.Neo4jHeap, "neo4j-heap", cfg.Neo4jHeap, "JVM heap of the Neo4j started when NEO4J_URI is not set")
 	flag.StringVar(&cfg.Neo4jPageCache, "neo4j-pagecache", cfg.Neo4jPageCache, "page cache of the Neo4j started when NEO4J_URI is not set")
