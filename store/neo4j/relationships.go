@@ -120,8 +120,9 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	// and the first q.Ends others of the kinds asked for, in the order of their first tie. The
 	// others are sorted before their policy is checked, and checked only until q.Ends have passed.
 	// A relationship between two anchors comes once from each: both its ends are known.
-	keep := `WHERE ` + visibleEntity("m")
+	group, keep := `WITH m, collect(r) AS tied`, `WHERE `+visibleEntity("m")
 	if q.Ends > 0 && !q.Among {
+		group += `, min(r.id) AS first` // the order of the far ends the bound keeps
 		params["known"] = distinct(append(slices.Clone(q.Anchors), q.Known...))
 		params["ends"] = q.Ends
 		kinds := make([]string, len(q.Kinds))
@@ -149,7 +150,7 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	}
 	match := `CALL () { ` + strings.Join(parts, " UNION ") + ` }
 		WITH r, m WHERE ` + visible("r") + `
-		WITH m, collect(r) AS tied, min(r.id) AS first
+		` + group + `
 		` + keep + `
 		UNWIND tied AS r
 		WITH r, m ORDER BY r.id
