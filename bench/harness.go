@@ -302,7 +302,8 @@ func prepareDatabase(ctx context.Context, target Neo4jConfig, reset bool, log io
 }
 
 // loadStores opens Sarhad's two stores (Neo4j directly, not through a proxy), loads the generated
-// graph into both and closes them.
+// graph into both and closes them. With cfg.Loaded it leaves Neo4j alone, and loads the embedded
+// store only when Sarhad on it runs (embedded); the catalogue of parameters is built either way.
 func loadStores(ctx context.Context, cfg Config, target Neo4jConfig, sqliteDir string, embedded bool, res *Results, log io.Writer) (*catalog, error) {
 	sysCtx := sarhad.NewContext(ctx, sarhad.SystemViewer())
 	var stores []namedStore
