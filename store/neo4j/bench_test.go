@@ -130,23 +130,22 @@ func openBulk(b *testing.B) (*neo4jstore.Store, context.Context, []sarhad.Entity
 func BenchmarkApplyBulk(b *testing.B) {
 	s, ctx, prev := openBulk(b)
 	defer s.Close()
-	const entities, rels = bulkEntities, bulkRels
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		cs := bulkChangeSet(i, entities, rels, prev)
+		cs := bulkChangeSet(i, bulkEntities, bulkRels, prev)
 		b.StartTimer()
 		res, err := s.Apply(ctx, cs)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if res.Created != entities+rels {
-			b.Fatalf("created %d of %d", res.Created, entities+rels)
+		if res.Created != bulkEntities+bulkRels {
+			b.Fatalf("created %d of %d", res.Created, bulkEntities+bulkRels)
 		}
 		prev = cs.Put
 	}
-	b.ReportMetric(float64(b.N*rels)/b.Elapsed().Seconds(), "rels/s")
-	b.ReportMetric(float64(b.N*entities)/b.Elapsed().Seconds(), "entities/s")
+	b.ReportMetric(float64(b.N*bulkRels)/b.Elapsed().Seconds(), "rels/s")
+	b.ReportMetric(float64(b.N*bulkEntities)/b.Elapsed().Seconds(), "entities/s")
 }
 
 // BenchmarkCreateFloor is the floor of BenchmarkApplyBulk: the same batches, with exactly the
@@ -159,7 +158,6 @@ func BenchmarkApplyBulk(b *testing.B) {
 func BenchmarkCreateFloor(b *testing.B) {
 	s, ctx, prev := openBulk(b)
 	defer s.Close()
-	const entities, rels = bulkEntities, bulkRels
 	driver, err := neo4j.NewDriverWithContext(neo4jEnv.Config.URI, neo4j.NoAuth())
 	if err != nil {
 		b.Fatal(err)
@@ -187,7 +185,7 @@ func BenchmarkCreateFloor(b *testing.B) {
 	var elapsed time.Duration
 	for i := 0; b.Loop(); i++ {
 		b.StopTimer()
-		cs := bulkChangeSet(i, entities, rels, prev)
+		cs := bulkChangeSet(i, bulkEntities, bulkRels, prev)
 		if _, err := s.Apply(ctx, cs); err != nil {
 			b.Fatal(err)
 		}
@@ -231,8 +229,8 @@ func BenchmarkCreateFloor(b *testing.B) {
 		elapsed += time.Since(start)
 		prev = cs.Put
 	}
-	b.ReportMetric(float64(b.N*rels)/elapsed.Seconds(), "rels/s")
-	b.ReportMetric(float64(b.N*entities)/elapsed.Seconds(), "entities/s")
+	b.ReportMetric(float64(b.N*bulkRels)/elapsed.Seconds(), "rels/s")
+	b.ReportMetric(float64(b.N*bulkEntities)/elapsed.Seconds(), "entities/s")
 }
 
 // BenchmarkAudit appends audit entries from 1 and 8 concurrent requests (storetest.BenchmarkAudit).

@@ -126,19 +126,12 @@ func (s *Store) Entities(ctx context.Context, ids []string) ([]sarhad.Entity, er
 	params := policyParams(v)
 	params["ids"] = distinct(ids)
 	var found map[string]sarhad.Entity
-	err = s.readEach(ctx, `UNWIND $ids AS id
+	err = s.readEntities(ctx, v, `UNWIND $ids AS id
 		MATCH (e:`+entityLabel+` {id: id})
 		WHERE `+visibleEntity("e")+`
 		RETURN `+entityMap("e")+` AS e`, params,
 		func() { found = make(map[string]sarhad.Entity, len(ids)) },
-		func(r *neo4j.Record) error {
-			e, err := decodeEntity(v, r.Values[0])
-			if err != nil {
-				return err
-			}
-			found[e.EntityMeta().ID] = e
-			return nil
-		})
+		func(e sarhad.Entity) { found[e.EntityMeta().ID] = e })
 	if err != nil {
 		return nil, wrap(ctx, "entities", err)
 	}
@@ -146,6 +139,20 @@ func (s *Store) Entities(ctx context.Context, ids []string) ([]sarhad.Entity, er
 		out[i] = found[id]
 	}
 	return out, nil
+}
+
+// readEntities runs a read whose records each hold one entityMap as their first value, decoding
+// each entity as it arrives (see readEach).
+func (s *Store) readEntities(ctx context.Context, v *sarhad.Viewer, query string, params map[string]any,
+	start func(), each func(sarhad.Entity)) error {
+	return s.readEach(ctx, query, params, start, func(r *neo4j.Record) error {
+		e, err := decodeEntity(v, r.Values[0])
+		if err != nil {
+			return err
+		}
+		each(e)
+		return nil
+	})
 }
 
 // distinct returns xs without repetitions, in order.
@@ -333,24 +340,14 @@ func (s *Store) MatchNames(ctx context.Context, q sarhad.NameQuery) ([]sarhad.En
 		params["limit"], limit = q.Limit, " LIMIT $limit"
 	}
 	var out []sarhad.Entity
-	err = s.readEach(ctx, `CALL db.index.fulltext.queryNodes('`+termsIndex+`', $query) YIELD node AS e
+	err = s.readEntities(ctx, v, `CALL db.index.fulltext.queryNodes('`+termsIndex+`', $query) YIELD node AS e
 		WHERE (size($kinds) = 0 OR e.kind IN $kinds)
 		AND `+visibleEntity("e")+` AND `+victimMatchable("e")+`
 		RETURN `+entityMap("e")+` AS e ORDER BY e.id`+limit, params,
-		func() { out = out[:0] },
-		func(r *neo4j.Record) error {
-			e, err := decodeEntity(v, r.Values[0])
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-			return nil
-		})
+		func() { out = []sarhad.Entity{} },
+		func(e sarhad.Entity) { out = append(out, e) })
 	if err != nil {
 		return nil, wrap(ctx, "match names", err)
-	}
-	if out == nil {
-		out = []sarhad.Entity{}
 	}
 	return out, nil
 }

@@ -11,8 +11,8 @@
 // With NEO4J_URI set (and NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE as needed) it uses that
 // Neo4j, whose database it EMPTIES and loads: it refuses a database that holds data unless -reset
 // is given. With -loaded it uses the graph an earlier run left there (same -sf and -seed) as it
-// is, for repeated measurements without a reload. Without NEO4J_URI it starts a Neo4j with tools/neo4j (Java 17, Maven) and stops it at
-// the end. The exit status is 1 when the run failed or its figures are unusable (a system failed
+// is, for repeated measurements without a reload. Without NEO4J_URI it starts a Neo4j with
+// tools/neo4j (Java 17, Maven) and stops it at the end. The exit status is 1 when the run failed or its figures are unusable (a system failed
 // to start, the systems' answers disagree, or every request of a cell failed).
 package main
 
