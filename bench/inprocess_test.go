@@ -28,16 +28,23 @@ import (
 // graph at SARHAD_BENCH_SF (skipped when unset) into a new store as the harness does, and reports
 // each question's p50 besides the mean; SARHAD_BENCH_QUERIES (Q1,Q2,Q3,Q8 by default) selects the
 // questions, SARHAD_BENCH_WAIT the loaders' batch window (graph.DefaultBatchWait when unset).
+// SARHAD_BENCH_DIR keeps the store in that directory rather than a temporary one; with
+// SARHAD_BENCH_LOADED set too, the directory holds the graph at SARHAD_BENCH_SF (seed 1) from an
+// earlier run and is not loaded again (about two minutes at SF 1).
 //
 //	SARHAD_BENCH_SF=0.1 go test -run '^$' -bench EmbeddedInProcess -benchtime 1000x -cpuprofile cpu.out ./bench/
 func BenchmarkEmbeddedInProcess(b *testing.B) {
 	sf := benchScale(b)
-	st, err := sqlite.Open(b.Context(), b.TempDir())
+	dir, loaded := os.Getenv("SARHAD_BENCH_DIR"), os.Getenv("SARHAD_BENCH_LOADED") != ""
+	if dir == "" {
+		dir, loaded = b.TempDir(), false
+	}
+	st, err := sqlite.Open(b.Context(), dir)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	benchInProcess(b, sf, st, false)
+	benchInProcess(b, sf, st, loaded)
 }
 
 // BenchmarkNeo4jInProcess is BenchmarkEmbeddedInProcess on the Neo4j store of NEO4J_URI (skipped
