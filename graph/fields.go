@@ -100,6 +100,9 @@ func related(ctx context.Context, anchor string, dir sarhad.Direction, types ...
 	if alone(ctx) {
 		return l.relatedNow(ctx, key)
 	}
+	if group, keys, ok := siblingKeys(ctx, key); ok {
+		return l.relatedWithSiblings(ctx, group, key, keys)
+	}
 	return l.relationships.Load(ctx, key)
 }
 

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -289,6 +291,103 @@ func TestFieldsOutsideListsDoNotWait(t *testing.T) {
 	// The case, then its parties with the party entities.
 	if calls := e.store.reset(); calls != 2 {
 		t.Errorf("%d store calls, want 2", calls)
+	}
+}
+
+// TestFieldsInOneListDoNotWait: inside exactly one list, the first element to ask for a
+// relationship field asks the store for every element of the list at once, so no element waits
+// for the batch window: the phones of a case's parties (an organisation among them, which has no
+// such field), and the parties of every case of a page. With a window of 30 s, the queries are
+// answered within 10 s only if no level waits (and a failure ends once the window has passed);
+// each element must get its own relationships.
+func TestFieldsInOneListDoNotWait(t *testing.T) {
+	e := newEnv(t)
+	ids := e.seedCases(3)
+	org := e.create(&sarhad.Organization{Name: "Chaudhry Travels", Category: sarhad.OrgTravelAgency, Country: "PAK"}, nil)
+	e.link(sarhad.RelPartyTo, org, ids[0], sarhad.RelationProps{Role: "ACCUSED"})
+	e.opts.BatchWait = 30 * time.Second
+	e.useStore(e.store)
+	answer := func(query string, vars map[string]any, out any) int {
+		t.Helper()
+		done := make(chan struct{})
+		e.store.reset()
+		go func() {
+			defer close(done)
+			e.mustDo(investigator, query, vars, out)
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no answer after 10 s: a field inside one list waited for the batch window (30 s)")
+		}
+		return e.store.reset()
+	}
+
+	var one struct {
+		Node struct {
+			Parties []struct {
+				Party struct {
+					Kind, Name  string
+					Identifiers []struct{ Number string }
+				}
+			}
+		}
+	}
+	calls := answer(`query($id: ID!) { node(id: $id) { ... on Case { parties { party { kind
+		... on Organization { name } ... on Person { name identifiers(kinds: [PHONE]) { ... on Phone { number } } } } } } } }`,
+		map[string]any{"id": ids[0]}, &one)
+	var persons, orgs int
+	for _, p := range one.Node.Parties {
+		switch p.Party.Kind {
+		case "PERSON":
+			persons++
+			// Suspect 0-j uses +9230012 0000j.
+			want := "+92300120000" + strings.TrimPrefix(p.Party.Name, "Suspect 0-")
+			if len(p.Party.Identifiers) != 1 || p.Party.Identifiers[0].Number != want {
+				t.Errorf("%s: phones %+v, want %s", p.Party.Name, p.Party.Identifiers, want)
+			}
+		case "ORGANIZATION":
+			orgs++
+		}
+	}
+	if persons != 2 || orgs != 1 {
+		t.Fatalf("parties %+v, want two persons and the organisation", one.Node.Parties)
+	}
+	// The case, its parties with the party entities, the phones of every person party.
+	if calls != 3 {
+		t.Errorf("%d store calls for the phones of a case's parties, want 3", calls)
+	}
+
+	var page struct {
+		Cases struct {
+			Nodes []struct {
+				Reference string
+				Parties   []struct{ Party struct{ Name string } }
+			}
+		}
+	}
+	calls = answer(`{ cases(first: 10) { nodes { reference parties { party { ... on Person { name } } } } } }`, nil, &page)
+	if len(page.Cases.Nodes) != 3 {
+		t.Fatalf("%d cases, want 3", len(page.Cases.Nodes))
+	}
+	for _, c := range page.Cases.Nodes {
+		// FIR i/2022 has the suspects i-0 and i-1 (and the first case the organisation).
+		n := strings.TrimSuffix(strings.TrimPrefix(c.Reference, "FIR "), "/2022")
+		i, _ := strconv.Atoi(n)
+		var names []string
+		for _, p := range c.Parties {
+			if p.Party.Name != "" {
+				names = append(names, p.Party.Name)
+			}
+		}
+		slices.Sort(names)
+		if want := []string{fmt.Sprintf("Suspect %d-0", i-1), fmt.Sprintf("Suspect %d-1", i-1)}; !slices.Equal(names, want) {
+			t.Errorf("%s: parties %v, want %v", c.Reference, names, want)
+		}
+	}
+	// The page, then the parties of every case on it.
+	if calls != 2 {
+		t.Errorf("%d store calls for the parties of a page of cases, want 2", calls)
 	}
 }
 

@@ -25,6 +25,7 @@ type Loaders struct {
 	mu       sync.Mutex
 	heldIDs  map[string]bool
 	heldRels map[relKey]bool
+	siblings map[siblingGroup]*siblingFetch // see relatedWithSiblings
 }
 
 // relKey asks for the relationships of one anchor in one direction, of some types.
@@ -35,15 +36,16 @@ type relKey struct {
 }
 
 // DefaultBatchWait is how long a loader waits to gather keys. The executor resolves sibling fields
-// concurrently, so a short wait suffices. Every level of a nested query inside a list waits it once
-// (levels outside any list do not: see alone), but a shorter one splits a level's keys into several
-// batches on a busy machine: 500 µs did under the race detector in CI, and then the store calls of
-// a request vary from run to run.
+// concurrently, so a short wait suffices. Every level of a nested query inside lists within lists
+// waits it once (levels outside any list do not: see alone; nor do relationship fields inside
+// exactly one list: see siblingKeys), but a shorter one splits a level's keys into several batches
+// on a busy machine: 500 µs did under the race detector in CI, and then the store calls of a
+// request vary from run to run.
 const DefaultBatchWait = 2 * time.Millisecond
 
 // NewLoaders returns loaders over store for one request; each gathers keys for batchWait.
 func NewLoaders(store sarhad.Store, batchWait time.Duration) *Loaders {
-	l := &Loaders{store: store, heldIDs: map[string]bool{}, heldRels: map[relKey]bool{}}
+	l := &Loaders{store: store, heldIDs: map[string]bool{}, heldRels: map[relKey]bool{}, siblings: map[siblingGroup]*siblingFetch{}}
 	l.entities = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]sarhad.Entity, error) {
 		found, err := store.Entities(ctx, ids)
 		if err != nil {
@@ -173,20 +175,32 @@ func (l *Loaders) loadEntitiesNow(ctx context.Context, ids []string) ([]sarhad.E
 // relatedNow returns the relationships of key, reading them from the store at once unless the
 // loader holds them, and keeping them and the entities they reach for the rest of the request.
 func (l *Loaders) relatedNow(ctx context.Context, key relKey) ([]*sarhad.Relationship, error) {
-	l.mu.Lock()
-	held := l.heldRels[key]
-	l.mu.Unlock()
-	if !held {
-		found, err := l.loadRelationships(ctx, l.store, []relKey{key})
-		if err != nil {
-			return nil, err
-		}
-		l.relationships.Prime(key, found[key])
-		l.mu.Lock()
-		l.heldRels[key] = true
-		l.mu.Unlock()
+	if err := l.fetchRelationships(ctx, []relKey{key}); err != nil {
+		return nil, err
 	}
 	return l.relationships.Load(ctx, key)
+}
+
+// fetchRelationships reads the relationships of the keys the loader does not hold from the store
+// at once, and keeps them and the entities they reach for the rest of the request.
+func (l *Loaders) fetchRelationships(ctx context.Context, keys []relKey) error {
+	l.mu.Lock()
+	missing := slices.DeleteFunc(slices.Clone(keys), func(k relKey) bool { return l.heldRels[k] })
+	l.mu.Unlock()
+	if len(missing) == 0 {
+		return nil
+	}
+	found, err := l.loadRelationships(ctx, l.store, missing)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range missing {
+		l.relationships.Prime(k, found[k])
+		l.heldRels[k] = true
+	}
+	return nil
 }
 
 func newRelKey(anchor string, dir sarhad.Direction, types []sarhad.RelationType) relKey {
