@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
 
@@ -131,7 +132,11 @@ func plainField(v reflect.Value, name string) reflect.Value {
 	if !ok || !f.IsExported() {
 		return reflect.Value{}
 	}
-	return v.FieldByIndex(f.Index)
+	field, err := v.FieldByIndexErr(f.Index) // an error: through a nil embedded pointer
+	if err != nil {
+		return reflect.Value{}
+	}
+	return field
 }
 
 // relatedWithSiblings returns the relationships of key, which the field being resolved asks for
@@ -152,11 +157,16 @@ func (l *Loaders) relatedWithSiblings(ctx context.Context, group siblingGroup, k
 			return nil, ctx.Err()
 		}
 	} else {
-		f.err = l.fetchRelationships(ctx, keys)
-		close(f.done)
+		func() {
+			f.err = errSiblingFetchPanicked // what the others learn if the store call panics
+			defer close(f.done)
+			f.err = l.fetchRelationships(ctx, keys)
+		}()
 	}
 	if f.err != nil {
 		return nil, f.err
 	}
 	return l.relationships.Load(ctx, key)
 }
+
+var errSiblingFetchPanicked = errors.New("graph: the store call for the elements of a list panicked")
