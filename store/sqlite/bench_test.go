@@ -21,7 +21,7 @@ const (
 	benchPhones  = 2_000
 	benchOrgs    = 500
 	benchRels    = 100_000
-	benchBatch   = 2_000
+	benchBatch   = 10_000
 )
 
 // bulkEntities returns the entities of the import, persons first.
