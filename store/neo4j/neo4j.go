@@ -24,6 +24,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -173,7 +174,7 @@ func (s *Store) autoCommit(ctx context.Context, mode neo4j.AccessMode, query str
 	for attempt := 1; ; attempt++ {
 		start()
 		err := s.autoCommitOnce(ctx, mode, query, params, each)
-		if err == nil || !neo4j.IsRetryable(err) || attempt == maxAttempts {
+		if err == nil || !retryable(err) || attempt == maxAttempts {
 			return err
 		}
 		select {
@@ -182,6 +183,14 @@ func (s *Store) autoCommit(ctx context.Context, mode neo4j.AccessMode, query str
 		case <-time.After(time.Duration(attempt) * 100 * time.Millisecond):
 		}
 	}
+}
+
+// retryable reports whether a statement that failed with err may succeed when run again: what the
+// driver calls retryable, and a connection lost while the answer streamed in, which the driver
+// passes on as io.ErrUnexpectedEOF and does not call retryable (it wraps only io.EOF and network
+// errors as a ConnectivityError).
+func retryable(err error) bool {
+	return neo4j.IsRetryable(err) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // autoCommitOnce runs the statement in a new session, fetching every record in one round trip;
@@ -276,7 +285,7 @@ func wrap(ctx context.Context, op string, err error) error {
 		dbErr *neo4j.Neo4jError
 	)
 	switch {
-	case errors.As(err, &conn), errors.As(err, &limit):
+	case errors.As(err, &conn), errors.As(err, &limit), errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("neo4j: %s: %v: %w", op, err, unavailable)
 	case errors.As(err, &dbErr):
 		switch {
