@@ -20,8 +20,12 @@ import (
 //
 // A query token matches an entity when any of its alternatives is among the entity's terms.
 
-// foldTransformer strips diacritics after canonical decomposition.
+// fold lowers s and strips its diacritics after compatibility decomposition. ASCII text has
+// neither diacritics nor anything to decompose: it is only lowered.
 func fold(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
 	t := transform.Chain(norm.NFKD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(t, s)
 	if err != nil {
@@ -37,6 +41,10 @@ func NameTokens(s string) []string {
 	})
 }
 
+// transliterations are the spellings TransliterationKey unifies before it reduces a token to its
+// consonants. Built once: a Replacer never changes and is safe for concurrent use.
+var transliterations = strings.NewReplacer("ph", "f", "q", "k", "ck", "k", "ee", "i", "oo", "u")
+
 // TransliterationKey returns the key under which transliteration variants of a token meet: the first
 // letter (initial vowels folded to "a"), then the consonants with h after a vowel kept, y and w as
 // semivowels dropped, q→k, ph→f, doubled letters collapsed. Tokens of digits are their own key.
@@ -44,7 +52,7 @@ func TransliterationKey(tok string) string {
 	if tok == "" || unicode.IsDigit(rune(tok[0])) {
 		return tok
 	}
-	tok = strings.NewReplacer("ph", "f", "q", "k", "ck", "k", "ee", "i", "oo", "u").Replace(tok)
+	tok = transliterations.Replace(tok)
 	var b strings.Builder
 	var last rune
 	for i, r := range tok {
@@ -130,7 +138,7 @@ func QueryTerms(text string) [][]string {
 // exact 1, transliteration variant 0.8, one typo 0.6; the mean over tokens is reduced slightly when
 // the best name has more tokens than the query, so "Ali Khan" ranks above "Ali Raza Khan" for "ali khan".
 func NameScore(text string, names []string) float64 {
-	q := NameTokens(text)
+	q := keyedTokens(text)
 	if len(q) > maxQueryTokens {
 		q = q[:maxQueryTokens]
 	}
@@ -138,8 +146,10 @@ func NameScore(text string, names []string) float64 {
 		return 0
 	}
 	best := 0.0
+	var all []keyedToken
 	for _, n := range names {
-		toks := NameTokens(n)
+		toks := keyedTokens(n)
+		all = append(all, toks...)
 		sum := 0.0
 		for _, qt := range q {
 			sum += tokenScore(qt, toks)
@@ -152,10 +162,6 @@ func NameScore(text string, names []string) float64 {
 	}
 	// Names are matched as a set; a query token that matches no single name may still match another
 	// alias, so fall back to scoring against every token of every name.
-	var all []string
-	for _, n := range names {
-		all = append(all, NameTokens(n)...)
-	}
 	sum := 0.0
 	for _, qt := range q {
 		sum += tokenScore(qt, all)
@@ -163,16 +169,27 @@ func NameScore(text string, names []string) float64 {
 	return max(best, 0.9*sum/float64(len(q)))
 }
 
-func tokenScore(q string, toks []string) float64 {
+// keyedToken is a name token with its transliteration key.
+type keyedToken struct{ tok, key string }
+
+func keyedTokens(name string) []keyedToken {
+	toks := NameTokens(name)
+	out := make([]keyedToken, len(toks))
+	for i, t := range toks {
+		out[i] = keyedToken{t, TransliterationKey(t)}
+	}
+	return out
+}
+
+func tokenScore(q keyedToken, toks []keyedToken) float64 {
 	best := 0.0
-	key := TransliterationKey(q)
 	for _, t := range toks {
 		switch {
-		case t == q:
+		case t.tok == q.tok:
 			return 1
-		case TransliterationKey(t) == key:
+		case t.key == q.key:
 			best = max(best, 0.8)
-		case withinOneEdit(q, t):
+		case withinOneEdit(q.tok, t.tok):
 			best = max(best, 0.6)
 		}
 	}

@@ -95,3 +95,20 @@ func TestPhoneNumbersBecomeE164(t *testing.T) {
 		t.Errorf("accepted a non-number")
 	}
 }
+
+// BenchmarkNameScore scores the names of a person against a search of three words, as a search
+// does for each match it ranks.
+func BenchmarkNameScore(b *testing.B) {
+	names := []string{"Muhammad Imran Chaudhry", "Imran Chaudhry", "Haji Sahib"}
+	for b.Loop() {
+		sarhad.NameScore("Mohammed Imran Choudhry", names)
+	}
+}
+
+// BenchmarkSearchTerms makes the search terms of a person's names, as every write of a person does.
+func BenchmarkSearchTerms(b *testing.B) {
+	names := []string{"Muhammad Imran Chaudhry", "Imran Chaudhry", "Haji Sahib"}
+	for b.Loop() {
+		sarhad.SearchTerms(names)
+	}
+}
