@@ -133,6 +133,23 @@ func QueryTerms(text string) [][]string {
 	return groups
 }
 
+// CloserQueryTerms returns the term groups of two searches narrower than QueryTerms(text), closest
+// first: every word exactly, then every word exactly or as a transliteration variant. What each
+// matches, the next matches too, and QueryTerms matches all of it.
+func CloserQueryTerms(text string) [2][][]string {
+	toks := NameTokens(text)
+	if len(toks) > maxQueryTokens {
+		toks = toks[:maxQueryTokens]
+	}
+	var out [2][][]string
+	for _, tok := range toks {
+		exact, variant := "e:"+tok, "k:"+TransliterationKey(tok)
+		out[0] = append(out[0], []string{exact})
+		out[1] = append(out[1], slices.Compact(slices.Sorted(slices.Values([]string{exact, variant}))))
+	}
+	return out
+}
+
 // NameScore rates how well the names of an entity match a search text, from 0 (a token does not
 // match) to 1 (every token matches a name token exactly). Per query token the best match counts:
 // exact 1, transliteration variant 0.8, one typo 0.6; the mean over tokens is reduced slightly when

@@ -2,6 +2,7 @@ package sarhad_test
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 	"time"
 
@@ -27,6 +28,33 @@ func TestTransliterationVariantsShareAKey(t *testing.T) {
 	for _, pair := range [][2]string{{"Bilal", "Iqbal"}, {"Ahmed", "Hamid"}, {"Imran", "Kamran"}} {
 		if sarhad.TransliterationKey(sarhad.NameTokens(pair[0])[0]) == sarhad.TransliterationKey(sarhad.NameTokens(pair[1])[0]) {
 			t.Errorf("%s and %s should not share a key", pair[0], pair[1])
+		}
+	}
+}
+
+// Each closer search's groups are within the next one's, word by word, so that what a closer
+// search matches the wider one matches too; and the exact search matches the entity's own names.
+func TestCloserQueryTermsNarrowQueryTerms(t *testing.T) {
+	for _, text := range []string{"Mohammed Iqbal Zafar", "Ch. Hüssain", "Ali", "Abdul Rehman Qureshi Baloch Khan Awan Shah Butt Malik"} {
+		closer := sarhad.CloserQueryTerms(text)
+		tiers := [][][]string{closer[0], closer[1], sarhad.QueryTerms(text)}
+		for i := range 2 {
+			if len(tiers[i]) != len(tiers[2]) {
+				t.Fatalf("%q: tier %d has %d groups, QueryTerms %d", text, i, len(tiers[i]), len(tiers[2]))
+			}
+			for g := range tiers[i] {
+				for _, term := range tiers[i][g] {
+					if !slices.Contains(tiers[i+1][g], term) {
+						t.Errorf("%q: term %q of tier %d, group %d, is not in the next tier's %v", text, term, i, g, tiers[i+1][g])
+					}
+				}
+			}
+		}
+		indexed := sarhad.SearchTerms([]string{text})
+		for g, group := range closer[0] {
+			if !slices.ContainsFunc(group, func(term string) bool { return slices.Contains(indexed, term) }) {
+				t.Errorf("%q: the exact group %d %v does not match the name itself", text, g, group)
+			}
 		}
 	}
 }

@@ -142,9 +142,15 @@ func (s *Service) Search(ctx context.Context, text string, kinds []EntityKind, f
 	if len(groups) == 0 {
 		return nil, Invalid("text", "needs at least one letter or digit")
 	}
-	found, err := s.Store.MatchNames(ctx, NameQuery{Groups: groups, Kinds: kinds, Limit: maxSearchCandidates})
+	found, err := s.Store.MatchNames(ctx, NameQuery{Groups: groups, Kinds: kinds, Limit: maxSearchCandidates + 1})
 	if err != nil {
 		return nil, err
+	}
+	total := len(found)
+	if len(found) > maxSearchCandidates {
+		if found, total, err = s.closestCandidates(ctx, text, kinds, groups, found[:maxSearchCandidates]); err != nil {
+			return nil, err
+		}
 	}
 	hits := make([]SearchHit, 0, len(found))
 	for _, e := range found {
@@ -157,13 +163,50 @@ func (s *Service) Search(ctx context.Context, text string, kinds []EntityKind, f
 			cmp.Compare(a.Entity.DisplayName(), b.Entity.DisplayName()),
 			cmp.Compare(a.Entity.EntityMeta().ID, b.Entity.EntityMeta().ID))
 	})
-	res := &SearchResult{TotalCount: len(hits), Offset: offset}
+	// Every match counts, less those that ranked at 0 (a match of the index that the score
+	// rejects); a match beyond the ranked ones is counted as the index found it.
+	res := &SearchResult{TotalCount: total - (len(found) - len(hits)), Offset: offset}
 	if offset < len(hits) {
 		end := min(offset+first, len(hits))
 		res.Hits = hits[offset:end]
 		res.HasNextPage = end < len(hits)
 	}
 	return res, nil
+}
+
+// closestCandidates returns the matches of a search that one search ranks when more match than
+// that, with the number of all matches: the matches of every word exactly first, then of every word
+// exactly or as a transliteration variant, then the first matches by id (byID), up to
+// maxSearchCandidates. So an exact match is ranked whatever its id, where the first matches by id
+// alone could all be variants of the name that was asked for.
+func (s *Service) closestCandidates(ctx context.Context, text string, kinds []EntityKind, groups [][]string,
+	byID []Entity) ([]Entity, int, error) {
+	total, err := s.Store.CountNames(ctx, NameQuery{Groups: groups, Kinds: kinds})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]Entity, 0, maxSearchCandidates)
+	seen := make(map[string]bool, maxSearchCandidates)
+	add := func(es []Entity) {
+		for _, e := range es {
+			if id := e.EntityMeta().ID; !seen[id] && len(out) < maxSearchCandidates {
+				seen[id] = true
+				out = append(out, e)
+			}
+		}
+	}
+	for _, closer := range CloserQueryTerms(text) {
+		found, err := s.Store.MatchNames(ctx, NameQuery{Groups: closer, Kinds: kinds, Limit: maxSearchCandidates})
+		if err != nil {
+			return nil, 0, err
+		}
+		add(found)
+		if len(out) == maxSearchCandidates {
+			break
+		}
+	}
+	add(byID)
+	return out, max(total, len(out)), nil
 }
 
 // Create validates and writes a new entity, and returns it as stored. With a source key, a retry

@@ -24,6 +24,9 @@ type Store interface {
 	// may see their identifying details. Ranking is the caller's.
 	MatchNames(ctx context.Context, q NameQuery) ([]Entity, error)
 
+	// CountNames returns how many entities MatchNames returns for q without its limit.
+	CountNames(ctx context.Context, q NameQuery) (int, error)
+
 	// Relationships returns the visible relationships touching the anchor entities in the given
 	// direction whose both ends are visible, ordered by id.
 	Relationships(ctx context.Context, q RelationshipQuery) ([]*Relationship, error)

@@ -6644,7 +6644,11 @@ type SearchConnection {
   edges: [SearchEdge!]!
   "Paging."
   pageInfo: PageInfo!
-  "How many entities match in all, for this viewer (at most 1000 are ranked)."
+  """
+  How many entities match in all, for this viewer. At most 1000 are ranked: when more match, those
+  that match every word exactly, then those that match every word exactly or as a transliteration
+  variant, then the others in id order.
+  """
   totalCount: Int!
 }
 

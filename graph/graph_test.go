@@ -600,6 +600,52 @@ func TestRolesAndHandlingOnReads(t *testing.T) {
 	}
 }
 
+// When more entities match a search than one search ranks, the exact matches are ranked whatever
+// their ids, and totalCount counts every match.
+func TestSearchBeyondTheRankedMatches(t *testing.T) {
+	e := newEnv(t)
+	// 1,100 transliteration variants of the name asked for and two exact matches, whose ids sort
+	// after every variant's: the first thousand matches by id are all variants.
+	const variants = 1100
+	ids := make([]string, variants+2)
+	for i := range ids {
+		ids[i] = sarhad.StableID(sarhad.KindPerson, fmt.Sprint("beyond ", i))
+	}
+	slices.Sort(ids)
+	cs := &sarhad.ChangeSet{}
+	for i, id := range ids {
+		name := "Muhammad Iqbal Zafar"
+		if i >= variants {
+			name = "Mohammed Iqbal Zafar"
+		}
+		cs.Put = append(cs.Put, &sarhad.Person{Meta: sarhad.Meta{ID: id, Kind: sarhad.KindPerson, CreatedAt: time.Now(), UpdatedAt: time.Now(),
+			Handling: sarhad.Handling{OriginatorOrg: investigator.Org, OriginatorCountry: "PAK", TLP: sarhad.TLPAmber}}, Name: name})
+	}
+	if _, err := e.store.Apply(sarhad.NewContext(context.Background(), sarhad.SystemViewer()), cs); err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Search struct {
+			TotalCount int
+			Edges      []struct {
+				Score float64
+				Node  struct{ ID string }
+			}
+		}
+	}
+	e.mustDo(investigator, `{ search(text: "Mohammed Zafar", kinds: [PERSON], first: 3) { totalCount edges { score node { id } } } }`, nil, &out)
+	if out.Search.TotalCount != len(ids) {
+		t.Errorf("totalCount = %d, want every match: %d", out.Search.TotalCount, len(ids))
+	}
+	var got []string
+	for _, edge := range out.Search.Edges {
+		got = append(got, edge.Node.ID)
+	}
+	if len(got) != 3 || !slices.Equal(slices.Sorted(slices.Values(got[:2])), ids[variants:]) || out.Search.Edges[2].Score >= out.Search.Edges[1].Score {
+		t.Errorf("hits %v with scores %+v; want the two exact matches %v first, then a variant", got, out.Search.Edges, ids[variants:])
+	}
+}
+
 func TestSearchAndFilters(t *testing.T) {
 	e := newEnv(t)
 	want := e.create(&sarhad.Person{Name: "Muhammad Hussain Chaudhry", Aliases: []string{"Haji Sahib"}, Nationalities: []string{"PAK"}}, nil)

@@ -678,7 +678,9 @@ type SearchConnection struct {
 	Edges []*SearchEdge `json:"edges"`
 	// Paging.
 	PageInfo *PageInfo `json:"pageInfo"`
-	// How many entities match in all, for this viewer (at most 1000 are ranked).
+	// How many entities match in all, for this viewer. At most 1000 are ranked: when more match, those
+	// that match every word exactly, then those that match every word exactly or as a transliteration
+	// variant, then the others in id order.
 	TotalCount int `json:"totalCount"`
 }
 

@@ -127,6 +127,11 @@ func (s *store) MatchNames(ctx context.Context, q sarhad.NameQuery) (out []sarha
 	return s.Store.MatchNames(ctx, q)
 }
 
+func (s *store) CountNames(ctx context.Context, q sarhad.NameQuery) (n int, err error) {
+	defer func(start time.Time) { s.m.observe(ctx, "CountNames", start, err) }(time.Now())
+	return s.Store.CountNames(ctx, q)
+}
+
 func (s *store) Relationships(ctx context.Context, q sarhad.RelationshipQuery) (out []*sarhad.Relationship, err error) {
 	defer func(start time.Time) { s.m.observe(ctx, "Relationships", start, err) }(time.Now())
 	return s.Store.Relationships(ctx, q)

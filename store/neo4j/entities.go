@@ -325,24 +325,16 @@ func (s *Store) MatchNames(ctx context.Context, q sarhad.NameQuery) ([]sarhad.En
 	if err != nil {
 		return nil, err
 	}
-	query := LuceneQuery(q.Groups)
-	if query == "" || q.Limit == 0 {
+	match, params := nameMatches(v, q)
+	if match == "" || q.Limit == 0 {
 		return nil, nil
 	}
-	kinds := make([]string, 0, len(q.Kinds))
-	for _, k := range q.Kinds {
-		kinds = append(kinds, string(k))
-	}
-	params := policyParams(v)
-	params["query"], params["kinds"] = query, kinds
 	limit := ""
 	if q.Limit > 0 {
 		params["limit"], limit = q.Limit, " LIMIT $limit"
 	}
 	var out []sarhad.Entity
-	err = s.readEntities(ctx, v, `CALL db.index.fulltext.queryNodes('`+termsIndex+`', $query) YIELD node AS e
-		WHERE (size($kinds) = 0 OR e.kind IN $kinds)
-		AND `+visibleEntity("e")+` AND `+victimMatchable("e")+`
+	err = s.readEntities(ctx, v, match+`
 		RETURN `+entityMap("e")+` AS e ORDER BY e.id`+limit, params,
 		func() { out = []sarhad.Entity{} },
 		func(e sarhad.Entity) { out = append(out, e) })
@@ -350,4 +342,44 @@ func (s *Store) MatchNames(ctx context.Context, q sarhad.NameQuery) ([]sarhad.En
 		return nil, wrap(ctx, "match names", err)
 	}
 	return out, nil
+}
+
+// CountNames implements sarhad.Store with the full-text index.
+func (s *Store) CountNames(ctx context.Context, q sarhad.NameQuery) (int, error) {
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return 0, err
+	}
+	match, params := nameMatches(v, q)
+	if match == "" {
+		return 0, nil
+	}
+	records, err := s.read(ctx, match+`
+		RETURN count(e) AS n`, params)
+	if err != nil {
+		return 0, wrap(ctx, "count names", err)
+	}
+	if len(records) != 1 {
+		return 0, fmt.Errorf("neo4j: count names: %d records", len(records))
+	}
+	n, _ := records[0].Values[0].(int64)
+	return int(n), nil
+}
+
+// nameMatches returns the clauses that bind e to each entity that matches q and viewer v may find
+// by name, with their parameters; no clauses when q has no term.
+func nameMatches(v *sarhad.Viewer, q sarhad.NameQuery) (string, map[string]any) {
+	query := LuceneQuery(q.Groups)
+	if query == "" {
+		return "", nil
+	}
+	kinds := make([]string, 0, len(q.Kinds))
+	for _, k := range q.Kinds {
+		kinds = append(kinds, string(k))
+	}
+	params := policyParams(v)
+	params["query"], params["kinds"] = query, kinds
+	return `CALL db.index.fulltext.queryNodes('` + termsIndex + `', $query) YIELD node AS e
+		WHERE (size($kinds) = 0 OR e.kind IN $kinds)
+		AND ` + visibleEntity("e") + ` AND ` + victimMatchable("e"), params
 }

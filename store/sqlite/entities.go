@@ -256,27 +256,11 @@ func (s *Store) MatchNames(ctx context.Context, q sarhad.NameQuery) ([]sarhad.En
 	if len(q.Groups) == 0 {
 		return nil, nil
 	}
-	groups := make([]string, len(q.Groups))
-	for i, g := range q.Groups {
-		terms := make([]string, len(g))
-		for j, t := range g {
-			terms[j] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
-		}
-		groups[i] = "(" + strings.Join(terms, " OR ") + ")"
-	}
-	kinds := make([]string, len(q.Kinds))
-	for i, k := range q.Kinds {
-		kinds[i] = string(k)
-	}
-	args := append(policyArgs(v), sql.Named("match", strings.Join(groups, " AND ")),
-		sql.Named("kinds", jsonList(kinds)), sql.Named("nkinds", len(kinds)), sql.Named("limit", q.Limit))
+	from, args := nameMatches(v, q)
 	var out []sarhad.Entity
 	err = s.read(ctx, func(tx querier) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+entityColumns+` FROM entity_terms t JOIN entities e ON e.rowid = t.rowid
-			WHERE entity_terms MATCH :match
-			AND (:nkinds = 0 OR e.kind IN (SELECT value FROM json_each(:kinds)))
-			AND `+visibleEntity("e")+` AND `+victimMatchable("e")+`
-			ORDER BY e.id LIMIT :limit`, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT `+entityColumns+from+` ORDER BY e.id LIMIT :limit`,
+			append(args, sql.Named("limit", q.Limit))...)
 		if err != nil {
 			return err
 		}
@@ -291,4 +275,44 @@ func (s *Store) MatchNames(ctx context.Context, q sarhad.NameQuery) ([]sarhad.En
 		return rows.Err()
 	})
 	return out, err
+}
+
+// CountNames implements sarhad.Store with the FTS5 index.
+func (s *Store) CountNames(ctx context.Context, q sarhad.NameQuery) (int, error) {
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if len(q.Groups) == 0 {
+		return 0, nil
+	}
+	from, args := nameMatches(v, q)
+	var n int
+	err = s.read(ctx, func(tx querier) error {
+		return tx.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&n)
+	})
+	return n, err
+}
+
+// nameMatches returns the FROM and WHERE clauses of the entities that match q and viewer v may
+// find by name, with their arguments: the entity's alias is e.
+func nameMatches(v *sarhad.Viewer, q sarhad.NameQuery) (string, []any) {
+	groups := make([]string, len(q.Groups))
+	for i, g := range q.Groups {
+		terms := make([]string, len(g))
+		for j, t := range g {
+			terms[j] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+		}
+		groups[i] = "(" + strings.Join(terms, " OR ") + ")"
+	}
+	kinds := make([]string, len(q.Kinds))
+	for i, k := range q.Kinds {
+		kinds[i] = string(k)
+	}
+	args := append(policyArgs(v), sql.Named("match", strings.Join(groups, " AND ")),
+		sql.Named("kinds", jsonList(kinds)), sql.Named("nkinds", len(kinds)))
+	return ` FROM entity_terms t JOIN entities e ON e.rowid = t.rowid
+		WHERE entity_terms MATCH :match
+		AND (:nkinds = 0 OR e.kind IN (SELECT value FROM json_each(:kinds)))
+		AND ` + visibleEntity("e") + ` AND ` + victimMatchable("e"), args
 }

@@ -185,20 +185,14 @@ func checkVisibleReads(t *testing.T, s sarhad.Store, f *accessFixture, v *sarhad
 	})
 
 	t.Run("MatchNames", func(t *testing.T) {
-		got, err := s.MatchNames(ctx, nameQuery("Tariq"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := matchNames(t, ctx, s, nameQuery("Tariq"))
 		equalIDs(t, "MatchNames(Tariq)", sorted(entityIDs(got)), wantIDs)
 		// A search for a hidden record's own name does not find it either.
 		for _, rec := range f.records {
 			if rec.Handling.Visible(v) {
 				continue
 			}
-			got, err := s.MatchNames(ctx, nameQuery(rec.Name))
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := matchNames(t, ctx, s, nameQuery(rec.Name))
 			if slices.Contains(entityIDs(got), rec.ID) {
 				t.Errorf("MatchNames(%q) found a hidden record", rec.Name)
 			}

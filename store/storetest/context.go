@@ -32,6 +32,10 @@ func storeCalls(f *relFixture) []storeCall {
 			_, err := s.MatchNames(ctx, nameQuery("Aslam Jatoi"))
 			return err
 		}},
+		{"CountNames", func(ctx context.Context, s sarhad.Store) error {
+			_, err := s.CountNames(ctx, nameQuery("Aslam Jatoi"))
+			return err
+		}},
 		{"Relationships", func(ctx context.Context, s sarhad.Store) error {
 			_, err := s.Relationships(ctx, sarhad.RelationshipQuery{Anchors: []string{f.a.ID}, Direction: sarhad.DirBoth})
 			return err

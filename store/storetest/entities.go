@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -225,13 +226,36 @@ func testApply(t *testing.T, h *harness) {
 			text string
 			want []string
 		}{{"Zahid Mengal", nil}, {"Mengal", nil}, {"Farooq Baloch", []string{p.ID}}} {
-			got, err := s.MatchNames(ctx, nameQuery(tc.text))
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := matchNames(t, ctx, s, nameQuery(tc.text))
 			if ids := entityIDs(got); len(ids) != len(tc.want) || len(ids) > 0 && ids[0] != tc.want[0] {
 				t.Errorf("MatchNames(%q) = %v, want %v", tc.text, ids, tc.want)
 			}
+		}
+	})
+
+	t.Run("MatchNamesLimitAndCountNames", func(t *testing.T) {
+		s := h.store(t)
+		ctx := asSystem(t.Context())
+		cs := &sarhad.ChangeSet{}
+		var ids []string
+		for i := range 5 {
+			p := person(fmt.Sprint("limit ", i), "Karim Dad Lashari", fia(sarhad.TLPClear))
+			cs.Put, ids = append(cs.Put, p), append(ids, p.ID)
+		}
+		cs.Put = append(cs.Put, person("limit other", "Karim Bux Lashari", fia(sarhad.TLPClear)))
+		mustApply(t, ctx, s, cs)
+		q := nameQuery("Karim Dad")
+		q.Limit = 2
+		got, err := s.MatchNames(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		equalIDs(t, "MatchNames(Karim Dad, limit 2)", entityIDs(got), sorted(ids)[:2])
+		if n, err := s.CountNames(ctx, q); err != nil || n != len(ids) {
+			t.Errorf("CountNames(Karim Dad) = %d, %v; want %d whatever the limit", n, err, len(ids))
+		}
+		if n, err := s.CountNames(ctx, sarhad.NameQuery{}); err != nil || n != 0 {
+			t.Errorf("CountNames(no terms) = %d, %v; want 0", n, err)
 		}
 	})
 

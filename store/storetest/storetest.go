@@ -392,6 +392,24 @@ func nameQuery(text string, kinds ...sarhad.EntityKind) sarhad.NameQuery {
 	return sarhad.NameQuery{Groups: sarhad.QueryTerms(text), Kinds: kinds, Limit: 1000}
 }
 
+// matchNames returns what MatchNames finds for q, and checks that CountNames counts exactly that
+// (q's limit is above what any fixture matches).
+func matchNames(t *testing.T, ctx context.Context, s sarhad.Store, q sarhad.NameQuery) []sarhad.Entity {
+	t.Helper()
+	got, err := s.MatchNames(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.CountNames(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(got) {
+		t.Errorf("CountNames(%v) = %d, but MatchNames found %d", q.Groups, n, len(got))
+	}
+	return got
+}
+
 // allOfKind lists every entity of kind k the viewer in ctx sees, in one page.
 func allOfKind(t *testing.T, ctx context.Context, s sarhad.Store, k sarhad.EntityKind, conds ...sarhad.Condition) *sarhad.EntityPage {
 	t.Helper()

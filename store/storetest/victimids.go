@@ -52,10 +52,7 @@ func testVictimIdentifiers(t *testing.T, h *harness) {
 			equalIDs(t, "ListEntities", sorted(listed), sorted(want))
 
 			for _, e := range held {
-				found, err := s.MatchNames(ctx, nameQuery(e.SearchNames()[0]))
-				if err != nil {
-					t.Fatal(err)
-				}
+				found := matchNames(t, ctx, s, nameQuery(e.SearchNames()[0]))
 				if slices.Contains(entityIDs(found), e.EntityMeta().ID) != slices.Contains(want, e.EntityMeta().ID) {
 					t.Errorf("MatchNames(%s) disagrees with visibility", e.SearchNames()[0])
 				}

@@ -92,10 +92,7 @@ func testVictims(t *testing.T, h *harness) {
 
 		t.Run(nv.name+"/MatchNames", func(t *testing.T) {
 			for _, text := range []string{"Shazia Parveen", "Shazia Bibi", "Parveen", "shazia"} {
-				got, err := s.MatchNames(ctx, nameQuery(text))
-				if err != nil {
-					t.Fatal(err)
-				}
+				got := matchNames(t, ctx, s, nameQuery(text))
 				if found := slices.Contains(entityIDs(got), victim.ID); found != (visible && pii) {
 					t.Errorf("MatchNames(%q) found the victim = %v, want %v", text, found, visible && pii)
 				}
@@ -109,10 +106,7 @@ func testVictims(t *testing.T, h *harness) {
 			if suspect.Handling.Visible(v) {
 				wantSuspect = []string{suspect.ID}
 			}
-			got, err := s.MatchNames(ctx, nameQuery("Rukhsana Parveen"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			got := matchNames(t, ctx, s, nameQuery("Rukhsana Parveen"))
 			equalIDs(t, "MatchNames(Rukhsana Parveen)", entityIDs(got), wantSuspect)
 		})
 
