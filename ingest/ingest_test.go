@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -550,5 +551,93 @@ func TestImportProgress(t *testing.T) {
 		if seen[i].Records < seen[i-1].Records || seen[i].Bytes < seen[i-1].Bytes {
 			t.Fatalf("progress went back: %+v then %+v", seen[i-1], seen[i])
 		}
+	}
+}
+
+// Progress is reported while a batch is read, not only when it is written.
+func TestImportProgressWithinABatch(t *testing.T) {
+	const n = 3500
+	var csv strings.Builder
+	csv.WriteString("key,name\n")
+	for i := range n {
+		fmt.Fprintf(&csv, "R-%d,Reported Person %d\n", i, i)
+	}
+	_, paths := writeFiles(t, map[string]string{"persons.csv": csv.String()})
+	var read []int
+	opts := options(clock1)
+	opts.Progress = func(p ingest.Progress) { read = append(read, p.Records) }
+	rep := run(t, systemContext(t), openStore(t), paths, opts)
+	if rep.Created != n+1 {
+		t.Fatalf("created %d", rep.Created)
+	}
+	var during []int
+	for _, r := range read {
+		if r < n {
+			during = append(during, r)
+		}
+	}
+	if len(during) < 3 {
+		t.Errorf("progress reported at %v records read; want reports while the one batch of %d was read", read, n)
+	}
+}
+
+// refusingStore refuses, as a conflict, every change set that holds a person named in refuse, and
+// counts the change sets it was given.
+type refusingStore struct {
+	sarhad.Store
+	refuse map[string]bool
+	calls  int
+}
+
+func (s *refusingStore) Apply(ctx context.Context, cs *sarhad.ChangeSet) (*sarhad.ApplyResult, error) {
+	s.calls++
+	for _, e := range cs.Put {
+		if p, ok := e.(*sarhad.Person); ok && s.refuse[p.Name] {
+			return nil, sarhad.Errorf(sarhad.ECONFLICT, "%s is refused", p.Name)
+		}
+	}
+	return s.Store.Apply(ctx, cs)
+}
+
+// When the store refuses a batch for some of its records, the others land and each refused record
+// is reported with its line, in a number of writes that grows with the refused records, not with
+// the batch.
+func TestImportBatchRefusedForSomeRecords(t *testing.T) {
+	const n = 512
+	refused := []int{37, 300, 301}
+	var csv strings.Builder
+	csv.WriteString("key,name\n")
+	st := &refusingStore{Store: openStore(t), refuse: map[string]bool{}}
+	for i := range n {
+		name := fmt.Sprintf("Batch Person %d", i)
+		if slices.Contains(refused, i) {
+			st.refuse[name] = true
+		}
+		fmt.Fprintf(&csv, "B-%d,%s\n", i, name)
+	}
+	dir, paths := writeFiles(t, map[string]string{"persons.csv": csv.String()})
+	ctx := systemContext(t)
+	opts := options(clock1)
+	opts.BatchSize = n + 1 // the persons and the file's Source in one batch
+	rep := run(t, ctx, st, paths, opts)
+
+	var want []ingest.Rejection
+	for _, i := range refused {
+		want = append(want, ingest.Rejection{File: filepath.Join(dir, "persons.csv"), Line: i + 2,
+			Reason: fmt.Sprintf("Batch Person %d is refused", i)})
+	}
+	if !slices.Equal(rep.Rejected, want) {
+		t.Errorf("rejected:\n%s\nwant:\n%s", lines(rep.Rejected), lines(want))
+	}
+	if rep.Created != n-len(refused)+1 {
+		t.Errorf("created %d, want %d persons and the Source", rep.Created, n-len(refused))
+	}
+	if g := readGraph(t, ctx, st); g.count(sarhad.KindPerson) != n-len(refused) {
+		t.Errorf("%d persons in the store, want %d", g.count(sarhad.KindPerson), n-len(refused))
+	}
+	// One write of the batch, then halves: at most two writes per level of halving for each
+	// refused record (log2 of 513 rounds up to 10).
+	if limit := 1 + 2*10*len(refused); st.calls > limit {
+		t.Errorf("%d writes for a batch of %d with %d refused records, want at most %d", st.calls, n+1, len(refused), limit)
 	}
 }

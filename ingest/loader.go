@@ -348,7 +348,14 @@ func (l *loader) where(p pos) string {
 	return fmt.Sprintf("line %d", p.line)
 }
 
+// reportEvery is how many records read between two progress reports, besides the report after
+// each batch written: a batch of DefaultBatchSize takes a while to read and write.
+const reportEvery = 1000
+
 func (l *loader) maybeFlush() error {
+	if l.rep.Read%reportEvery == 0 {
+		l.report()
+	}
 	if !l.opts.Atomic && len(l.puts)+len(l.rels) >= l.batch {
 		return l.flush(false)
 	}
