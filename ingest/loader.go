@@ -38,6 +38,7 @@ type loader struct {
 	inflight chan outcome // the batch being applied, if any
 
 	progress Progress
+	reported int          // records read at the last report made while reading (see reportEvery)
 	doneSize int64        // bytes of the files already read
 	reading  *countReader // the file being read
 	current  *fileState   // the file being read
@@ -353,7 +354,8 @@ func (l *loader) where(p pos) string {
 const reportEvery = 1000
 
 func (l *loader) maybeFlush() error {
-	if l.rep.Read%reportEvery == 0 {
+	if l.rep.Read >= l.reported+reportEvery {
+		l.reported = l.rep.Read
 		l.report()
 	}
 	if !l.opts.Atomic && len(l.puts)+len(l.rels) >= l.batch {
