@@ -255,10 +255,9 @@ func (l *loader) applyBatch(puts, links []*record) (o outcome) {
 
 // applyParts writes records the store refused together, with refusal, for one of them (or more):
 // each half in one Store.Apply, a refused half again in halves, down to the single records it
-// rejects. A batch of n
-// records with k refused ones takes about 2k·log2(n) writes, where one by one took n. Entities come
-// before the relationships in recs, so a relationship is written with or after the entities of the
-// batch that it joins.
+// rejects. A batch of n records with k refused ones takes about 2k·log2(n) writes, where one by
+// one took n. Entities come before the relationships in recs, so a relationship is written with or
+// after the entities of the batch that it joins.
 func (l *loader) applyParts(o *outcome, recs []*record, refusal error) {
 	if len(recs) == 1 {
 		o.reject(recs[0], "", sarhad.ErrorMessage(refusal))
