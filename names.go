@@ -109,15 +109,18 @@ func SearchTerms(names []string) []string {
 // maxQueryTokens bounds the work one search can ask for.
 const maxQueryTokens = 8
 
+// queryTokens returns the tokens of a search text that a search uses: the first maxQueryTokens.
+func queryTokens(text string) []string {
+	toks := NameTokens(text)
+	return toks[:min(len(toks), maxQueryTokens)]
+}
+
 // QueryTerms returns, for each token of a search text, the terms any of which matches it: the token
 // itself, its transliteration key, the token as a deletion of a longer indexed token (one letter
 // missing in the query), its own deletions as indexed tokens (one letter too many) and as deletions
 // (one letter substituted).
 func QueryTerms(text string) [][]string {
-	toks := NameTokens(text)
-	if len(toks) > maxQueryTokens {
-		toks = toks[:maxQueryTokens]
-	}
+	toks := queryTokens(text)
 	groups := make([][]string, 0, len(toks))
 	for _, tok := range toks {
 		g := []string{"e:" + tok, "k:" + TransliterationKey(tok)}
@@ -137,10 +140,7 @@ func QueryTerms(text string) [][]string {
 // first: every word exactly, then every word exactly or as a transliteration variant. What each
 // matches, the next matches too, and QueryTerms matches all of it.
 func CloserQueryTerms(text string) [2][][]string {
-	toks := NameTokens(text)
-	if len(toks) > maxQueryTokens {
-		toks = toks[:maxQueryTokens]
-	}
+	toks := queryTokens(text)
 	var out [2][][]string
 	for _, tok := range toks {
 		exact, variant := "e:"+tok, "k:"+TransliterationKey(tok)
@@ -155,17 +155,14 @@ func CloserQueryTerms(text string) [2][][]string {
 // exact 1, transliteration variant 0.8, one typo 0.6; the mean over tokens is reduced slightly when
 // the best name has more tokens than the query, so "Ali Khan" ranks above "Ali Raza Khan" for "ali khan".
 func NameScore(text string, names []string) float64 {
-	q := keyedTokens(text)
-	if len(q) > maxQueryTokens {
-		q = q[:maxQueryTokens]
-	}
+	q := keyed(queryTokens(text))
 	if len(q) == 0 {
 		return 0
 	}
 	best := 0.0
 	var all []keyedToken
 	for _, n := range names {
-		toks := keyedTokens(n)
+		toks := keyed(NameTokens(n))
 		all = append(all, toks...)
 		sum := 0.0
 		for _, qt := range q {
@@ -189,8 +186,7 @@ func NameScore(text string, names []string) float64 {
 // keyedToken is a name token with its transliteration key.
 type keyedToken struct{ tok, key string }
 
-func keyedTokens(name string) []keyedToken {
-	toks := NameTokens(name)
+func keyed(toks []string) []keyedToken {
 	out := make([]keyedToken, len(toks))
 	for i, t := range toks {
 		out[i] = keyedToken{t, TransliterationKey(t)}
