@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/sarhad/sarhad"
 )
@@ -88,24 +89,41 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	for i, t := range q.Types {
 		types[i] = string(t)
 	}
-	args := append(policyArgs(v), sql.Named("anchors", jsonList(q.Anchors)),
+	anchors := slices.Compact(slices.Sorted(slices.Values(q.Anchors)))
+	args := append(policyArgs(v), sql.Named("anchors", jsonList(anchors)),
 		sql.Named("types", jsonList(types)), sql.Named("ntypes", len(types)))
-	typeFilter := ` AND (:ntypes = 0 OR r.type IN (SELECT value FROM json_each(:types)))`
-	if q.Among {
-		typeFilter += ` AND r.from_id IN (SELECT value FROM json_each(:anchors))
-			AND r.to_id IN (SELECT value FROM json_each(:anchors))`
-	}
-	// One indexed lookup per direction; UNION removes a relationship found from both ends.
+	bounded := q.Ends > 0 && !q.Among
+	// One indexed lookup per anchor and direction, the anchor's policy checked once for all its
+	// relationships (CROSS JOIN keeps the anchors the outer loop); UNION removes a relationship found
+	// from both ends. The far end's policy is checked per relationship, except in a bounded step,
+	// which checks only the far ends it may keep (below).
 	query := func(columns string) string {
 		var parts []string
+		// part finds the relationships whose end col (from_id or to_id) is an anchor, the anchor
+		// as alias near and the other end as alias far.
+		part := func(col, near, farCol, far string) string {
+			stmt := `SELECT ` + columns + ` FROM json_each(:anchors) an
+				CROSS JOIN entities ` + near + ` ON ` + near + `.id = an.value
+				CROSS JOIN relationships r ON r.` + col + ` = ` + near + `.id`
+			if !bounded {
+				stmt += ` CROSS JOIN entities ` + far + ` ON ` + far + `.id = r.` + farCol
+			}
+			stmt += ` WHERE ` + visibleEntity(near) + ` AND ` + visible("r") +
+				` AND (:ntypes = 0 OR r.type IN (SELECT value FROM json_each(:types)))`
+			if !bounded {
+				stmt += ` AND ` + visibleEntity(far)
+			}
+			if q.Among {
+				stmt += ` AND r.` + farCol + ` IN (SELECT value FROM json_each(:anchors))`
+			}
+			return stmt
+		}
 		if q.Direction != sarhad.DirIn {
-			parts = append(parts, `SELECT `+columns+relationshipJoin+typeFilter+
-				` AND r.from_id IN (SELECT value FROM json_each(:anchors))`)
+			parts = append(parts, part("from_id", "f", "to_id", "t"))
 		}
 		if q.Direction != sarhad.DirOut && !(q.Among && q.Direction == sarhad.DirBoth) {
 			// Among anchors, every relationship is found from its start.
-			parts = append(parts, `SELECT `+columns+relationshipJoin+typeFilter+
-				` AND r.to_id IN (SELECT value FROM json_each(:anchors))`)
+			parts = append(parts, part("to_id", "t", "from_id", "f"))
 		}
 		if len(parts) == 2 {
 			return "SELECT * FROM (" + parts[0] + " UNION " + parts[1] + ") ORDER BY 1"
@@ -115,12 +133,15 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	var rels []*sarhad.Relationship
 	var entities []sarhad.Entity
 	err = s.read(ctx, func(tx querier) error {
-		if q.Ends > 0 && !q.Among {
+		if bounded {
 			// Bounded in Go over the ids and ends of the visible ties, then only the kept ones
 			// are read whole: around a hub, a step reads thousands of ties and keeps hundreds. (A
 			// statement that chose the ends in SQL took longer than reading the ties it left out.)
 			ties, err := queryTies(ctx, tx, query(`r.id, r.from_id, r.to_id`), args...)
 			if err != nil {
+				return err
+			}
+			if ties, err = visibleEnds(ctx, tx, v, q, ties); err != nil {
 				return err
 			}
 			ids := make([]string, 0, len(ties))
@@ -142,6 +163,79 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 		return err
 	})
 	return rels, entities, err
+}
+
+// visibleEnds keeps the ties of a bounded step (visible, from visible anchors, ordered by id) whose
+// far end the viewer may see, checking only the far ends the bound may keep: every anchor and
+// known end, and the other ends of q.Kinds in the order of their first tie, until q.Ends of them
+// are visible. Around a hub that is hundreds of ends of thousands. The ties it drops are those
+// sarhad.BoundEnds would drop, and those to hidden ends.
+func visibleEnds(ctx context.Context, tx querier, v *sarhad.Viewer, q sarhad.RelationshipQuery, ties []*sarhad.Relationship) ([]*sarhad.Relationship, error) {
+	anchor := make(map[string]bool, len(q.Anchors))
+	for _, id := range q.Anchors {
+		anchor[id] = true
+	}
+	known := make(map[string]bool, len(q.Known))
+	for _, id := range q.Known {
+		known[id] = true
+	}
+	far := func(r *sarhad.Relationship) string {
+		if anchor[r.From] {
+			return r.To
+		}
+		return r.From
+	}
+	var always, others []string
+	listed := map[string]bool{}
+	for _, r := range ties {
+		end := far(r)
+		if listed[end] {
+			continue
+		}
+		listed[end] = true
+		if anchor[end] || known[end] {
+			always = append(always, end)
+		} else if kind, err := sarhad.KindOfID(end); err == nil && (len(q.Kinds) == 0 || slices.Contains(q.Kinds, kind)) {
+			others = append(others, end)
+		}
+	}
+	seen, err := visibleIDs(ctx, tx, v, always)
+	if err != nil {
+		return nil, err
+	}
+	for kept := 0; kept < q.Ends && len(others) > 0; {
+		batch := others[:min(len(others), max(q.Ends-kept, 64))]
+		others = others[len(batch):]
+		found, err := visibleIDs(ctx, tx, v, batch)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range batch {
+			if found[id] && kept < q.Ends {
+				seen[id] = true
+				kept++
+			}
+		}
+	}
+	return slices.DeleteFunc(ties, func(r *sarhad.Relationship) bool { return !seen[far(r)] }), nil
+}
+
+// visibleIDs returns which of ids name entities the viewer may see.
+func visibleIDs(ctx context.Context, tx querier, v *sarhad.Viewer, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := each(ctx, tx, `SELECT e.id FROM json_each(:ids) j CROSS JOIN entities e ON e.id = j.value
+		WHERE `+visibleEntity("e"), append(policyArgs(v), sql.Named("ids", jsonList(ids))), func(rows *sql.Rows) error {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		out[id] = true
+		return nil
+	})
+	return out, err
 }
 
 // farEnds returns the entities reached from the anchors of q through rels, along q's direction,
