@@ -165,37 +165,33 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	return rels, entities, err
 }
 
-// visibleEnds keeps the ties of a bounded step (visible, from visible anchors, ordered by id) whose
-// far end the viewer may see, checking only the far ends the bound may keep: every anchor and
-// known end, and the other ends of q.Kinds in the order of their first tie, until q.Ends of them
-// are visible. Around a hub that is hundreds of ends of thousands. The ties it drops are those
-// sarhad.BoundEnds would drop, and those to hidden ends.
+// visibleEnds keeps the ties of a bounded step (visible, found from a visible anchor, ordered by
+// id) whose both ends the viewer may see, checking only the ends the bound may keep: every anchor
+// (a tie between two anchors was found from either) and known end, and the other ends of q.Kinds
+// in the order of their first tie, until q.Ends of them are visible. Around a hub that is hundreds
+// of ends of thousands. The ties it drops are those sarhad.BoundEnds would drop, and those to
+// hidden ends.
 func visibleEnds(ctx context.Context, tx querier, v *sarhad.Viewer, q sarhad.RelationshipQuery, ties []*sarhad.Relationship) ([]*sarhad.Relationship, error) {
 	anchor := make(map[string]bool, len(q.Anchors))
 	for _, id := range q.Anchors {
 		anchor[id] = true
 	}
-	known := make(map[string]bool, len(q.Known))
-	for _, id := range q.Known {
-		known[id] = true
+	always := append(slices.Clone(q.Anchors), q.Known...)
+	listed := make(map[string]bool, len(always))
+	for _, id := range always {
+		listed[id] = true
 	}
-	far := func(r *sarhad.Relationship) string {
-		if anchor[r.From] {
-			return r.To
-		}
-		return r.From
-	}
-	var always, others []string
-	listed := map[string]bool{}
+	var others []string
 	for _, r := range ties {
-		end := far(r)
+		end := r.From
+		if anchor[r.From] {
+			end = r.To
+		}
 		if listed[end] {
 			continue
 		}
 		listed[end] = true
-		if anchor[end] || known[end] {
-			always = append(always, end)
-		} else if kind, err := sarhad.KindOfID(end); err == nil && (len(q.Kinds) == 0 || slices.Contains(q.Kinds, kind)) {
+		if kind, err := sarhad.KindOfID(end); err == nil && (len(q.Kinds) == 0 || slices.Contains(q.Kinds, kind)) {
 			others = append(others, end)
 		}
 	}
@@ -217,7 +213,7 @@ func visibleEnds(ctx context.Context, tx querier, v *sarhad.Viewer, q sarhad.Rel
 			}
 		}
 	}
-	return slices.DeleteFunc(ties, func(r *sarhad.Relationship) bool { return !seen[far(r)] }), nil
+	return slices.DeleteFunc(ties, func(r *sarhad.Relationship) bool { return !seen[r.From] || !seen[r.To] }), nil
 }
 
 // visibleIDs returns which of ids name entities the viewer may see.

@@ -44,6 +44,12 @@ func testBoundedNeighbours(t *testing.T, h *harness) {
 			rs = append(rs, link(fmt.Sprint("bounded r", i), typ, from, to, markings[rnd.IntN(3)]))
 		}
 	}
+	// Two anchors tied to each other, one of them hidden from viewers outside the FIA: the tie
+	// must not be found from the visible one.
+	open, closed := person("bounded open", "Open Anchor", fia(sarhad.TLPClear)), person("bounded closed", "Closed Anchor", fia(sarhad.TLPAmber))
+	es = append(es, open, closed)
+	rs = append(rs, link("bounded closed-open", sarhad.RelAssociateOf, closed.ID, open.ID, fia(sarhad.TLPClear)),
+		link("bounded open-p0", sarhad.RelAssociateOf, open.ID, persons[0], fia(sarhad.TLPClear)))
 	load(t, s, es, rs)
 
 	anchors := []string{persons[0], persons[1], persons[2]}
@@ -58,6 +64,11 @@ func testBoundedNeighbours(t *testing.T, h *harness) {
 				sarhad.RelationshipQuery{Anchors: anchors[:1], Direction: sarhad.DirIn, Ends: ends, Kinds: kinds,
 					Types: []sarhad.RelationType{sarhad.RelAssociateOf}})
 		}
+	}
+	for _, ends := range []int{1, 5} {
+		queries = append(queries,
+			sarhad.RelationshipQuery{Anchors: []string{open.ID, closed.ID}, Direction: sarhad.DirBoth, Ends: ends},
+			sarhad.RelationshipQuery{Anchors: []string{open.ID, closed.ID}, Direction: sarhad.DirIn, Ends: ends})
 	}
 	checked := 0
 	for _, nv := range policyViewers() {
