@@ -134,9 +134,10 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	var entities []sarhad.Entity
 	err = s.read(ctx, func(tx querier) error {
 		if bounded {
-			// Bounded in Go over the ids and ends of the visible ties, then only the kept ones
-			// are read whole: around a hub, a step reads thousands of ties and keeps hundreds. (A
-			// statement that chose the ends in SQL took longer than reading the ties it left out.)
+			// Bounded in Go over the ids and ends of the visible ties from visible anchors, whose
+			// far ends' policy visibleEnds checks, then only the kept ones are read whole: around
+			// a hub, a step reads thousands of ties and keeps hundreds. (A statement that chose
+			// the ends in SQL took longer than reading the ties it left out.)
 			ties, err := queryTies(ctx, tx, query(`r.id, r.from_id, r.to_id`), args...)
 			if err != nil {
 				return err
