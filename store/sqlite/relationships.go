@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/sarhad/sarhad"
@@ -168,20 +169,21 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 
 // visibleEnds keeps the ties of a bounded step (visible, found from a visible anchor, ordered by
 // id) whose both ends the viewer may see, checking only the ends the bound may keep: every anchor
-// (a tie between two anchors was found from either) and known end, and the other ends of q.Kinds
-// in the order of their first tie, until q.Ends of them are visible. Around a hub that is hundreds
-// of ends of thousands. The ties it drops are those sarhad.BoundEnds would drop, and those to
-// hidden ends.
+// (a tie between two anchors was found from either), every known end tied, and the other ends of
+// q.Kinds in the order of their first tie, until q.Ends of them are visible. Around a hub that is
+// hundreds of ends of thousands. The ties it drops are those sarhad.BoundEnds would drop, and
+// those to hidden ends.
 func visibleEnds(ctx context.Context, tx querier, v *sarhad.Viewer, q sarhad.RelationshipQuery, ties []*sarhad.Relationship) ([]*sarhad.Relationship, error) {
 	anchor := make(map[string]bool, len(q.Anchors))
 	for _, id := range q.Anchors {
 		anchor[id] = true
 	}
-	always := append(slices.Clone(q.Anchors), q.Known...)
-	listed := make(map[string]bool, len(always))
-	for _, id := range always {
-		listed[id] = true
+	known := make(map[string]bool, len(q.Known))
+	for _, id := range q.Known {
+		known[id] = true
 	}
+	always := slices.Clone(q.Anchors)
+	listed := maps.Clone(anchor)
 	var others []string
 	for _, r := range ties {
 		end := r.From
@@ -192,7 +194,9 @@ func visibleEnds(ctx context.Context, tx querier, v *sarhad.Viewer, q sarhad.Rel
 			continue
 		}
 		listed[end] = true
-		if kind, err := sarhad.KindOfID(end); err == nil && (len(q.Kinds) == 0 || slices.Contains(q.Kinds, kind)) {
+		if known[end] {
+			always = append(always, end)
+		} else if kind, err := sarhad.KindOfID(end); err == nil && (len(q.Kinds) == 0 || slices.Contains(q.Kinds, kind)) {
 			others = append(others, end)
 		}
 	}
