@@ -1,9 +1,6 @@
 package sarhad
 
-import (
-	"context"
-	"slices"
-)
+import "context"
 
 // Store is where the graph lives. Its methods are the questions investigators ask, not generic graph
 // primitives; each adapter answers them its own best way. Every method reads the viewer from ctx
@@ -208,40 +205,4 @@ type ChangeSet struct {
 // ApplyResult says which records a change set actually changed.
 type ApplyResult struct {
 	Created, Updated, Unchanged, Deleted int
-}
-
-// BoundEnds applies q.Ends, q.Known and q.Kinds (see RelationshipQuery) to rels, the relationships
-// of q ordered by id, for a store that bounds a walk's step in process.
-func BoundEnds(q RelationshipQuery, rels []*Relationship) []*Relationship {
-	if q.Ends <= 0 || q.Among {
-		return rels
-	}
-	anchor := make(map[string]bool, len(q.Anchors))
-	for _, id := range q.Anchors {
-		anchor[id] = true
-	}
-	known := make(map[string]bool, len(q.Known))
-	for _, id := range q.Known {
-		known[id] = true
-	}
-	far := func(r *Relationship) string {
-		if anchor[r.From] {
-			return r.To
-		}
-		return r.From
-	}
-	chosen := map[string]bool{}
-	var out []*Relationship
-	for _, r := range rels {
-		end := far(r)
-		if !anchor[end] && !known[end] && !chosen[end] {
-			kind, err := KindOfID(end)
-			if len(chosen) == q.Ends || err != nil || len(q.Kinds) > 0 && !slices.Contains(q.Kinds, kind) {
-				continue
-			}
-			chosen[end] = true
-		}
-		out = append(out, r)
-	}
-	return out
 }

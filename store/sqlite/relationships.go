@@ -136,18 +136,18 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	err = s.read(ctx, func(tx querier) error {
 		if bounded {
 			// Bounded in Go over the ids and ends of the visible ties from visible anchors, whose
-			// far ends' policy visibleEnds checks, then only the kept ones are read whole: around
+			// far ends' policy boundTies checks, then only the kept ones are read whole: around
 			// a hub, a step reads thousands of ties and keeps hundreds. (A statement that chose
 			// the ends in SQL took longer than reading the ties it left out.)
 			ties, err := queryTies(ctx, tx, query(`r.id, r.from_id, r.to_id`), args...)
 			if err != nil {
 				return err
 			}
-			if ties, err = visibleEnds(ctx, tx, v, q, ties); err != nil {
+			if ties, err = boundTies(ctx, tx, v, q, ties); err != nil {
 				return err
 			}
 			ids := make([]string, 0, len(ties))
-			for _, r := range sarhad.BoundEnds(q, ties) {
+			for _, r := range ties {
 				ids = append(ids, r.ID)
 			}
 			// The policy chose these ids in this transaction: they are read by id alone.
@@ -167,13 +167,13 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	return rels, entities, err
 }
 
-// visibleEnds keeps the ties of a bounded step (visible, found from a visible anchor, ordered by
-// id) whose both ends the viewer may see, checking only the ends the bound may keep: every anchor
-// (a tie between two anchors was found from either), every known end tied, and the other ends of
-// q.Kinds in the order of their first tie, until q.Ends of them are visible. Around a hub that is
-// hundreds of ends of thousands. The ties it drops are those sarhad.BoundEnds would drop, and
-// those to hidden ends.
-func visibleEnds(ctx context.Context, tx querier, v *sarhad.Viewer, q sarhad.RelationshipQuery, ties []*sarhad.Relationship) ([]*sarhad.Relationship, error) {
+// boundTies applies q.Ends, q.Known and q.Kinds (see sarhad.RelationshipQuery) to the ties of a
+// bounded step (visible, found from a visible anchor, ordered by id), and keeps only ties whose
+// both ends the viewer may see. It checks the policy of the ends the bound may keep only: every
+// anchor (a tie between two anchors was found from either), every known end tied, and the other
+// ends of q.Kinds in the order of their first tie, until q.Ends of them are visible. Around a hub
+// that is hundreds of ends of thousands.
+func boundTies(ctx context.Context, tx querier, v *sarhad.Viewer, q sarhad.RelationshipQuery, ties []*sarhad.Relationship) ([]*sarhad.Relationship, error) {
 	anchor := make(map[string]bool, len(q.Anchors))
 	for _, id := range q.Anchors {
 		anchor[id] = true
