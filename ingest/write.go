@@ -233,57 +233,38 @@ func clientError(err error) bool {
 	return false
 }
 
-// applyBatch writes one batch in one Store.Apply. When the store refuses the batch for one of its
-// records, the batch is written in parts (applyParts) so that the others land and the culprit is
-// reported.
+// applyBatch writes one batch (write) once the records that already exist are read.
 func (l *loader) applyBatch(puts, links []*record) (o outcome) {
 	puts, links, o.err = l.prepare(&o, puts, links)
 	if o.err != nil || len(puts)+len(links) == 0 {
 		return o
 	}
-	res, err := l.st.Apply(l.ctx, changeSet(puts, links))
-	switch {
-	case err == nil:
-		o.add(res)
-	case clientError(err):
-		l.applyParts(&o, slices.Concat(puts, links), err)
-	default:
-		o.err = fmt.Errorf("ingest: apply batch: %w", err)
-	}
+	l.write(&o, slices.Concat(puts, links))
 	return o
 }
 
-// applyParts writes records the store refused together, with refusal, for one of them (or more):
-// each half in one Store.Apply, a refused half again in halves, down to the single records it
-// rejects. A batch of n records with k refused ones takes about 2k·log2(n) writes, where one by
-// one took n. Entities come before the relationships in recs, so a relationship is written with or
-// after the entities of the batch that it joins.
-func (l *loader) applyParts(o *outcome, recs []*record, refusal error) {
-	if len(recs) == 1 {
-		o.reject(recs[0], "", sarhad.ErrorMessage(refusal))
-		return
+// write applies recs, entities before relationships, in one Store.Apply. When the store refuses
+// them for one of the records (or more), each half is written again, and a refused half again in
+// halves, down to the single records it rejects: so that the others land and the culprits are
+// reported. A batch of n records with k refused ones takes about 2k·log2(n) writes, where one by
+// one took n. A relationship is still written with or after the entities of the batch it joins.
+func (l *loader) write(o *outcome, recs []*record) {
+	entities := 0
+	for entities < len(recs) && recs[entities].entity != nil {
+		entities++
 	}
-	mid := len(recs) / 2
-	for _, part := range [][]*record{recs[:mid], recs[mid:]} {
-		cs := &sarhad.ChangeSet{}
-		for _, rec := range part {
-			if rec.entity != nil {
-				cs.Put = append(cs.Put, rec.entity)
-			} else {
-				cs.Link = append(cs.Link, rec.rel)
-			}
-		}
-		res, err := l.st.Apply(l.ctx, cs)
-		switch {
-		case err == nil:
-			o.add(res)
-		case clientError(err):
-			l.applyParts(o, part, err)
-		default:
-			o.err = fmt.Errorf("ingest: apply: %w", err)
-		}
-		if o.err != nil {
-			return
+	res, err := l.st.Apply(l.ctx, changeSet(recs[:entities], recs[entities:]))
+	switch {
+	case err == nil:
+		o.add(res)
+	case !clientError(err):
+		o.err = fmt.Errorf("ingest: apply: %w", err)
+	case len(recs) == 1:
+		o.reject(recs[0], "", sarhad.ErrorMessage(err))
+	default:
+		mid := len(recs) / 2
+		if l.write(o, recs[:mid]); o.err == nil {
+			l.write(o, recs[mid:])
 		}
 	}
 }
