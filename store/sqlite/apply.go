@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -100,7 +101,8 @@ type encodedEntity struct {
 	env    envelope
 	public sql.NullString
 	victim int
-	terms  string
+	terms  string   // the name index's terms, space-separated
+	tokens []string // the name tokens, for name_terms
 }
 
 func (ee *encodedEntity) encode() {
@@ -118,7 +120,8 @@ func (ee *encodedEntity) encode() {
 		return
 	}
 	ee.item.Content, ee.env = string(attrs), newEnvelope(m)
-	ee.terms = strings.Join(sarhad.SearchTerms(ee.e.SearchNames()), " ")
+	names := ee.e.SearchNames()
+	ee.terms, ee.tokens = strings.Join(sarhad.SearchTerms(names), " "), nameTokens(names)
 }
 
 // encodedRel is a relationship of the change set in its stored form.
@@ -449,6 +452,7 @@ func (p *plan) write(ctx context.Context, tx *sql.Tx) error {
 		return st.ExecContext(bg, args...)
 	}
 
+	var tokens []string // of the names indexed, for name_terms
 	for _, id := range p.EntityWrites {
 		st := p.Entities[id]
 		pe := &p.puts[st.Put]
@@ -483,7 +487,12 @@ func (p *plan) write(ctx context.Context, tx *sql.Tx) error {
 			if _, err := exec(`INSERT INTO entity_terms (rowid, terms) VALUES (?, ?)`, p.rowids[id], pe.terms); err != nil {
 				return err
 			}
+			tokens = append(tokens, pe.tokens...)
 		}
+	}
+	slices.Sort(tokens)
+	if err := addNameTerms(bg, tx, slices.Compact(tokens)); err != nil {
+		return err
 	}
 
 	for _, id := range p.Deleted {

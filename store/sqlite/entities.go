@@ -256,9 +256,12 @@ func (s *Store) MatchNames(ctx context.Context, q sarhad.NameQuery) ([]sarhad.En
 	if len(q.Groups) == 0 {
 		return nil, nil
 	}
-	from, args := nameMatches(v, q)
 	var out []sarhad.Entity
 	err = s.read(ctx, func(tx querier) error {
+		from, args, err := nameMatches(ctx, tx, v, q)
+		if err != nil || from == "" {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+entityColumns+from+` ORDER BY e.id LIMIT :limit`,
 			append(args, sql.Named("limit", q.Limit))...)
 		if err != nil {
@@ -286,19 +289,27 @@ func (s *Store) CountNames(ctx context.Context, q sarhad.NameQuery) (int, error)
 	if len(q.Groups) == 0 {
 		return 0, nil
 	}
-	from, args := nameMatches(v, q)
 	var n int
 	err = s.read(ctx, func(tx querier) error {
+		from, args, err := nameMatches(ctx, tx, v, q)
+		if err != nil || from == "" {
+			return err
+		}
 		return tx.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&n)
 	})
 	return n, err
 }
 
 // nameMatches returns the FROM and WHERE clauses of the entities that match q and viewer v may
-// find by name, with their arguments: the entity's alias is e.
-func nameMatches(v *sarhad.Viewer, q sarhad.NameQuery) (string, []any) {
-	groups := make([]string, len(q.Groups))
-	for i, g := range q.Groups {
+// find by name, with their arguments: the entity's alias is e. It returns no clauses when no
+// entity matches: a word none of whose terms is in the index (see names.go).
+func nameMatches(ctx context.Context, tx querier, v *sarhad.Viewer, q sarhad.NameQuery) (string, []any, error) {
+	tokens, err := tokenGroups(ctx, tx, q.Groups)
+	if err != nil || tokens == nil {
+		return "", nil, err
+	}
+	groups := make([]string, len(tokens))
+	for i, g := range tokens {
 		terms := make([]string, len(g))
 		for j, t := range g {
 			terms[j] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
@@ -314,5 +325,5 @@ func nameMatches(v *sarhad.Viewer, q sarhad.NameQuery) (string, []any) {
 	return ` FROM entity_terms t JOIN entities e ON e.rowid = t.rowid
 		WHERE entity_terms MATCH :match
 		AND (:nkinds = 0 OR e.kind IN (SELECT value FROM json_each(:kinds)))
-		AND ` + visibleEntity("e") + ` AND ` + victimMatchable("e"), args
+		AND ` + visibleEntity("e") + ` AND ` + victimMatchable("e"), args, nil
 }

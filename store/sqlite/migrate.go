@@ -12,6 +12,16 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// migrationStep returns the step of a migration written in Go, run in its transaction after its
+// SQL, or nil.
+func migrationStep(name string) func(context.Context, *sql.Tx) error {
+	switch name {
+	case "migrations/0006_name_terms.sql":
+		return fillNameTerms
+	}
+	return nil
+}
+
 // migrate applies, in order and each in its own transaction, the embedded migrations newer than the
 // database's user_version.
 func migrate(ctx context.Context, db *sql.DB) error {
@@ -36,6 +46,12 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migration %s: %w", names[i], err)
+		}
+		if step := migrationStep(names[i]); step != nil {
+			if err := step(ctx, tx); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %s: %w", names[i], err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
 			tx.Rollback()
