@@ -102,7 +102,7 @@ type encodedEntity struct {
 	public sql.NullString
 	victim int
 	terms  string   // the name index's terms, space-separated
-	tokens []string // the name tokens, for name_terms
+	tokens []string // the name tokens name_terms lists
 }
 
 func (ee *encodedEntity) encode() {
@@ -120,8 +120,8 @@ func (ee *encodedEntity) encode() {
 		return
 	}
 	ee.item.Content, ee.env = string(attrs), newEnvelope(m)
-	names := ee.e.SearchNames()
-	ee.terms, ee.tokens = strings.Join(sarhad.SearchTerms(names), " "), nameTokens(names)
+	all, listed := nameTokens(ee.e.SearchNames())
+	ee.terms, ee.tokens = strings.Join(sarhad.SearchTerms(all), " "), listed
 }
 
 // encodedRel is a relationship of the change set in its stored form.

@@ -258,8 +258,8 @@ func (s *Store) MatchNames(ctx context.Context, q sarhad.NameQuery) ([]sarhad.En
 	}
 	var out []sarhad.Entity
 	err = s.read(ctx, func(tx querier) error {
-		from, args, err := nameMatches(ctx, tx, v, q)
-		if err != nil || from == "" {
+		from, args, ok, err := nameMatches(ctx, tx, v, q)
+		if err != nil || !ok {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+entityColumns+from+` ORDER BY e.id LIMIT :limit`,
@@ -291,8 +291,8 @@ func (s *Store) CountNames(ctx context.Context, q sarhad.NameQuery) (int, error)
 	}
 	var n int
 	err = s.read(ctx, func(tx querier) error {
-		from, args, err := nameMatches(ctx, tx, v, q)
-		if err != nil || from == "" {
+		from, args, ok, err := nameMatches(ctx, tx, v, q)
+		if err != nil || !ok {
 			return err
 		}
 		return tx.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&n)
@@ -301,12 +301,12 @@ func (s *Store) CountNames(ctx context.Context, q sarhad.NameQuery) (int, error)
 }
 
 // nameMatches returns the FROM and WHERE clauses of the entities that match q and viewer v may
-// find by name, with their arguments: the entity's alias is e. It returns no clauses when no
-// entity matches: a word none of whose terms is in the index (see names.go).
-func nameMatches(ctx context.Context, tx querier, v *sarhad.Viewer, q sarhad.NameQuery) (string, []any, error) {
-	tokens, err := tokenGroups(ctx, tx, q.Groups)
-	if err != nil || tokens == nil {
-		return "", nil, err
+// find by name, with their arguments: the entity's alias is e. It returns false when no entity
+// matches: a word none of whose terms is in the index (see names.go).
+func nameMatches(ctx context.Context, tx querier, v *sarhad.Viewer, q sarhad.NameQuery) (string, []any, bool, error) {
+	tokens, ok, err := tokenGroups(ctx, tx, q.Groups)
+	if err != nil || !ok {
+		return "", nil, false, err
 	}
 	groups := make([]string, len(tokens))
 	for i, g := range tokens {
@@ -325,5 +325,5 @@ func nameMatches(ctx context.Context, tx querier, v *sarhad.Viewer, q sarhad.Nam
 	return ` FROM entity_terms t JOIN entities e ON e.rowid = t.rowid
 		WHERE entity_terms MATCH :match
 		AND (:nkinds = 0 OR e.kind IN (SELECT value FROM json_each(:kinds)))
-		AND ` + visibleEntity("e") + ` AND ` + victimMatchable("e"), args, nil
+		AND ` + visibleEntity("e") + ` AND ` + victimMatchable("e"), args, true, nil
 }

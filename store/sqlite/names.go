@@ -17,45 +17,77 @@ import (
 // (sarhad.SearchTerms), and a search asks for any of a group of terms for each of its words
 // (sarhad.QueryTerms). An entity matches a group when one of its tokens has a term in the group,
 // that is when it holds one of the tokens name_terms lists for the group's terms. So the index is
-// asked for those tokens' own terms ("e:"), each read once, which matches the same entities.
+// asked for those tokens' own terms ("e:"), each list read once, which matches the same entities.
 //
-// Tokens of digits alone (phone, account and document numbers) are left out of name_terms: nearly
-// every one is new, and its rows made an import of persons and phones 2.6 times slower. A group
-// of terms each of whose text holds a non-digit matches only tokens that hold one too (a token
-// matches a term's text itself, with one letter more or, for a transliteration key, as itself
-// when it starts with a digit), so it is read through name_terms; the other groups, which a word
-// of at most one non-digit makes, ask the index for their terms as they are.
+// Tokens of digits alone (phone, account and document numbers, nearly every one new, whose rows
+// would make imports slower) are not listed. A term text that holds a non-digit matches only
+// tokens that hold one too: the text itself, the text with one letter more, or the tokens of a
+// transliteration key, which is a token itself when the token starts with a digit.
+//
+// name_terms holds the terms as sarhad.SearchTerms writes them, and the index as its tokenizer
+// (unicode61) reads them: the same text, except for a few letters (see foreignToIndex). So a
+// group is read through name_terms only when its terms' texts are plain: a non-digit and no such
+// letter. Any other group asks the index for its own terms, as every group did before name_terms.
+// A token with such a letter is listed all the same: a plain text matches it through the deletion
+// of that letter, and the index finds it under its own term.
+//
+// Rows are never removed, so name_terms keeps the words of names since changed, tied to no entity.
 
-// listed reports whether name_terms lists a token, or reads a term through it: whether the text
-// (after a term's prefix) holds a non-digit.
-func listed(text string) bool {
-	return strings.ContainsFunc(text, func(r rune) bool { return !unicode.IsDigit(r) })
+// foreignToIndex reports whether the index's tokenizer reads a letter other than sarhad.NameTokens
+// does. It folds the final sigma to σ (so a text with either matches tokens with the other), and
+// splits words at a few letters of New Tai Lue and Vedic extensions: it read the word "laᦰbo" as
+// "la" and "bo", and a search for "la" found it; through name_terms it does not. Every letter and
+// digit NameTokens keeps is checked against the tokenizer by TestIndexReadsNameTokensAsTheyAre.
+func foreignToIndex(r rune) bool {
+	switch {
+	case r == 'ς', r == 'σ':
+		return true
+	case r >= 0x19B0 && r <= 0x19C0, r == 0x19C8, r == 0x19C9, r == 0x1CF2, r == 0x1CF3:
+		return true
+	}
+	return false
 }
 
-// tokenTerms returns the rows of name_terms for a name token: each of its terms with the token.
-func tokenTerms(token string) []string {
-	return sarhad.SearchTerms([]string{token})
+// listed reports whether name_terms lists a token: whether it holds a non-digit.
+func listed(token string) bool {
+	return strings.ContainsFunc(token, func(r rune) bool { return !unicode.IsDigit(r) })
 }
 
-// nameTokens returns the distinct tokens of names, as SearchTerms reads them, that name_terms lists.
-func nameTokens(names []string) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, n := range names {
-		for _, t := range sarhad.NameTokens(n) {
-			if !seen[t] && listed(t) {
-				seen[t] = true
-				out = append(out, t)
-			}
+// plainTerms reports whether a group of search terms is read through name_terms: whether each
+// term's text holds a non-digit and no letter foreign to the index.
+func plainTerms(terms []string) bool {
+	for _, term := range terms {
+		if _, text, _ := strings.Cut(term, ":"); !listed(text) || strings.ContainsFunc(text, foreignToIndex) {
+			return false
 		}
 	}
-	return out
+	return true
+}
+
+// maxGroupTokens bounds the tokens a group of search terms is read as; a group that stands for
+// more asks the index for its own terms. On a table of one row, an FTS5 query of 1,000 terms took
+// 7 ms, one of 10,000 terms 200 ms.
+const maxGroupTokens = 256
+
+// nameTokens returns the distinct tokens of names, as SearchTerms reads them: all, and those
+// name_terms lists.
+func nameTokens(names []string) (all, listedTokens []string) {
+	for _, n := range names {
+		all = append(all, sarhad.NameTokens(n)...)
+	}
+	slices.Sort(all)
+	all = slices.Compact(all)
+	for _, t := range all {
+		if listed(t) {
+			listedTokens = append(listedTokens, t)
+		}
+	}
+	return all, listedTokens
 }
 
 // addNameTerms adds to name_terms the rows of the tokens it lacks, in two statements however many
-// tokens there are: at SF 1 of the benchmark's import, a statement per row made the entities'
-// change sets 2.6 times slower. A token's own term ("e:") is written with its others, in the same
-// transaction: when it is there, so are they.
+// tokens there are (a statement per row made writing persons 2.6 times slower). A token's own
+// term ("e:") is written with its others, in the same transaction: when it is there, so are they.
 func addNameTerms(ctx context.Context, tx *sql.Tx, tokens []string) error {
 	if len(tokens) == 0 {
 		return nil
@@ -73,7 +105,7 @@ func addNameTerms(ctx context.Context, tx *sql.Tx, tokens []string) error {
 			rows.Close()
 			return fmt.Errorf("name terms: %w", err)
 		}
-		for _, term := range tokenTerms(t) {
+		for _, term := range sarhad.SearchTerms([]string{t}) {
 			add = append(add, [2]string{term, t})
 		}
 	}
@@ -95,64 +127,79 @@ func addNameTerms(ctx context.Context, tx *sql.Tx, tokens []string) error {
 	return nil
 }
 
-// fillNameTerms adds the rows of every token in the name index: migration 0006 runs it on a store
-// indexed before name_terms was kept. The index's own vocabulary lists the tokens (their "e:"
-// terms), including those of entities since deleted, whose rows match nothing.
+// fillBatch is how many entities fillNameTerms reads at a time.
+const fillBatch = 10_000
+
+// fillNameTerms adds the rows of the tokens of every entity's names: migration 0006 runs it on a
+// store indexed before name_terms was kept. It reads the entities rather than the index's own
+// vocabulary, which holds some tokens otherwise than they were written (see foreignToIndex).
 func fillNameTerms(ctx context.Context, tx *sql.Tx) error {
-	if _, err := tx.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.entity_terms_vocab USING fts5vocab(main, entity_terms, 'row')`); err != nil {
-		return err
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT term FROM temp.entity_terms_vocab WHERE term >= 'e:' AND term < 'e;'`)
-	if err != nil {
-		return err
-	}
-	var tokens []string
-	for rows.Next() {
-		var term string
-		if err := rows.Scan(&term); err != nil {
-			rows.Close()
+	for after := int64(0); ; {
+		rows, err := tx.QueryContext(ctx, `SELECT rowid, id, kind, attrs FROM entities WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+			after, fillBatch)
+		if err != nil {
 			return err
 		}
-		if t := strings.TrimPrefix(term, "e:"); listed(t) {
-			tokens = append(tokens, t)
+		var tokens []string
+		n := 0
+		for rows.Next() {
+			var id, kind, attrs string
+			if err := rows.Scan(&after, &id, &kind, &attrs); err != nil {
+				rows.Close()
+				return err
+			}
+			n++
+			e := sarhad.NewEntity(sarhad.EntityKind(kind))
+			if e == nil {
+				rows.Close()
+				return fmt.Errorf("entity %s has unknown kind %q", id, kind)
+			}
+			if err := json.Unmarshal([]byte(attrs), e); err != nil {
+				rows.Close()
+				return fmt.Errorf("entity %s: %w", id, err)
+			}
+			_, listed := nameTokens(e.SearchNames())
+			tokens = append(tokens, listed...)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		slices.Sort(tokens)
+		if err := addNameTerms(ctx, tx, slices.Compact(tokens)); err != nil {
+			return err
+		}
+		if n < fillBatch {
+			return nil
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if err := addNameTerms(ctx, tx, tokens); err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `DROP TABLE temp.entity_terms_vocab`)
-	return err
 }
 
 // tokenGroups returns the groups of terms to ask the name index for: for each group of search
-// terms that name_terms can read, the tokens it lists for them; each other group as it is. It
-// returns nil when a group has no token (nothing matches).
-func tokenGroups(ctx context.Context, tx querier, groups [][]string) ([][]string, error) {
+// terms read through name_terms, the tokens it lists for them; each other group as it is. It
+// returns false when a group has no token: nothing matches.
+func tokenGroups(ctx context.Context, tx querier, groups [][]string) ([][]string, bool, error) {
 	out := make([][]string, len(groups))
 	read := make(map[int][]string, len(groups)) // the groups read through name_terms, by index
 	for i, g := range groups {
-		if slices.ContainsFunc(g, func(term string) bool { _, text, _ := strings.Cut(term, ":"); return !listed(text) }) {
-			out[i] = g
-		} else {
+		if plainTerms(g) {
 			read[i] = g
+		} else {
+			out[i] = g
 		}
 	}
 	if len(read) == 0 {
-		return out, nil
+		return out, true, nil
 	}
 	body, err := json.Marshal(read)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT g.key, n.token
 		FROM json_each(:groups) g, json_each(g.value) t JOIN name_terms n ON n.term = t.value
 		ORDER BY g.key, n.token`, sql.Named("groups", string(body)))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -161,17 +208,20 @@ func tokenGroups(ctx context.Context, tx querier, groups [][]string) ([][]string
 			token string
 		)
 		if err := rows.Scan(&i, &token); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		out[i] = append(out[i], "e:"+token)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	for _, g := range out {
-		if len(g) == 0 {
-			return nil, nil
+	for i := range read {
+		switch n := len(out[i]); {
+		case n == 0:
+			return nil, false, nil
+		case n > maxGroupTokens:
+			out[i] = groups[i]
 		}
 	}
-	return out, nil
+	return out, true, nil
 }

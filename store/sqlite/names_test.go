@@ -8,13 +8,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sarhad/sarhad"
 )
 
 // nameVariants are spellings of South Asian names that transliteration and typing vary, so that a
 // search's terms meet each other's tokens through every kind of term: the token itself, its
-// transliteration key, a letter missing, one too many and one substituted; and numbers.
+// transliteration key, a letter missing, one too many and one substituted; numbers and other
+// scripts too.
 var nameVariants = [][]string{
 	{"Muhammad", "Mohammed", "Muhammed", "Mohammad", "Muhamad", "Muhammadi"},
 	{"Kashif", "Kashiff", "Kasif", "Kashef"},
@@ -29,6 +32,12 @@ var nameVariants = [][]string{
 	// Numbers and words of digits and letters: name_terms lists no token of digits alone.
 	{"923001234567", "92300123456", "923001234568", "A923001234567", "AB1234567", "AB123456", "B1234567"},
 	{"7B", "B7", "77", "7", "1B2", "12B"},
+	// Other scripts: Greek (the index folds ς to σ), Urdu and Arabic, Arabic-Indic digits, and
+	// diacritics, which names lose.
+	{"Πας", "ΠΑΣ", "πασ", "Νίκος", "ΝΙΚΟΣ", "Νικοσ", "Ράς"},
+	{"محمد", "محمّد", "کاشف", "كاشف", "عمران"},
+	{"٣٣٤", "٣ae", "٣٣٤٥٦٧", "۱۲۳۴"},
+	{"Hüssain", "Hußain", "Çelik", "Celik", "Øzil"},
 }
 
 // TestNameTermsMatchLikeTheIndex checks that a search through name_terms (MatchNames, CountNames)
@@ -73,6 +82,7 @@ func TestNameTermsMatchLikeTheIndex(t *testing.T) {
 	for range 40 {
 		queries = append(queries, name())
 	}
+	queries = append(queries, strings.Repeat(name()+" ", 4)) // more words than a search reads
 	check := func(stage string) {
 		t.Helper()
 		checked := 0
@@ -149,4 +159,126 @@ func indexMatches(t *testing.T, s *Store, groups [][]string) []string {
 		t.Fatal(err)
 	}
 	return ids
+}
+
+// TestNameSearchFindsLettersForeignToIndex searches for names with letters the index's tokenizer
+// reads otherwise than sarhad.NameTokens: the final sigma, which a capital Σ does not fold to,
+// and a letter the tokenizer splits a word at.
+func TestNameSearchFindsLettersForeignToIndex(t *testing.T) {
+	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
+	dir := t.TempDir()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Close() }()
+	now := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+	names := []string{"Πας Ράς", "Νίκος", "Laᦰbo Khan"}
+	persons := make([]sarhad.Entity, len(names))
+	for i, n := range names {
+		key := fmt.Sprint("F-", i)
+		persons[i] = &sarhad.Person{Meta: sarhad.Meta{ID: sarhad.StableID(sarhad.KindPerson, key), Kind: sarhad.KindPerson,
+			CreatedAt: now, CreatedBy: "test", UpdatedAt: now, UpdatedBy: "test", SourceKey: key,
+			Handling: sarhad.Handling{OriginatorOrg: "FIA", OriginatorCountry: "PAK", TLP: sarhad.TLPClear}},
+			Name: n, Gender: sarhad.GenderMale}
+	}
+	if _, err := s.Apply(ctx, &sarhad.ChangeSet{Put: persons}); err != nil {
+		t.Fatal(err)
+	}
+	check := func(stage string) {
+		t.Helper()
+		for text, want := range map[string]string{
+			"ΠΑΣ": names[0], "πασ": names[0], "Πας": names[0], "ΡΑΣ ΠΑΣ": names[0], "ρασ": names[0],
+			"ΝΙΚΟΣ": names[1], "Νικοσ": names[1], "Νικος": names[1], "Νίκος": names[1], "Νικοζ": names[1],
+			"Laᦰbo": names[2], "laᦰbo khan": names[2], "Labo": names[2], "Laᦱbo": names[2],
+		} {
+			found, err := s.MatchNames(ctx, sarhad.NameQuery{Groups: sarhad.QueryTerms(text), Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(found) != 1 || found[0].(*sarhad.Person).Name != want {
+				t.Errorf("%s: MatchNames(%q) = %v, want %q", stage, text, found, want)
+			}
+		}
+	}
+	check("created")
+	// The store as it was before migration 0006: no name_terms.
+	if _, err := s.writer.ExecContext(ctx, `DROP TABLE name_terms; PRAGMA user_version = 5`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	check("upgraded")
+}
+
+// TestIndexReadsNameTokensAsTheyAre checks foreignToIndex: the index's tokenizer reads every
+// token sarhad.NameTokens makes, of every letter or digit between two letters, as the one term
+// written, unless it holds a letter foreign to the index. A new version of SQLite's or Go's
+// Unicode tables can change that.
+func TestIndexReadsNameTokensAsTheyAre(t *testing.T) {
+	s, err := Open(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var tokens []string
+	seen := map[string]bool{}
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if !utf8.ValidRune(r) {
+			continue
+		}
+		for _, tok := range sarhad.NameTokens("a" + string(r) + "b") {
+			if !seen[tok] && !strings.ContainsFunc(tok, foreignToIndex) {
+				seen[tok] = true
+				tokens = append(tokens, tok)
+			}
+		}
+	}
+	tx, err := s.writer.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for i, tok := range tokens {
+		if _, err := tx.Exec(`INSERT INTO entity_terms (rowid, terms) VALUES (?, ?)`, i+1, "e:"+tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tx.Exec(`CREATE VIRTUAL TABLE temp.instances USING fts5vocab(main, entity_terms, 'instance')`); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := tx.Query(`SELECT doc, term FROM temp.instances`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	read := make([][]string, len(tokens)+1)
+	for rows.Next() {
+		var (
+			doc  int
+			term string
+		)
+		if err := rows.Scan(&doc, &term); err != nil {
+			t.Fatal(err)
+		}
+		read[doc] = append(read[doc], term)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	for i, tok := range tokens {
+		if got := read[i+1]; len(got) != 1 || got[0] != "e:"+tok {
+			if bad++; bad <= 10 {
+				t.Errorf("the index reads %q (%U) as %q", "e:"+tok, []rune(tok), got)
+			}
+		}
+	}
+	if bad > 0 || len(tokens) < 100_000 {
+		t.Fatalf("%d of %d tokens read otherwise than written", bad, len(tokens))
+	}
 }
