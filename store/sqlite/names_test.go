@@ -13,9 +13,9 @@ import (
 	"github.com/sarhad/sarhad"
 )
 
-// nameVariants are spellings of South Asian names that transliteration and typing vary, so that a
-// search's terms meet each other's tokens through every kind of term: the token itself, its
-// transliteration key, a letter missing, one too many and one substituted; numbers and other
+// nameVariants are spellings of names that transliteration and typing vary, South Asian ones first,
+// so that a search's terms meet each other's tokens through every kind of term: the token itself,
+// its transliteration key, a letter missing, one too many and one substituted; numbers and other
 // scripts too.
 var nameVariants = [][]string{
 	{"Muhammad", "Mohammed", "Muhammed", "Mohammad", "Muhamad", "Muhammadi"},
@@ -41,7 +41,8 @@ var nameVariants = [][]string{
 
 // TestNameTermsMatchLikeTheIndex checks that a search through name_terms (MatchNames, CountNames)
 // finds exactly the entities the name index finds for the search's own terms, over persons named
-// with variants of each other, before and after their names change, and after an upgrade from a store indexed before name_terms (migration 0006 fills it).
+// with variants of each other, before and after their names change, and after an upgrade from a
+// store indexed before name_terms (migration 0006 fills it).
 func TestNameTermsMatchLikeTheIndex(t *testing.T) {
 	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
 	dir := t.TempDir()
