@@ -60,14 +60,11 @@ func TestNameTermsMatchLikeTheIndex(t *testing.T) {
 		}
 		return strings.Join(words, " ")
 	}
-	h := sarhad.Handling{OriginatorOrg: "FIA", OriginatorCountry: "PAK", TLP: sarhad.TLPClear}
-	now := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
 	persons := make([]sarhad.Entity, 300)
 	for i := range persons {
-		key := fmt.Sprint("N-", i)
-		persons[i] = &sarhad.Person{Meta: sarhad.Meta{ID: sarhad.StableID(sarhad.KindPerson, key), Kind: sarhad.KindPerson,
-			CreatedAt: now, CreatedBy: "test", UpdatedAt: now, UpdatedBy: "test", Handling: h, SourceKey: key},
-			Name: name(), Aliases: []string{name()}, Gender: sarhad.GenderMale}
+		p := namedPerson(fmt.Sprint("N-", i), name())
+		p.Aliases = []string{name()}
+		persons[i] = p
 	}
 	apply := func(cs *sarhad.ChangeSet) {
 		t.Helper()
@@ -120,17 +117,34 @@ func TestNameTermsMatchLikeTheIndex(t *testing.T) {
 	apply(&sarhad.ChangeSet{Put: persons[:100]})
 	check("renamed")
 
-	// The store as it was before migration 0006: no name_terms.
-	if _, err := s.writer.ExecContext(ctx, `DROP TABLE name_terms; PRAGMA user_version = 5`); err != nil {
+	s = reopenBeforeNameTerms(t, s, dir)
+	check("upgraded")
+}
+
+// namedPerson returns a person of the FIA, TLP:CLEAR, with source key and name.
+func namedPerson(key, name string) *sarhad.Person {
+	now := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+	return &sarhad.Person{Meta: sarhad.Meta{ID: sarhad.StableID(sarhad.KindPerson, key), Kind: sarhad.KindPerson,
+		CreatedAt: now, CreatedBy: "test", UpdatedAt: now, UpdatedBy: "test", SourceKey: key,
+		Handling: sarhad.Handling{OriginatorOrg: "FIA", OriginatorCountry: "PAK", TLP: sarhad.TLPClear}},
+		Name: name, Gender: sarhad.GenderMale}
+}
+
+// reopenBeforeNameTerms makes store s, in dir, as it was before migration 0006 (no name_terms),
+// closes it and opens it again, which migrates it: the upgrade of a store indexed before.
+func reopenBeforeNameTerms(t *testing.T, s *Store, dir string) *Store {
+	t.Helper()
+	if _, err := s.writer.ExecContext(t.Context(), `DROP TABLE name_terms; PRAGMA user_version = 5`); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if s, err = Open(ctx, dir); err != nil {
+	s, err := Open(t.Context(), dir)
+	if err != nil {
 		t.Fatal(err)
 	}
-	check("upgraded")
+	return s
 }
 
 // indexMatches returns the ids of the entities the name index finds for groups of terms, asked
@@ -172,15 +186,10 @@ func TestNameSearchFindsLettersForeignToIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { s.Close() }()
-	now := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
 	names := []string{"Πας Ράς", "Νίκος", "Laᦰbo Khan"}
 	persons := make([]sarhad.Entity, len(names))
 	for i, n := range names {
-		key := fmt.Sprint("F-", i)
-		persons[i] = &sarhad.Person{Meta: sarhad.Meta{ID: sarhad.StableID(sarhad.KindPerson, key), Kind: sarhad.KindPerson,
-			CreatedAt: now, CreatedBy: "test", UpdatedAt: now, UpdatedBy: "test", SourceKey: key,
-			Handling: sarhad.Handling{OriginatorOrg: "FIA", OriginatorCountry: "PAK", TLP: sarhad.TLPClear}},
-			Name: n, Gender: sarhad.GenderMale}
+		persons[i] = namedPerson(fmt.Sprint("F-", i), n)
 	}
 	if _, err := s.Apply(ctx, &sarhad.ChangeSet{Put: persons}); err != nil {
 		t.Fatal(err)
@@ -202,16 +211,7 @@ func TestNameSearchFindsLettersForeignToIndex(t *testing.T) {
 		}
 	}
 	check("created")
-	// The store as it was before migration 0006: no name_terms.
-	if _, err := s.writer.ExecContext(ctx, `DROP TABLE name_terms; PRAGMA user_version = 5`); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if s, err = Open(ctx, dir); err != nil {
-		t.Fatal(err)
-	}
+	s = reopenBeforeNameTerms(t, s, dir)
 	check("upgraded")
 }
 
