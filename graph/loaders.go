@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -25,7 +27,8 @@ type Loaders struct {
 	mu       sync.Mutex
 	heldIDs  map[string]bool
 	heldRels map[relKey]bool
-	siblings map[siblingGroup]*siblingFetch // see relatedWithSiblings
+	reading  map[relKey]*fetch       // the keys being read from the store, see fetchRelationships
+	siblings map[siblingGroup]*fetch // the store call of each sibling group, see relatedWithSiblings
 }
 
 // relKey asks for the relationships of one anchor in one direction, of some types.
@@ -45,7 +48,7 @@ const DefaultBatchWait = 2 * time.Millisecond
 
 // NewLoaders returns loaders over store for one request; each gathers keys for batchWait.
 func NewLoaders(store sarhad.Store, batchWait time.Duration) *Loaders {
-	l := &Loaders{store: store, heldIDs: map[string]bool{}, heldRels: map[relKey]bool{}, siblings: map[siblingGroup]*siblingFetch{}}
+	l := &Loaders{store: store, heldIDs: map[string]bool{}, heldRels: map[relKey]bool{}, reading: map[relKey]*fetch{}, siblings: map[siblingGroup]*fetch{}}
 	l.entities = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]sarhad.Entity, error) {
 		found, err := store.Entities(ctx, ids)
 		if err != nil {
@@ -181,27 +184,104 @@ func (l *Loaders) relatedNow(ctx context.Context, key relKey) ([]*sarhad.Relatio
 	return l.relationships.Load(ctx, key)
 }
 
-// fetchRelationships reads the relationships of the keys the loader does not hold from the store
-// at once, and keeps them and the entities they reach for the rest of the request.
+// fetchRelationships reads the relationships of the keys the loaders neither hold nor are reading
+// (see prefetch) from the store at once, waits for those being read, and keeps them and the
+// entities they reach for the rest of the request.
 func (l *Loaders) fetchRelationships(ctx context.Context, keys []relKey) error {
-	l.mu.Lock()
-	missing := slices.DeleteFunc(slices.Clone(keys), func(k relKey) bool { return l.heldRels[k] })
-	l.mu.Unlock()
-	if len(missing) == 0 {
-		return nil
+	missing, mine, pending := l.claim(keys)
+	var err error
+	if mine != nil {
+		err = l.read(ctx, missing, mine)
 	}
-	found, err := l.loadRelationships(ctx, l.store, missing)
+	for _, f := range pending {
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if err == nil {
+			err = f.err
+		}
+	}
+	return err
+}
+
+// prefetch starts reading the relationships of keys in the background, each key in a store call
+// of its own (as the fields that will ask for them would), unless the loaders hold them or are
+// reading them. A field that asks for one of them while it is read waits for that read and gets
+// its error, if any.
+func (l *Loaders) prefetch(ctx context.Context, keys []relKey) {
+	for _, k := range keys {
+		missing, f, _ := l.claim([]relKey{k})
+		if f == nil {
+			continue
+		}
+		go l.read(ctx, missing, f) // a field that asks gets the error from f
+	}
+}
+
+// fetch is one store call of relationships; done is closed once err is set and what it read is
+// held.
+type fetch struct {
+	done chan struct{}
+	err  error
+}
+
+// claim sorts keys into those the loaders neither hold nor are reading (missing, now to be read
+// by the caller under mine, nil when there are none) and the reads under way that hold others
+// (pending).
+func (l *Loaders) claim(keys []relKey) (missing []relKey, mine *fetch, pending []*fetch) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, k := range keys {
+		if l.heldRels[k] {
+			continue
+		}
+		if f := l.reading[k]; f != nil {
+			if f != mine && !slices.Contains(pending, f) {
+				pending = append(pending, f)
+			}
+			continue
+		}
+		if mine == nil {
+			mine = &fetch{done: make(chan struct{})}
+		}
+		l.reading[k] = mine
+		missing = append(missing, k)
+	}
+	return missing, mine, pending
+}
+
+// read reads the relationships of keys, claimed under f, and keeps them; it then sets f.err and
+// closes f.done. A panic of the store call becomes its error: read runs in a goroutine of its own
+// for prefetch, where a panic would end the server.
+func (l *Loaders) read(ctx context.Context, keys []relKey, f *fetch) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v", errFetchPanicked, r)
+		}
+		l.mu.Lock()
+		for _, k := range keys {
+			delete(l.reading, k)
+		}
+		l.mu.Unlock()
+		f.err = err
+		close(f.done)
+	}()
+	found, err := l.loadRelationships(ctx, l.store, keys)
 	if err != nil {
 		return err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, k := range missing {
+	for _, k := range keys {
 		l.relationships.Prime(k, found[k])
 		l.heldRels[k] = true
 	}
 	return nil
 }
+
+var errFetchPanicked = errors.New("graph: a store call for relationships panicked")
 
 func newRelKey(anchor string, dir sarhad.Direction, types []sarhad.RelationType) relKey {
 	ts := make([]string, len(types))

@@ -640,6 +640,7 @@ func (r *placeResolver) Relationships(ctx context.Context, obj *sarhad.Place, ty
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (sarhad.Entity, error) {
+	prefetchFields(ctx, id)
 	e, err := r.Service.Node(ctx, id)
 	if sarhad.ErrorCode(err) == sarhad.ENOTFOUND {
 		return nil, nil // Relay: a missing or hidden node is null

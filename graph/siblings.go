@@ -28,12 +28,6 @@ type siblingGroup struct {
 	types string
 }
 
-// siblingFetch is the store call of one sibling group, made by the first element that asks.
-type siblingFetch struct {
-	done chan struct{}
-	err  error
-}
-
 // siblingKeys returns the group of the relationship field being resolved and the keys that the
 // same field asks for on every element of its list, key included; ok is false when they cannot be
 // told for certain:
@@ -146,7 +140,7 @@ func (l *Loaders) relatedWithSiblings(ctx context.Context, group siblingGroup, k
 	l.mu.Lock()
 	f, started := l.siblings[group]
 	if !started {
-		f = &siblingFetch{done: make(chan struct{})}
+		f = &fetch{done: make(chan struct{})}
 		l.siblings[group] = f
 	}
 	l.mu.Unlock()

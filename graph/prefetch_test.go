@@ -1,0 +1,202 @@
+package graph_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sarhad/sarhad"
+)
+
+// overlapStore tells whether the relationships of an entity are read while the entity is: its
+// Entities waits (up to a while) for a Neighbours call to start, and reports whether one did.
+// With fail or explode set, Neighbours fails or panics.
+type overlapStore struct {
+	sarhad.Store
+	mu         sync.Mutex
+	started    chan struct{} // closed by the first Neighbours call
+	overlapped bool          // a Neighbours call started while Entities waited
+	fail       bool
+	explode    bool
+}
+
+func (s *overlapStore) reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.started, s.overlapped = make(chan struct{}), false
+}
+
+func (s *overlapStore) Entities(ctx context.Context, ids []string) ([]sarhad.Entity, error) {
+	s.mu.Lock()
+	started := s.started
+	s.mu.Unlock()
+	select {
+	case <-started:
+		s.mu.Lock()
+		s.overlapped = true
+		s.mu.Unlock()
+	case <-time.After(5 * time.Second):
+	}
+	return s.Store.Entities(ctx, ids)
+}
+
+func (s *overlapStore) Neighbours(ctx context.Context, q sarhad.RelationshipQuery) ([]*sarhad.Relationship, []sarhad.Entity, error) {
+	s.mu.Lock()
+	select {
+	case <-s.started:
+	default:
+		close(s.started)
+	}
+	fail, explode := s.fail, s.explode
+	s.mu.Unlock()
+	if explode {
+		panic("neighbours exploded")
+	}
+	if fail {
+		return nil, nil, errors.New("neighbours failed")
+	}
+	return s.Store.Neighbours(ctx, q)
+}
+
+// TestNodeReadsItsRelationshipFieldsMeanwhile: the relationship fields selected on the entity of
+// the node field are read while the entity is, each with the store call its resolver would make
+// (a different call would be a third store call), and their answers are the fields' own.
+func TestNodeReadsItsRelationshipFieldsMeanwhile(t *testing.T) {
+	e := newEnv(t)
+	caseID := e.seedCases(1)[0]
+	person := e.create(&sarhad.Person{Name: "Waqas Butt", Gender: sarhad.GenderMale, Nationalities: []string{"PAK"}}, nil)
+	org := e.create(&sarhad.Organization{Name: "Butt Network", Category: sarhad.OrgCriminalNetwork, Country: "PAK"}, nil)
+	e.link(sarhad.RelMemberOf, person, org, sarhad.RelationProps{})
+	e.link(sarhad.RelPartyTo, person, caseID, sarhad.RelationProps{Role: "ACCUSED"})
+	phone := e.create(&sarhad.Phone{Number: "+923331112223"}, nil)
+	e.link(sarhad.RelUses, person, phone, sarhad.RelationProps{})
+	place := e.create(&sarhad.Place{Name: "Taftan", Category: sarhad.PlaceBorderCrossing, Country: "PAK"}, nil)
+	route := e.create(&sarhad.Route{Name: "Quetta–Taftan"}, nil)
+	e.link(sarhad.RelHasStop, route, place, sarhad.RelationProps{Order: 1})
+	e.link(sarhad.RelOperatesRoute, org, route, sarhad.RelationProps{})
+	e.link(sarhad.RelAlongRoute, caseID, route, sarhad.RelationProps{})
+	event := e.create(&sarhad.Event{Category: sarhad.EventInterception, OccurredOn: "2024-03-09"}, nil)
+	e.link(sarhad.RelOccurredAt, event, place, sarhad.RelationProps{})
+	e.link(sarhad.RelInvolvedIn, person, event, sarhad.RelationProps{})
+	e.link(sarhad.RelRecordedIn, event, caseID, sarhad.RelationProps{})
+	request := e.create(&sarhad.CooperationRequest{Reference: "MLA/PK-IR/2024/1", Category: sarhad.CoopMutualLegalAssistance,
+		RequestingCountry: "PAK", RequestedCountry: "IRN", Status: sarhad.CoopSent}, nil)
+	e.link(sarhad.RelConcerns, request, person, sarhad.RelationProps{})
+	holders := map[string]sarhad.Entity{
+		"BankAccount":      &sarhad.BankAccount{Bank: "Meezan Bank", AccountNumber: "PK36MEZN0001234567890123", Country: "PAK"},
+		"IdentityDocument": &sarhad.IdentityDocument{DocumentType: sarhad.DocumentPassport, Number: "AB7654321", Authenticity: sarhad.AuthenticityGenuine},
+		"Vehicle":          &sarhad.Vehicle{Category: sarhad.VehicleBoat, Registration: "GWD-77"},
+		"Address":          &sarhad.Address{Line: "House 12, Street 4", City: "Quetta", Country: "PAK"},
+		"OnlineAccount":    &sarhad.OnlineAccount{Platform: "WhatsApp", Handle: "+923331112223"},
+	}
+	ids := map[string]string{"Case": caseID, "Person": person, "Organization": org, "Phone": phone, "Place": place,
+		"Route": route, "Event": event, "CooperationRequest": request}
+	for typ, ent := range holders {
+		ids[typ] = e.create(ent, nil)
+	}
+	holds := map[string]sarhad.RelationType{"BankAccount": sarhad.RelOwns, "IdentityDocument": sarhad.RelHoldsDocument,
+		"Vehicle": sarhad.RelUses, "Address": sarhad.RelLivesAt, "OnlineAccount": sarhad.RelUses}
+	for typ, rel := range holds {
+		e.link(rel, person, ids[typ], sarhad.RelationProps{})
+	}
+
+	// Each field, with an id its answer must hold: it has at least that one, so an answer read
+	// for another field or another entity shows.
+	fields := []struct{ typ, field, selection, want string }{
+		{"Case", "parties", "parties { party { id } }", person},
+		{"Case", "events", "events { id }", event},
+		{"Case", "routes", "routes { id }", route},
+		{"Person", "cases", "cases { case { id } }", caseID},
+		{"Person", "identifiers", "identifiers { id }", phone},
+		{"Person", "organizations", "organizations { id }", org},
+		{"Organization", "members", "members { id }", person},
+		{"Organization", "routes", "routes { id }", route},
+		{"Route", "stops", "stops { place { id } }", place},
+		{"Route", "operators", "operators { id }", org},
+		{"Place", "routes", "routes { id }", route},
+		{"Event", "place", "place { id }", place},
+		{"Event", "participants", "participants { id }", person},
+		{"Event", "cases", "cases { id }", caseID},
+		{"CooperationRequest", "concerns", "concerns { id }", person},
+		{"Phone", "holders", "holders { id }", person},
+	}
+	for typ := range holders {
+		fields = append(fields, struct{ typ, field, selection, want string }{typ, "holders", "holders { id }", person})
+	}
+	st := &overlapStore{Store: e.store}
+	e.useStore(st)
+	for _, f := range fields {
+		st.reset()
+		e.store.reset()
+		var out struct{ Node map[string]any }
+		e.mustDo(investigator, `query($id: ID!) { node(id: $id) { id ... on `+f.typ+` { `+f.selection+` } } }`,
+			map[string]any{"id": ids[f.typ]}, &out)
+		calls := e.store.reset()
+		if !st.overlapped {
+			t.Errorf("%s.%s: not read while the %s was", f.typ, f.field, f.typ)
+		}
+		if calls != 2 {
+			t.Errorf("%s.%s: %d store calls, want 2 (the entity, the field)", f.typ, f.field, calls)
+		}
+		if out.Node == nil || out.Node[f.field] == nil {
+			t.Errorf("%s.%s: no answer: %+v", f.typ, f.field, out.Node)
+			continue
+		}
+		if !containsID(out.Node[f.field], f.want) {
+			t.Errorf("%s.%s: %v does not hold %s", f.typ, f.field, out.Node[f.field], f.want)
+		}
+	}
+}
+
+// containsID reports whether a decoded JSON value holds the string id anywhere.
+func containsID(v any, id string) bool {
+	switch v := v.(type) {
+	case string:
+		return v == id
+	case []any:
+		for _, x := range v {
+			if containsID(x, id) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, x := range v {
+			if containsID(x, id) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestNodeFieldReadFailing: when the store call a field's read started fails, or panics, the
+// field reports an error; the server answers, and goes on answering.
+func TestNodeFieldReadFailing(t *testing.T) {
+	e := newEnv(t)
+	caseID := e.seedCases(1)[0]
+	st := &overlapStore{Store: e.store}
+	e.useStore(st)
+	const q = `query($id: ID!) { node(id: $id) { id ... on Case { reference parties { role } } } }`
+	for _, c := range []struct {
+		name          string
+		fail, explode bool
+	}{{"fails", true, false}, {"panics", false, true}} {
+		st.reset()
+		st.fail, st.explode = c.fail, c.explode
+		r := e.do(investigator, q, map[string]any{"id": caseID}, nil)
+		if len(r.Errors) == 0 || len(r.Errors[0].Path) < 2 || r.Errors[0].Path[1] != "parties" {
+			t.Errorf("the store call %s: errors %+v, want one at node.parties", c.name, r.Errors)
+		}
+	}
+	st.reset()
+	st.fail, st.explode = false, false
+	var out struct {
+		Node struct{ Parties []struct{ Role string } }
+	}
+	e.mustDo(investigator, q, map[string]any{"id": caseID}, &out)
+	if len(out.Node.Parties) != 2 {
+		t.Errorf("after the failures: %d parties, want 2", len(out.Node.Parties))
+	}
+}
