@@ -452,7 +452,8 @@ func (p *plan) write(ctx context.Context, tx *sql.Tx) error {
 		return st.ExecContext(bg, args...)
 	}
 
-	var tokens []string // of the names indexed, for name_terms
+	var tokens []string  // of the names indexed, for name_terms
+	var dropped []string // of the names the entities written were indexed under before
 	for _, id := range p.EntityWrites {
 		st := p.Entities[id]
 		pe := &p.puts[st.Put]
@@ -472,6 +473,17 @@ func (p *plan) write(ctx context.Context, tx *sql.Tx) error {
 				return err
 			}
 		} else {
+			// The names the index holds for it, as it was stored.
+			var kind, attrs string
+			if err := tx.QueryRowContext(bg, `SELECT kind, attrs FROM entities WHERE rowid = ?`, p.rowids[id]).Scan(&kind, &attrs); err != nil {
+				return err
+			}
+			names, err := searchNames(id, kind, attrs)
+			if err != nil {
+				return err
+			}
+			_, old := nameTokens(names)
+			dropped = append(dropped, old...)
 			if _, err := exec(`UPDATE entities SET attrs = ?, public_attrs = ?, origin_org = ?, origin_country = ?,
 				tlp = ?, releasable_to = ?, victim = ?, source_ids = ?, source_key = ?, source_ref = ?, updated_at = ?,
 				updated_by = ? WHERE rowid = ?`,
@@ -491,7 +503,11 @@ func (p *plan) write(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	slices.Sort(tokens)
-	if err := addNameTerms(bg, tx, slices.Compact(tokens)); err != nil {
+	tokens = slices.Compact(tokens)
+	if err := addNameTerms(bg, tx, tokens); err != nil {
+		return err
+	}
+	if err := dropNameTerms(bg, tx, dropped, tokens); err != nil {
 		return err
 	}
 

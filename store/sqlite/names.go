@@ -31,7 +31,8 @@ import (
 // A token with such a letter is listed all the same: a plain text matches it through the deletion
 // of that letter, and the index finds it under its own term.
 //
-// Rows are never removed, so name_terms keeps the words of names since changed, tied to no entity.
+// The rows of a token go when no entity holds it any more (dropNameTerms): the words of a name are
+// not kept once it changes.
 
 // foreignToIndex reports whether the index's tokenizer reads a letter other than sarhad.NameTokens
 // does. It folds the final sigma to σ (so a text with either matches tokens with the other), and
@@ -127,6 +128,44 @@ func addNameTerms(ctx context.Context, tx *sql.Tx, tokens []string) error {
 	return nil
 }
 
+// searchNames returns the names that an entity stored as kind and attrs is indexed under.
+func searchNames(id, kind, attrs string) ([]string, error) {
+	e := sarhad.NewEntity(sarhad.EntityKind(kind))
+	if e == nil {
+		return nil, fmt.Errorf("entity %s has unknown kind %q", id, kind)
+	}
+	if err := json.Unmarshal([]byte(attrs), e); err != nil {
+		return nil, fmt.Errorf("entity %s: %w", id, err)
+	}
+	return e.SearchNames(), nil
+}
+
+// dropNameTerms removes from name_terms the rows of the tokens of dropped (those of the names the
+// entities a change set wrote had before) that no entity holds any more: those not in kept
+// (sorted, the tokens of the names it wrote) that the index finds under no entity. So the table
+// keeps no word of a name once changed, a victim's among them.
+func dropNameTerms(ctx context.Context, tx *sql.Tx, dropped, kept []string) error {
+	slices.Sort(dropped)
+	for _, t := range slices.Compact(dropped) {
+		if _, found := slices.BinarySearch(kept, t); found {
+			continue
+		}
+		var held bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM entity_terms WHERE entity_terms MATCH ?)`,
+			`"e:`+strings.ReplaceAll(t, `"`, `""`)+`"`).Scan(&held); err != nil {
+			return fmt.Errorf("name terms: %w", err)
+		}
+		if held {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM name_terms WHERE token = ?
+			AND term IN (SELECT value FROM json_each(?))`, t, jsonList(sarhad.SearchTerms([]string{t}))); err != nil {
+			return fmt.Errorf("name terms: %w", err)
+		}
+	}
+	return nil
+}
+
 // fillBatch is how many entities fillNameTerms reads at a time.
 const fillBatch = 10_000
 
@@ -149,16 +188,12 @@ func fillNameTerms(ctx context.Context, tx *sql.Tx) error {
 				return err
 			}
 			n++
-			e := sarhad.NewEntity(sarhad.EntityKind(kind))
-			if e == nil {
+			names, err := searchNames(id, kind, attrs)
+			if err != nil {
 				rows.Close()
-				return fmt.Errorf("entity %s has unknown kind %q", id, kind)
+				return err
 			}
-			if err := json.Unmarshal([]byte(attrs), e); err != nil {
-				rows.Close()
-				return fmt.Errorf("entity %s: %w", id, err)
-			}
-			_, listed := nameTokens(e.SearchNames())
+			_, listed := nameTokens(names)
 			tokens = append(tokens, listed...)
 		}
 		rows.Close()

@@ -107,6 +107,16 @@ func TestNameTermsMatchLikeTheIndex(t *testing.T) {
 		if checked < len(queries)/2 {
 			t.Fatalf("%s: only %d of %d searches match anything: the test checks too little", stage, checked, len(queries))
 		}
+		// name_terms lists the tokens of the names the persons have, and no others.
+		var held []string
+		for _, p := range persons {
+			_, listed := nameTokens(p.SearchNames())
+			held = append(held, listed...)
+		}
+		slices.Sort(held)
+		if got, want := listedTokens(t, s), slices.Compact(held); !slices.Equal(got, want) {
+			t.Errorf("%s: name_terms lists %d tokens, the persons' names hold %d", stage, len(got), len(want))
+		}
 	}
 
 	apply(&sarhad.ChangeSet{Put: persons})
@@ -119,6 +129,68 @@ func TestNameTermsMatchLikeTheIndex(t *testing.T) {
 
 	s = reopenBeforeNameTerms(t, s, dir)
 	check("upgraded")
+}
+
+// TestNameTermsForgetChangedNames: once no entity holds a word of a name, name_terms lists it no
+// more, whether the name was changed alone or with others in one change set; a word another
+// entity still holds stays listed.
+func TestNameTermsForgetChangedNames(t *testing.T) {
+	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
+	s, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	a, b, c := namedPerson("A", "Zarghuna Bibi"), namedPerson("B", "Zarghuna Khan"), namedPerson("C", "Gul Khan")
+	persons := []*sarhad.Person{a, b, c}
+	step := func(stage string, put ...sarhad.Entity) {
+		t.Helper()
+		if _, err := s.Apply(ctx, &sarhad.ChangeSet{Put: put}); err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, p := range persons {
+			want = append(want, sarhad.NameTokens(p.Name)...)
+		}
+		slices.Sort(want)
+		want = slices.Compact(want)
+		if got := listedTokens(t, s); !slices.Equal(got, want) {
+			t.Errorf("%s: name_terms lists %q, the names hold %q", stage, got, want)
+		}
+	}
+	step("created", a, b, c)
+	a.Name = "Shazia Bibi"
+	step("a word another holds", a)
+	b.Name = "Shazia Khan"
+	step("the last holder of a word renamed", b)
+	c.Name, a.Name = "Gul Baloch", "Gul Bibi"
+	step("two renamed together", c, a)
+	found, err := s.MatchNames(ctx, sarhad.NameQuery{Groups: sarhad.QueryTerms("Zarghuna"), Limit: 10})
+	if err != nil || len(found) != 0 {
+		t.Errorf("MatchNames(Zarghuna) = %d entities, %v; want none", len(found), err)
+	}
+}
+
+// listedTokens returns the tokens name_terms lists, in order.
+func listedTokens(t *testing.T, s *Store) []string {
+	t.Helper()
+	rows, err := s.db.QueryContext(t.Context(), `SELECT DISTINCT token FROM name_terms ORDER BY token`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var token string
+		if err := rows.Scan(&token); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, token)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // namedPerson returns a person of the FIA, TLP:CLEAR, with source key and name.
