@@ -17,7 +17,7 @@ import (
 // is resolved).
 
 // prefetchFields starts the store calls of the relationship fields selected on the entity with
-// id, before the node field reads it (see idFields).
+// id, before the node field reads it (see idField).
 func prefetchFields(ctx context.Context, id string) {
 	kind, err := sarhad.KindOfID(id)
 	if err != nil {
