@@ -186,51 +186,67 @@ func (l *Loaders) relatedNow(ctx context.Context, key relKey) ([]*sarhad.Relatio
 
 // fetchRelationships reads the relationships of the keys the loaders neither hold nor are reading
 // (see prefetch) from the store at once, waits for those being read, and keeps them and the
-// entities they reach for the rest of the request.
+// entities they reach for the rest of the request. When a read ahead (prefetch) of some of the
+// keys fails, it reads them itself, as though there had been none.
 func (l *Loaders) fetchRelationships(ctx context.Context, keys []relKey) error {
-	missing, mine, pending := l.claim(keys)
+	missing, mine, pending := l.claim(keys, false)
 	var err error
 	if mine != nil {
 		err = l.read(ctx, missing, mine)
 	}
+	again := false
 	for _, f := range pending {
 		select {
 		case <-f.done:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		if err == nil {
+		switch {
+		case f.err == nil:
+		case f.ahead:
+			again = true
+		case err == nil:
 			err = f.err
 		}
+	}
+	if again && err == nil {
+		return l.fetchRelationships(ctx, keys) // the keys of the failed read are neither held nor read now
 	}
 	return err
 }
 
-// prefetch starts reading the relationships of keys in the background, each key in a store call
-// of its own (as the fields that will ask for them would), unless the loaders hold them or are
-// reading them. A field that asks for one of them while it is read waits for that read and gets
-// its error, if any.
-func (l *Loaders) prefetch(ctx context.Context, keys []relKey) {
+// prefetch starts reading the relationships of keys in the background, ahead of the fields that
+// will ask for them, each key in a store call of its own (as the fields would), unless the loaders
+// hold them or are reading them. A field that asks for one of them while it is read waits for that
+// read. stop cancels the reads and returns once they are over: the caller calls it when no field
+// will ask, so that no read outlives the request.
+func (l *Loaders) prefetch(ctx context.Context, keys []relKey) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var reads sync.WaitGroup
 	for _, k := range keys {
-		missing, f, _ := l.claim([]relKey{k})
-		if f == nil {
-			continue
+		missing, f, _ := l.claim([]relKey{k}, true)
+		if f != nil {
+			reads.Go(func() { l.read(ctx, missing, f) }) // a field that waits for it learns how it went from f
 		}
-		go l.read(ctx, missing, f) // a field that asks gets the error from f
+	}
+	return func() {
+		cancel()
+		reads.Wait()
 	}
 }
 
 // fetch is one store call of relationships; done is closed once err is set and what it read is
-// held.
+// held. ahead tells a read that prefetch started.
 type fetch struct {
-	done chan struct{}
-	err  error
+	done  chan struct{}
+	err   error
+	ahead bool
 }
 
 // claim sorts keys into those the loaders neither hold nor are reading (missing, now to be read
-// by the caller under mine, nil when there are none) and the reads under way that hold others
-// (pending).
-func (l *Loaders) claim(keys []relKey) (missing []relKey, mine *fetch, pending []*fetch) {
+// by the caller under mine, nil when there are none; ahead for prefetch) and the reads under way
+// that hold others (pending).
+func (l *Loaders) claim(keys []relKey, ahead bool) (missing []relKey, mine *fetch, pending []*fetch) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, k := range keys {
@@ -244,7 +260,7 @@ func (l *Loaders) claim(keys []relKey) (missing []relKey, mine *fetch, pending [
 			continue
 		}
 		if mine == nil {
-			mine = &fetch{done: make(chan struct{})}
+			mine = &fetch{done: make(chan struct{}), ahead: ahead}
 		}
 		l.reading[k] = mine
 		missing = append(missing, k)

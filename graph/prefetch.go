@@ -11,17 +11,23 @@ import (
 // identifiers of a person) would ask the store only once the entity is read: two round trips, one
 // after the other. But what they ask depends on the entity's id alone, which the request gives.
 // So the node field starts their store calls (Loaders.prefetch) and reads the entity meanwhile;
-// each field then takes what its call read, or waits for it. The calls go through the loaders, as
-// the fields' own would: the store applies the same policy to what they read, and what they read
-// for an entity that is missing or hidden is never returned (the node is null, so no field of it
-// is resolved).
+// each field then takes what its call read, or waits for it (or, when it failed, asks again). The
+// calls go through the loaders, as the fields' own would: the store applies the same policy to
+// what they read. What they read for an entity that is missing or hidden is never returned: the
+// node is null, so no field of it is resolved, and the node field stops the calls and waits for
+// them before it returns.
 
 // prefetchFields starts the store calls of the relationship fields selected on the entity with
-// id, before the node field reads it (see idField).
-func prefetchFields(ctx context.Context, id string) {
+// id, before the node field reads it (see idField), for a viewer who may read the graph. The node
+// field calls stop when it returns no entity: no field will take what they read.
+func prefetchFields(ctx context.Context, id string) (stop func()) {
+	stop = func() {}
 	kind, err := sarhad.KindOfID(id)
 	if err != nil {
-		return // the entity read reports it
+		return stop // the entity read reports it
+	}
+	if v, err := sarhad.ViewerFrom(ctx); err != nil || !sarhad.CanRead(v) {
+		return stop // refused by the entity read, before any store call
 	}
 	typ := kind.Label()
 	// Every entity type implements Node and Entity: fields may be selected through either.
@@ -31,9 +37,10 @@ func prefetchFields(ctx context.Context, id string) {
 			keys = append(keys, newRelKey(id, dir, types))
 		}
 	}
-	if len(keys) > 0 {
-		loadersFrom(ctx).prefetch(ctx, keys)
+	if len(keys) == 0 {
+		return stop
 	}
+	return loadersFrom(ctx).prefetch(ctx, keys)
 }
 
 // idField returns the relationships that field of the GraphQL type typ reads for an entity: their

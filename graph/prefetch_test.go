@@ -1,31 +1,39 @@
 package graph_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sarhad/sarhad"
+	"github.com/sarhad/sarhad/graph"
 )
 
 // overlapStore tells whether the relationships of an entity are read while the entity is: its
-// Entities waits (up to a while) for a Neighbours call to start, and reports whether one did.
-// With fail or explode set, Neighbours fails or panics.
+// Entities waits (up to a while) for a Neighbours call to start, and reports whether one did. It
+// counts the Neighbours calls and those under way; with failFirst or explodeFirst set the first
+// call fails or panics, and with hold set every call lasts until its context is done.
 type overlapStore struct {
 	sarhad.Store
-	mu         sync.Mutex
-	started    chan struct{} // closed by the first Neighbours call
-	overlapped bool          // a Neighbours call started while Entities waited
-	fail       bool
-	explode    bool
+	mu                      sync.Mutex
+	started                 chan struct{} // closed by the first Neighbours call
+	overlapped              bool          // a Neighbours call started while Entities waited
+	calls, underway         int
+	failFirst, explodeFirst bool
+	hold                    bool
 }
 
 func (s *overlapStore) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.started, s.overlapped = make(chan struct{}), false
+	s.started, s.overlapped, s.calls = make(chan struct{}), false, 0
 }
 
 func (s *overlapStore) Entities(ctx context.Context, ids []string) ([]sarhad.Entity, error) {
@@ -49,8 +57,23 @@ func (s *overlapStore) Neighbours(ctx context.Context, q sarhad.RelationshipQuer
 	default:
 		close(s.started)
 	}
-	fail, explode := s.fail, s.explode
+	s.calls++
+	s.underway++
+	first, hold := s.calls == 1, s.hold
+	fail, explode := first && s.failFirst, first && s.explodeFirst
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.underway--
+		s.mu.Unlock()
+	}()
+	if hold {
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(time.Minute):
+		}
+	}
 	if explode {
 		panic("neighbours exploded")
 	}
@@ -58,6 +81,13 @@ func (s *overlapStore) Neighbours(ctx context.Context, q sarhad.RelationshipQuer
 		return nil, nil, errors.New("neighbours failed")
 	}
 	return s.Store.Neighbours(ctx, q)
+}
+
+// counts returns the Neighbours calls since reset and those under way.
+func (s *overlapStore) counts() (calls, underway int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls, s.underway
 }
 
 // TestNodeReadsItsRelationshipFieldsMeanwhile: the relationship fields selected on the entity of
@@ -171,8 +201,9 @@ func containsID(v any, id string) bool {
 	return false
 }
 
-// TestNodeFieldReadFailing: when the store call a field's read started fails, or panics, the
-// field reports an error; the server answers, and goes on answering.
+// TestNodeFieldReadFailing: when the store call that the node field started for a field fails,
+// or panics, the field asks the store itself, and the answer is complete. (Without the node
+// field's call, the field's own call is the first, and fails.)
 func TestNodeFieldReadFailing(t *testing.T) {
 	e := newEnv(t)
 	caseID := e.seedCases(1)[0]
@@ -184,19 +215,55 @@ func TestNodeFieldReadFailing(t *testing.T) {
 		fail, explode bool
 	}{{"fails", true, false}, {"panics", false, true}} {
 		st.reset()
-		st.fail, st.explode = c.fail, c.explode
-		r := e.do(investigator, q, map[string]any{"id": caseID}, nil)
-		if len(r.Errors) == 0 || len(r.Errors[0].Path) < 2 || r.Errors[0].Path[1] != "parties" {
-			t.Errorf("the store call %s: errors %+v, want one at node.parties", c.name, r.Errors)
+		st.failFirst, st.explodeFirst = c.fail, c.explode
+		var out struct {
+			Node struct{ Parties []struct{ Role string } }
+		}
+		if r := e.do(investigator, q, map[string]any{"id": caseID}, &out); len(r.Errors) > 0 {
+			t.Errorf("the first store call %s: errors %+v", c.name, r.Errors)
+		}
+		if len(out.Node.Parties) != 2 {
+			t.Errorf("the first store call %s: %d parties, want 2", c.name, len(out.Node.Parties))
+		}
+		if calls, _ := st.counts(); calls != 2 {
+			t.Errorf("the first store call %s: %d relationship calls, want 2", c.name, calls)
 		}
 	}
+}
+
+// TestNodeReadsNothingForNoAnswer: the node field starts no store call for a viewer whose role
+// may not read the graph, and for a node it does not return (hidden from the viewer) it ends the
+// calls it started before the response leaves.
+func TestNodeReadsNothingForNoAnswer(t *testing.T) {
+	e := newEnv(t)
+	caseID := e.seedCases(1)[0] // AMBER, released to no one: hidden from a liaison officer of Iran
+	st := &overlapStore{Store: e.store}
+	e.useStore(st)
+	const q = `query($id: ID!) { node(id: $id) { id ... on Case { parties { role } events { id } } } }`
+
 	st.reset()
-	st.fail, st.explode = false, false
-	var out struct {
-		Node struct{ Parties []struct{ Role string } }
+	if r := e.do(auditor, q, map[string]any{"id": caseID}, nil); r.code() != "FORBIDDEN" {
+		t.Errorf("auditor: code %q, want FORBIDDEN", r.code())
 	}
-	e.mustDo(investigator, q, map[string]any{"id": caseID}, &out)
-	if len(out.Node.Parties) != 2 {
-		t.Errorf("after the failures: %d parties, want 2", len(out.Node.Parties))
+	if calls, _ := st.counts(); calls != 0 {
+		t.Errorf("auditor: %d relationship calls, want none", calls)
+	}
+
+	// In process, with a request context that does not end with the response (the HTTP server's
+	// would, and end the calls itself): each call lasts until the node field ends it.
+	st.reset()
+	st.hold = true
+	h := graph.NewHandler(&sarhad.Service{Store: st, Now: e.svc.Now, Rand: e.svc.Rand}, st, e.opts)
+	body, _ := json.Marshal(map[string]any{"query": q, "variables": map[string]any{"id": caseID}})
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body)).WithContext(sarhad.NewContext(context.Background(), iranOfficer))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	calls, underway := st.counts()
+	if !strings.Contains(rec.Body.String(), `"node":null`) || strings.Contains(rec.Body.String(), `"errors"`) {
+		t.Fatalf("hidden node: %s; want a null node", rec.Body.String())
+	}
+	if calls != 2 || underway != 0 {
+		t.Errorf("hidden node: %d relationship calls, %d under way when the response came; want 2, none", calls, underway)
 	}
 }

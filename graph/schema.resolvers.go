@@ -640,8 +640,11 @@ func (r *placeResolver) Relationships(ctx context.Context, obj *sarhad.Place, ty
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (sarhad.Entity, error) {
-	prefetchFields(ctx, id)
+	stop := prefetchFields(ctx, id)
 	e, err := r.Service.Node(ctx, id)
+	if err != nil {
+		stop() // no field of it is resolved
+	}
 	if sarhad.ErrorCode(err) == sarhad.ENOTFOUND {
 		return nil, nil // Relay: a missing or hidden node is null
 	}

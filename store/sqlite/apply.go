@@ -152,12 +152,16 @@ type plan struct {
 	links  []encodedRel
 	rowids map[string]int64    // of the entities read whole or for the policy, and those inserted
 	lists  map[string][]string // decoded JSON lists, by their encoding
+	// stored are the attributes of the entities read whole, as read: the names the index holds
+	// for them until the change set writes them (Decide replaces their forms' content).
+	stored map[string]string
 }
 
 func newPlan(v *sarhad.Viewer, cs *sarhad.ChangeSet) *plan {
 	p := &plan{ChangePlan: sarhad.NewChangePlan(v), cs: cs,
 		puts: make([]encodedEntity, len(cs.Put)), links: make([]encodedRel, len(cs.Link)),
-		rowids: make(map[string]int64, len(cs.Put)), lists: map[string][]string{}}
+		rowids: make(map[string]int64, len(cs.Put)), lists: map[string][]string{},
+		stored: map[string]string{}}
 	for i, e := range cs.Put {
 		p.puts[i].e = e
 	}
@@ -336,6 +340,9 @@ func (p *plan) loadEntities(ctx context.Context, tx querier, ids []string, whole
 			return err
 		}
 		st.Kind = sarhad.EntityKind(kind)
+		if whole {
+			p.stored[id] = f.Content
+		}
 		if whole || policy {
 			p.rowids[id] = rowid
 			if err := p.decodeEnvelope(f, env); err != nil {
@@ -473,17 +480,14 @@ func (p *plan) write(ctx context.Context, tx *sql.Tx) error {
 				return err
 			}
 		} else {
-			// The names the index holds for it, as it was stored.
-			var kind, attrs string
-			if err := tx.QueryRowContext(bg, `SELECT kind, attrs FROM entities WHERE rowid = ?`, p.rowids[id]).Scan(&kind, &attrs); err != nil {
-				return err
+			// The names the index holds for it, unless they are the names written: a record that
+			// cannot be read keeps its words (dropNameTerms errs only towards keeping).
+			if old, ok := p.stored[id]; ok && old != f.Content {
+				if names, err := searchNames(id, string(st.Kind), old); err == nil {
+					_, listed := nameTokens(names)
+					dropped = append(dropped, listed...)
+				}
 			}
-			names, err := searchNames(id, kind, attrs)
-			if err != nil {
-				return err
-			}
-			_, old := nameTokens(names)
-			dropped = append(dropped, old...)
 			if _, err := exec(`UPDATE entities SET attrs = ?, public_attrs = ?, origin_org = ?, origin_country = ?,
 				tlp = ?, releasable_to = ?, victim = ?, source_ids = ?, source_key = ?, source_ref = ?, updated_at = ?,
 				updated_by = ? WHERE rowid = ?`,

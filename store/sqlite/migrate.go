@@ -16,7 +16,7 @@ var migrationFS embed.FS
 // SQL, or nil.
 func migrationStep(name string) func(context.Context, *sql.Tx) error {
 	switch name {
-	case "migrations/0006_name_terms.sql":
+	case "migrations/0006_name_terms.sql", "migrations/0007_name_terms_held.sql":
 		return fillNameTerms
 	}
 	return nil

@@ -32,7 +32,7 @@ import (
 // of that letter, and the index finds it under its own term.
 //
 // The rows of a token go when no entity holds it any more (dropNameTerms): the words of a name are
-// not kept once it changes.
+// not kept once no name holds them.
 
 // foreignToIndex reports whether the index's tokenizer reads a letter other than sarhad.NameTokens
 // does. It folds the final sigma to σ (so a text with either matches tokens with the other), and
@@ -142,17 +142,19 @@ func searchNames(id, kind, attrs string) ([]string, error) {
 
 // dropNameTerms removes from name_terms the rows of the tokens of dropped (those of the names the
 // entities a change set wrote had before) that no entity holds any more: those not in kept
-// (sorted, the tokens of the names it wrote) that the index finds under no entity. So the table
-// keeps no word of a name once changed, a victim's among them.
+// (sorted, the tokens of the names it wrote) that no entity's names hold. The index tells: it
+// finds an entity under a token's own term ("e:") when the entity holds the token. For a token with
+// a letter foreign to the index it finds also entities holding another token it reads alike (πας
+// and πασ), so their names are read to tell. So the table keeps no word of a name once no entity
+// holds it, a victim's among them.
 func dropNameTerms(ctx context.Context, tx *sql.Tx, dropped, kept []string) error {
 	slices.Sort(dropped)
 	for _, t := range slices.Compact(dropped) {
 		if _, found := slices.BinarySearch(kept, t); found {
 			continue
 		}
-		var held bool
-		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM entity_terms WHERE entity_terms MATCH ?)`,
-			`"e:`+strings.ReplaceAll(t, `"`, `""`)+`"`).Scan(&held); err != nil {
+		held, err := holdsToken(ctx, tx, t)
+		if err != nil {
 			return fmt.Errorf("name terms: %w", err)
 		}
 		if held {
@@ -166,12 +168,43 @@ func dropNameTerms(ctx context.Context, tx *sql.Tx, dropped, kept []string) erro
 	return nil
 }
 
+// holdsToken reports whether the names of an entity hold token t.
+func holdsToken(ctx context.Context, tx *sql.Tx, t string) (bool, error) {
+	match := `"e:` + strings.ReplaceAll(t, `"`, `""`) + `"`
+	if !strings.ContainsFunc(t, foreignToIndex) {
+		var held bool
+		err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM entity_terms WHERE entity_terms MATCH ?)`, match).Scan(&held)
+		return held, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.kind, e.attrs FROM entity_terms i JOIN entities e ON e.rowid = i.rowid
+		WHERE entity_terms MATCH ?`, match)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, kind, attrs string
+		if err := rows.Scan(&id, &kind, &attrs); err != nil {
+			return false, err
+		}
+		names, err := searchNames(id, kind, attrs)
+		if err != nil {
+			return true, nil // unreadable: it may hold t
+		}
+		if all, _ := nameTokens(names); slices.Contains(all, t) {
+			return true, nil
+		}
+	}
+	return false, rows.Err()
+}
+
 // fillBatch is how many entities fillNameTerms reads at a time.
 const fillBatch = 10_000
 
 // fillNameTerms adds the rows of the tokens of every entity's names: migration 0006 runs it on a
-// store indexed before name_terms was kept. It reads the entities rather than the index's own
-// vocabulary, which holds some tokens otherwise than they were written (see foreignToIndex).
+// store indexed before name_terms was kept, and 0007 on the table it empties. It reads the
+// entities rather than the index's own vocabulary, which holds some tokens otherwise than they
+// were written (see foreignToIndex).
 func fillNameTerms(ctx context.Context, tx *sql.Tx) error {
 	for after := int64(0); ; {
 		rows, err := tx.QueryContext(ctx, `SELECT rowid, id, kind, attrs FROM entities WHERE rowid > ? ORDER BY rowid LIMIT ?`,

@@ -142,7 +142,9 @@ func TestNameTermsForgetChangedNames(t *testing.T) {
 	}
 	defer s.Close()
 	a, b, c := namedPerson("A", "Zarghuna Bibi"), namedPerson("B", "Zarghuna Khan"), namedPerson("C", "Gul Khan")
-	persons := []*sarhad.Person{a, b, c}
+	// The index reads νικος and νικοσ alike: it finds E under the term of D's word.
+	d, e := namedPerson("D", "Νίκος Πας"), namedPerson("E", "Νικοσ Ali")
+	persons := []*sarhad.Person{a, b, c, d, e}
 	step := func(stage string, put ...sarhad.Entity) {
 		t.Helper()
 		if _, err := s.Apply(ctx, &sarhad.ChangeSet{Put: put}); err != nil {
@@ -158,16 +160,48 @@ func TestNameTermsForgetChangedNames(t *testing.T) {
 			t.Errorf("%s: name_terms lists %q, the names hold %q", stage, got, want)
 		}
 	}
-	step("created", a, b, c)
+	step("created", a, b, c, d, e)
 	a.Name = "Shazia Bibi"
 	step("a word another holds", a)
 	b.Name = "Shazia Khan"
 	step("the last holder of a word renamed", b)
 	c.Name, a.Name = "Gul Baloch", "Gul Bibi"
 	step("two renamed together", c, a)
+	d.Name = "Νίκη Πας"
+	step("a word the index reads like another's", d)
 	found, err := s.MatchNames(ctx, sarhad.NameQuery{Groups: sarhad.QueryTerms("Zarghuna"), Limit: 10})
 	if err != nil || len(found) != 0 {
 		t.Errorf("MatchNames(Zarghuna) = %d entities, %v; want none", len(found), err)
+	}
+}
+
+// TestNameTermsUpgradeForgetsOldWords: a store that kept the words of changed names (before
+// migration 0007) lists only the words of the names held once opened.
+func TestNameTermsUpgradeForgetsOldWords(t *testing.T) {
+	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
+	dir := t.TempDir()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Close() }()
+	p := namedPerson("A", "Gul Bibi")
+	if _, err := s.Apply(ctx, &sarhad.ChangeSet{Put: []sarhad.Entity{p}}); err != nil {
+		t.Fatal(err)
+	}
+	// A word of a name since changed, as the table kept it before.
+	if _, err := s.writer.ExecContext(ctx, `INSERT INTO name_terms (term, token) VALUES ('e:zarghuna', 'zarghuna');
+		PRAGMA user_version = 6`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := listedTokens(t, s), []string{"bibi", "gul"}; !slices.Equal(got, want) {
+		t.Errorf("after the upgrade name_terms lists %q, want %q", got, want)
 	}
 }
 
