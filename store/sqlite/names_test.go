@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -208,18 +207,24 @@ func TestNameTermsUpgradeForgetsOldWords(t *testing.T) {
 // listedTokens returns the tokens name_terms lists, in order.
 func listedTokens(t *testing.T, s *Store) []string {
 	t.Helper()
-	rows, err := s.db.QueryContext(t.Context(), `SELECT DISTINCT token FROM name_terms ORDER BY token`)
+	return column(t, s, `SELECT DISTINCT token FROM name_terms ORDER BY token`)
+}
+
+// column returns the strings of the one column a query selects, in its order.
+func column(t *testing.T, s *Store, query string, args ...any) []string {
+	t.Helper()
+	rows, err := s.db.QueryContext(t.Context(), query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var out []string
+	out := []string{}
 	for rows.Next() {
-		var token string
-		if err := rows.Scan(&token); err != nil {
+		var v string
+		if err := rows.Scan(&v); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, token)
+		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
@@ -261,24 +266,8 @@ func indexMatches(t *testing.T, s *Store, groups [][]string) []string {
 	for i, g := range groups {
 		parts[i] = `("` + strings.Join(g, `" OR "`) + `")`
 	}
-	rows, err := s.db.QueryContext(context.Background(), `SELECT e.id FROM entity_terms t JOIN entities e ON e.rowid = t.rowid
+	return column(t, s, `SELECT e.id FROM entity_terms t JOIN entities e ON e.rowid = t.rowid
 		WHERE entity_terms MATCH ? ORDER BY e.id`, strings.Join(parts, " AND "))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	ids := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return ids
 }
 
 // TestNameSearchFindsLettersForeignToIndex searches for names with letters the index's tokenizer
