@@ -210,7 +210,8 @@ func (l *Loaders) fetchRelationships(ctx context.Context, keys []relKey) error {
 		}
 	}
 	if again && err == nil {
-		return l.fetchRelationships(ctx, keys) // the keys of the failed read are neither held nor read now
+		// The keys of the failed read are neither held nor being read now.
+		return l.fetchRelationships(ctx, keys)
 	}
 	return err
 }
@@ -226,7 +227,8 @@ func (l *Loaders) prefetch(ctx context.Context, keys []relKey) (stop func()) {
 	for _, k := range keys {
 		missing, f, _ := l.claim([]relKey{k}, true)
 		if f != nil {
-			reads.Go(func() { l.read(ctx, missing, f) }) // a field that waits for it learns how it went from f
+			// A field that waits for it learns from f how it went.
+			reads.Go(func() { l.read(ctx, missing, f) })
 		}
 	}
 	return func() {

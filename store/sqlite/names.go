@@ -142,11 +142,8 @@ func searchNames(id, kind, attrs string) ([]string, error) {
 
 // dropNameTerms removes from name_terms the rows of the tokens of dropped (those of the names the
 // entities a change set wrote had before) that no entity holds any more: those not in kept
-// (sorted, the tokens of the names it wrote) that no entity's names hold. The index tells: it
-// finds an entity under a token's own term ("e:") when the entity holds the token. For a token with
-// a letter foreign to the index it finds also entities holding another token it reads alike (πας
-// and πασ), so their names are read to tell. So the table keeps no word of a name once no entity
-// holds it, a victim's among them.
+// (sorted, the tokens of the names it wrote) that no entity's names hold (holdsToken). So the
+// table keeps no word of a name once no entity holds it, a victim's among them.
 func dropNameTerms(ctx context.Context, tx *sql.Tx, dropped, kept []string) error {
 	slices.Sort(dropped)
 	for _, t := range slices.Compact(dropped) {
@@ -168,7 +165,9 @@ func dropNameTerms(ctx context.Context, tx *sql.Tx, dropped, kept []string) erro
 	return nil
 }
 
-// holdsToken reports whether the names of an entity hold token t.
+// holdsToken reports whether the names of an entity hold token t. The index finds the entities
+// under t's own term; for a token with a letter foreign to the index, those include the holders of
+// tokens it reads alike, so their names are read to tell.
 func holdsToken(ctx context.Context, tx *sql.Tx, t string) (bool, error) {
 	match := `"e:` + strings.ReplaceAll(t, `"`, `""`) + `"`
 	if !strings.ContainsFunc(t, foreignToIndex) {
