@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"reflect"
 	"strings"
 
@@ -151,16 +150,11 @@ func (l *Loaders) relatedWithSiblings(ctx context.Context, group siblingGroup, k
 			return nil, ctx.Err()
 		}
 	} else {
-		func() {
-			f.err = errSiblingFetchPanicked // what the others learn if the store call panics
-			defer close(f.done)
-			f.err = l.fetchRelationships(ctx, keys)
-		}()
+		f.err = l.fetchRelationships(ctx, keys) // a panic of the store call comes as its error (read)
+		close(f.done)
 	}
 	if f.err != nil {
 		return nil, f.err
 	}
 	return l.relationships.Load(ctx, key)
 }
-
-var errSiblingFetchPanicked = errors.New("graph: the store call for the elements of a list panicked")

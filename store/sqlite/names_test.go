@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -43,12 +44,7 @@ var nameVariants = [][]string{
 // with variants of each other, before and after their names change, and after an upgrade from a
 // store indexed before name_terms (migration 0006 fills it).
 func TestNameTermsMatchLikeTheIndex(t *testing.T) {
-	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
-	dir := t.TempDir()
-	s, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, s, dir := openNew(t)
 	defer func() { s.Close() }()
 	rng := rand.New(rand.NewPCG(7, 7))
 	name := func() string {
@@ -134,11 +130,7 @@ func TestNameTermsMatchLikeTheIndex(t *testing.T) {
 // more, whether the name was changed alone or with others in one change set; a word another
 // entity still holds stays listed.
 func TestNameTermsForgetChangedNames(t *testing.T) {
-	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
-	s, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, s, _ := openNew(t)
 	defer s.Close()
 	a, b, c := namedPerson("A", "Zarghuna Bibi"), namedPerson("B", "Zarghuna Khan"), namedPerson("C", "Gul Khan")
 	// The index reads νικος and νικοσ alike: it finds E under the term of D's word.
@@ -177,28 +169,15 @@ func TestNameTermsForgetChangedNames(t *testing.T) {
 // TestNameTermsUpgradeForgetsOldWords: a store that kept the words of changed names (before
 // migration 0007) lists only the words of the names held once opened.
 func TestNameTermsUpgradeForgetsOldWords(t *testing.T) {
-	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
-	dir := t.TempDir()
-	s, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, s, dir := openNew(t)
 	defer func() { s.Close() }()
 	p := namedPerson("A", "Gul Bibi")
 	if _, err := s.Apply(ctx, &sarhad.ChangeSet{Put: []sarhad.Entity{p}}); err != nil {
 		t.Fatal(err)
 	}
 	// A word of a name since changed, as the table kept it before.
-	if _, err := s.writer.ExecContext(ctx, `INSERT INTO name_terms (term, token) VALUES ('e:zarghuna', 'zarghuna');
-		PRAGMA user_version = 6`); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if s, err = Open(ctx, dir); err != nil {
-		t.Fatal(err)
-	}
+	s = reopenAfter(t, s, dir, `INSERT INTO name_terms (term, token) VALUES ('e:zarghuna', 'zarghuna');
+		PRAGMA user_version = 6`)
 	if got, want := listedTokens(t, s), []string{"bibi", "gul"}; !slices.Equal(got, want) {
 		t.Errorf("after the upgrade name_terms lists %q, want %q", got, want)
 	}
@@ -241,11 +220,30 @@ func namedPerson(key, name string) *sarhad.Person {
 		Name: name, Gender: sarhad.GenderMale}
 }
 
+// openNew opens a store in a new directory; it returns the context of the system viewer, the
+// store and the directory.
+func openNew(t *testing.T) (context.Context, *Store, string) {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := Open(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sarhad.NewContext(t.Context(), sarhad.SystemViewer()), s, dir
+}
+
 // reopenBeforeNameTerms makes store s, in dir, as it was before migration 0006 (no name_terms),
 // closes it and opens it again, which migrates it: the upgrade of a store indexed before.
 func reopenBeforeNameTerms(t *testing.T, s *Store, dir string) *Store {
 	t.Helper()
-	if _, err := s.writer.ExecContext(t.Context(), `DROP TABLE name_terms; PRAGMA user_version = 5`); err != nil {
+	return reopenAfter(t, s, dir, `DROP TABLE name_terms; PRAGMA user_version = 5`)
+}
+
+// reopenAfter runs statements on store s, in dir, closes it and opens it again, which runs the
+// migrations newer than the version the statements leave.
+func reopenAfter(t *testing.T, s *Store, dir, statements string) *Store {
+	t.Helper()
+	if _, err := s.writer.ExecContext(t.Context(), statements); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -274,12 +272,7 @@ func indexMatches(t *testing.T, s *Store, groups [][]string) []string {
 // reads otherwise than sarhad.NameTokens: the final sigma, which a capital Σ does not fold to,
 // and a letter the tokenizer splits a word at.
 func TestNameSearchFindsLettersForeignToIndex(t *testing.T) {
-	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
-	dir := t.TempDir()
-	s, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ctx, s, dir := openNew(t)
 	defer func() { s.Close() }()
 	names := []string{"Πας Ράς", "Νίκος", "Laᦰbo Khan"}
 	persons := make([]sarhad.Entity, len(names))
@@ -315,10 +308,7 @@ func TestNameSearchFindsLettersForeignToIndex(t *testing.T) {
 // written, unless it holds a letter foreign to the index. A new version of SQLite's or Go's
 // Unicode tables can change that.
 func TestIndexReadsNameTokensAsTheyAre(t *testing.T) {
-	s, err := Open(t.Context(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, s, _ := openNew(t)
 	defer s.Close()
 	var tokens []string
 	seen := map[string]bool{}
