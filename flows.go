@@ -168,7 +168,7 @@ func (s *Service) CrossBorderFlows(ctx context.Context, q FlowQuery) ([]*CrossBo
 	if err != nil {
 		return nil, err
 	}
-	facts, err := s.caseFacts(ctx, CaseFactsQuery{Conditions: conds, Moved: true}, "narrow the dates")
+	facts, err := s.caseFacts(ctx, CaseFactsQuery{Conditions: conds, Moved: true, IDsOnly: true}, "narrow the dates")
 	if err != nil {
 		return nil, err
 	}

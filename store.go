@@ -169,6 +169,10 @@ type CaseFactsQuery struct {
 	Arrests    bool        // gather CaseFacts.Arrested
 	Referred   bool        // gather PartyFact.Referred
 	Moved      bool        // gather PartyFact.Moved
+	// IDsOnly: the caller reads only the cases' ids, so each CaseFacts.Case holds its id and kind
+	// alone. Flows count cases without reading them: at SF 1 the whole cases were a quarter of
+	// the memory of a question.
+	IDsOnly bool
 }
 
 // CaseFacts is a visible case with what statistics and flows count about it.

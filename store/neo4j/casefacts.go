@@ -50,6 +50,10 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 			RETURN collect(person) AS arrested
 		}`, "arrested"
 	}
+	caseMap := entityMap("e")
+	if q.IDsOnly {
+		caseMap = "e.id"
+	}
 	var out []*sarhad.CaseFacts
 	err = s.readEach(ctx, match+`
 		WITH e ORDER BY e.id LIMIT $limit
@@ -65,7 +69,7 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 			RETURN collect([p.id, role, `+referred+`, `+moved+`]) AS parties
 		}
 		`+arrests+`
-		RETURN `+entityMap("e")+` AS c, routes, parties, `+arrested, params,
+		RETURN `+caseMap+` AS c, routes, parties, `+arrested, params,
 		func() { out = out[:0] },
 		func(rec *neo4j.Record) error {
 			f, err := decodeCaseFacts(v, rec)
@@ -81,16 +85,20 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 	return out, nil
 }
 
-// decodeCaseFacts decodes one record of CaseFacts: the case, its routes, its parties and those
+// decodeCaseFacts decodes one record of CaseFacts: the case (or its id alone), its routes, its parties and those
 // arrested.
 func decodeCaseFacts(v *sarhad.Viewer, rec *neo4j.Record) (*sarhad.CaseFacts, error) {
-	e, err := decodeEntity(v, rec.Values[0])
-	if err != nil {
-		return nil, err
-	}
-	c, ok := e.(*sarhad.Case)
-	if !ok {
-		return nil, fmt.Errorf("entity %s is not a case", e.EntityMeta().ID)
+	var c *sarhad.Case
+	if id, ok := rec.Values[0].(string); ok { // CaseFactsQuery.IDsOnly
+		c = &sarhad.Case{Meta: sarhad.Meta{ID: id, Kind: sarhad.KindCase}}
+	} else {
+		e, err := decodeEntity(v, rec.Values[0])
+		if err != nil {
+			return nil, err
+		}
+		if c, ok = e.(*sarhad.Case); !ok {
+			return nil, fmt.Errorf("entity %s is not a case", e.EntityMeta().ID)
+		}
 	}
 	f := &sarhad.CaseFacts{Case: c, Routes: asStrs(rec.Values[1]), Arrested: asStrs(rec.Values[3])}
 	parties, _ := rec.Values[2].([]any)

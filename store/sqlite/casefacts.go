@@ -24,15 +24,15 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 	err = s.read(ctx, func(tx querier) error {
 		byID := map[string]*sarhad.CaseFacts{}
 		var ids []string
-		err := each(ctx, tx, `SELECT `+entityColumns+` FROM entities e WHERE `+filter+` ORDER BY e.id LIMIT :limit`,
+		columns := entityColumns
+		if q.IDsOnly {
+			columns = "e.id"
+		}
+		err := each(ctx, tx, `SELECT `+columns+` FROM entities e WHERE `+filter+` ORDER BY e.id LIMIT :limit`,
 			append(args, sql.Named("limit", q.Limit+1)), func(rows *sql.Rows) error {
-				e, err := scanEntity(v, rows)
+				c, err := scanCase(v, rows, q.IDsOnly)
 				if err != nil {
 					return err
-				}
-				c, ok := e.(*sarhad.Case)
-				if !ok {
-					return fmt.Errorf("entity %s is not a case", e.EntityMeta().ID)
 				}
 				f := &sarhad.CaseFacts{Case: c}
 				out, byID[c.ID], ids = append(out, f), f, append(ids, c.ID)
@@ -118,4 +118,25 @@ func each(ctx context.Context, tx querier, query string, args []any, fn func(*sq
 		}
 	}
 	return rows.Err()
+}
+
+// scanCase scans a case of CaseFacts: its id alone when idOnly (CaseFactsQuery.IDsOnly), else
+// the whole entity.
+func scanCase(v *sarhad.Viewer, rows *sql.Rows, idOnly bool) (*sarhad.Case, error) {
+	if idOnly {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		return &sarhad.Case{Meta: sarhad.Meta{ID: id, Kind: sarhad.KindCase}}, nil
+	}
+	e, err := scanEntity(v, rows)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := e.(*sarhad.Case)
+	if !ok {
+		return nil, fmt.Errorf("entity %s is not a case", e.EntityMeta().ID)
+	}
+	return c, nil
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -175,6 +176,21 @@ func testCaseFacts(t *testing.T, h *harness) {
 			}
 			for i := range min(len(got), len(want)) {
 				sameEntity(t, want[i].Case, got[i].Case)
+			}
+			// With the ids alone, the same facts of the same cases, each case bare.
+			idsOnly := all
+			idsOnly.IDsOnly = true
+			bare, err := s.CaseFacts(ctx, idsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.text(bare) != f.text(want) {
+				t.Errorf("CaseFacts with IDsOnly:\n%s\nwant\n%s", f.text(bare), f.text(want))
+			}
+			for _, c := range bare {
+				if want := (&sarhad.Case{Meta: sarhad.Meta{ID: c.Case.ID, Kind: sarhad.KindCase}}); !reflect.DeepEqual(c.Case, want) {
+					t.Errorf("IDsOnly: case %+v, want its id and kind alone", c.Case)
+				}
 			}
 		})
 	}
