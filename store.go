@@ -1,6 +1,10 @@
 package sarhad
 
-import "context"
+import (
+	"context"
+	"errors"
+	"slices"
+)
 
 // Store is where the graph lives. Its methods are the questions investigators ask, not generic graph
 // primitives; each adapter answers them its own best way. Every method reads the viewer from ctx
@@ -32,6 +36,12 @@ type Store interface {
 	// relationships from the anchors along q.Direction (each once, as Entities returns them), in
 	// one call: one round trip to a database server, so that a nested query costs one call per level.
 	Neighbours(ctx context.Context, q RelationshipQuery) ([]*Relationship, []Entity, error)
+
+	// NeighboursThen returns what Neighbours returns for q.First, and what Neighbours returns for
+	// q.Then from the far ends reached of q.ThenKinds, in one call: one round trip for two levels
+	// of a nested query when the second depends on the first alone (the phones of the parties of
+	// a case). NeighboursTwice answers it with two calls.
+	NeighboursThen(ctx context.Context, q ThenQuery) (*Hops, error)
 
 	// RelationshipsByID returns the relationships with the given ids, in order, nil where missing or
 	// hidden (a relationship is hidden when it or either end is hidden).
@@ -151,6 +161,66 @@ type RelationshipQuery struct {
 	Ends  int
 	Known []string
 	Kinds []EntityKind
+}
+
+// ThenQuery asks NeighboursThen for two levels of relationships: First from its anchors, then
+// Then from the far ends that First reaches (along First.Direction) of ThenKinds, every kind when
+// empty; those ends are Then's anchors, whatever Then.Anchors holds. Neither level is Among or
+// bounded (Ends).
+type ThenQuery struct {
+	First     RelationshipQuery
+	ThenKinds []EntityKind
+	Then      RelationshipQuery
+}
+
+// Check returns an error when a level of q is Among or bounded.
+func (q ThenQuery) Check() error {
+	if q.First.Among || q.Then.Among || q.First.Ends > 0 || q.Then.Ends > 0 {
+		return errors.New("NeighboursThen: a level is Among or bounded")
+	}
+	return nil
+}
+
+// Hops is the answer to a ThenQuery: the relationships of each level as Neighbours returns them,
+// and the entities both levels reach, each once.
+type Hops struct {
+	First, Then []*Relationship
+	Ends        []Entity
+}
+
+// NeighboursTwice answers q with two Neighbours calls of s, the second from the ends of the first:
+// for a store to which a round trip costs nothing, and as the reference of what NeighboursThen
+// returns.
+func NeighboursTwice(ctx context.Context, s Store, q ThenQuery) (*Hops, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	first, ends, err := s.Neighbours(ctx, q.First)
+	if err != nil {
+		return nil, err
+	}
+	next := q.Then
+	next.Anchors = nil
+	for _, e := range ends {
+		if len(q.ThenKinds) == 0 || slices.Contains(q.ThenKinds, KindOf(e)) {
+			next.Anchors = append(next.Anchors, e.EntityMeta().ID)
+		}
+	}
+	then, more, err := s.Neighbours(ctx, next)
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(ends))
+	for _, e := range ends {
+		seen[e.EntityMeta().ID] = true
+	}
+	for _, e := range more {
+		if !seen[e.EntityMeta().ID] {
+			seen[e.EntityMeta().ID] = true
+			ends = append(ends, e)
+		}
+	}
+	return &Hops{First: first, Then: then, Ends: ends}, nil
 }
 
 // NameQuery is a name search prepared by the domain (see SearchTerms and QueryTerms).

@@ -102,35 +102,86 @@ func (l *Loaders) loadRelationships(ctx context.Context, store sarhad.Store, key
 	}
 	out := make(map[relKey][]*sarhad.Relationship, len(keys))
 	for g, ids := range anchors {
-		var types []sarhad.RelationType
-		if g.types != "" {
-			for _, t := range strings.Split(g.types, ",") {
-				types = append(types, sarhad.RelationType(t))
-			}
-		}
-		rels, ends, err := store.Neighbours(ctx, sarhad.RelationshipQuery{Anchors: ids, Direction: g.dir, Types: types})
+		rels, ends, err := store.Neighbours(ctx, sarhad.RelationshipQuery{Anchors: ids, Direction: g.dir, Types: keyTypes(g.types)})
 		if err != nil {
 			return nil, err
 		}
 		for _, e := range ends {
 			l.prime(e)
 		}
-		want := make(map[string]bool, len(ids))
-		for _, id := range ids {
-			want[id] = true
-			out[relKey{id, g.dir, g.types}] = nil
-		}
-		for _, r := range rels {
-			if g.dir != sarhad.DirIn && want[r.From] {
-				k := relKey{r.From, g.dir, g.types}
-				out[k] = append(out[k], r)
-			}
-			if g.dir != sarhad.DirOut && want[r.To] && r.To != r.From {
-				k := relKey{r.To, g.dir, g.types}
-				out[k] = append(out[k], r)
-			}
+		assign(out, rels, ids, g.dir, g.types)
+	}
+	return out, nil
+}
+
+// keyTypes returns the relationship types of a key's types.
+func keyTypes(types string) []sarhad.RelationType {
+	var out []sarhad.RelationType
+	if types != "" {
+		for _, t := range strings.Split(types, ",") {
+			out = append(out, sarhad.RelationType(t))
 		}
 	}
+	return out
+}
+
+// assign sets out[k], for the key k of each anchor of ids in dir with types, to the relationships
+// of rels that touch the anchor along dir: what a store call for those keys returned.
+func assign(out map[relKey][]*sarhad.Relationship, rels []*sarhad.Relationship, ids []string, dir sarhad.Direction, types string) {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+		out[relKey{id, dir, types}] = nil
+	}
+	for _, r := range rels {
+		if dir != sarhad.DirIn && want[r.From] {
+			k := relKey{r.From, dir, types}
+			out[k] = append(out[k], r)
+		}
+		if dir != sarhad.DirOut && want[r.To] && r.To != r.From {
+			k := relKey{r.To, dir, types}
+			out[k] = append(out[k], r)
+		}
+	}
+}
+
+// hop is a second level of a read ahead: the relationships, in dir with types, of the entities
+// of kinds that the first level reaches.
+type hop struct {
+	kinds []sarhad.EntityKind
+	dir   sarhad.Direction
+	types string
+}
+
+// loadHops reads the relationships of key and, in the same store call, those of the entities it
+// reaches of then's kinds (Store.NeighboursThen): the keys of both levels, with what each holds.
+func (l *Loaders) loadHops(ctx context.Context, key relKey, then hop) (map[relKey][]*sarhad.Relationship, error) {
+	hops, err := l.store.NeighboursThen(ctx, sarhad.ThenQuery{
+		First:     sarhad.RelationshipQuery{Anchors: []string{key.anchor}, Direction: key.dir, Types: keyTypes(key.types)},
+		ThenKinds: then.kinds,
+		Then:      sarhad.RelationshipQuery{Direction: then.dir, Types: keyTypes(then.types)},
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range hops.Ends {
+		l.prime(e)
+	}
+	out := map[relKey][]*sarhad.Relationship{}
+	assign(out, hops.First, []string{key.anchor}, key.dir, key.types)
+	// The anchors of the second level: the far ends of the first of then's kinds.
+	var next []string
+	for _, r := range out[key] {
+		far := r.To
+		if r.To == key.anchor {
+			far = r.From
+		}
+		if k, err := sarhad.KindOfID(far); err == nil && (len(then.kinds) == 0 || slices.Contains(then.kinds, k)) &&
+			!slices.Contains(next, far) {
+			next = append(next, far)
+		}
+	}
+	assign(out, hops.Then, next, then.dir, then.types)
 	return out, nil
 }
 
@@ -221,20 +272,36 @@ func (l *Loaders) fetchRelationships(ctx context.Context, keys []relKey) error {
 // hold them or are reading them. A field that asks for one of them while it is read waits for that
 // read. stop cancels the reads and returns once they are over: the caller calls it when no field
 // will ask, so that no read outlives the request.
-func (l *Loaders) prefetch(ctx context.Context, keys []relKey) (stop func()) {
+func (l *Loaders) prefetch(ctx context.Context, keys []ahead) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var reads sync.WaitGroup
 	for _, k := range keys {
-		missing, f, _ := l.claim([]relKey{k}, true)
-		if f != nil {
-			// A field that waits for it learns from f how it went.
-			reads.Go(func() { l.read(ctx, missing, f) })
+		missing, f, _ := l.claim([]relKey{k.key}, true)
+		if f == nil {
+			continue
 		}
+		// A field that waits for it learns from f how it went.
+		load := func(ctx context.Context) (map[relKey][]*sarhad.Relationship, error) {
+			return l.loadRelationships(ctx, l.store, missing)
+		}
+		if k.then != nil {
+			load = func(ctx context.Context) (map[relKey][]*sarhad.Relationship, error) {
+				return l.loadHops(ctx, k.key, *k.then)
+			}
+		}
+		reads.Go(func() { l.readWith(ctx, missing, f, load) })
 	}
 	return func() {
 		cancel()
 		reads.Wait()
 	}
+}
+
+// ahead is a read that prefetch starts: the relationships of key, and when then is set, those of
+// the entities they reach too (see loadHops).
+type ahead struct {
+	key  relKey
+	then *hop
 }
 
 // fetch is one store call of relationships; done is closed once err is set and what it read is
@@ -273,7 +340,16 @@ func (l *Loaders) claim(keys []relKey, ahead bool) (missing []relKey, mine *fetc
 // read reads the relationships of keys, claimed under f, and keeps them; it then sets f.err and
 // closes f.done. A panic of the store call becomes its error: read runs in a goroutine of its own
 // for prefetch, where a panic would end the server.
-func (l *Loaders) read(ctx context.Context, keys []relKey, f *fetch) (err error) {
+func (l *Loaders) read(ctx context.Context, keys []relKey, f *fetch) error {
+	return l.readWith(ctx, keys, f, func(ctx context.Context) (map[relKey][]*sarhad.Relationship, error) {
+		return l.loadRelationships(ctx, l.store, keys)
+	})
+}
+
+// readWith is read with the store call load, which may read more keys than those claimed (a
+// second level, see loadHops): every key it reads is kept.
+func (l *Loaders) readWith(ctx context.Context, keys []relKey, f *fetch,
+	load func(context.Context) (map[relKey][]*sarhad.Relationship, error)) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %v", errFetchPanicked, r)
@@ -286,7 +362,7 @@ func (l *Loaders) read(ctx context.Context, keys []relKey, f *fetch) (err error)
 		f.err = err
 		close(f.done)
 	}()
-	found, err := l.loadRelationships(ctx, l.store, keys)
+	found, err := load(ctx)
 	if err != nil {
 		return err
 	}
@@ -295,6 +371,12 @@ func (l *Loaders) read(ctx context.Context, keys []relKey, f *fetch) (err error)
 	for _, k := range keys {
 		l.relationships.Prime(k, found[k])
 		l.heldRels[k] = true
+	}
+	for k, rels := range found {
+		if !l.heldRels[k] {
+			l.relationships.Prime(k, rels)
+			l.heldRels[k] = true
+		}
 	}
 	return nil
 }

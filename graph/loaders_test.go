@@ -41,7 +41,7 @@ func TestFieldWaitingForAFailedReadAheadReadsItself(t *testing.T) {
 	l := NewLoaders(st, DefaultBatchWait)
 	ctx := sarhad.NewContext(context.Background(), sarhad.SystemViewer())
 	key := newRelKey("cas-1", sarhad.DirIn, []sarhad.RelationType{sarhad.RelPartyTo})
-	l.prefetch(ctx, []relKey{key}) // claims the key at once: the field below waits for this read
+	l.prefetch(ctx, []ahead{{key: key}}) // claims the key at once: the field below waits for this read
 
 	// The field's context tells when the field waits for the read (it asks for Done then).
 	waiting := &doneProbe{Context: ctx, asked: make(chan struct{})}

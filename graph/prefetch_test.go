@@ -17,15 +17,16 @@ import (
 )
 
 // overlapStore tells whether the relationships of an entity are read while the entity is: its
-// Entities waits (up to a while) for a Neighbours call to start, and reports whether one did. It
-// counts the Neighbours calls and those under way; with failFirst or explodeFirst set the first
+// Entities waits (up to a while) for a Neighbours or NeighboursThen call to start, and reports
+// whether one did. It counts those calls and those under way; with failFirst or explodeFirst set the first
 // call fails or panics, and with hold set every call lasts until its context is done.
 type overlapStore struct {
 	sarhad.Store
 	mu                      sync.Mutex
 	started                 chan struct{} // closed by the first Neighbours call
 	overlapped              bool          // a Neighbours call started while Entities waited
-	calls, underway         int
+	calls, underway         int           // relationship calls: Neighbours and NeighboursThen
+	thenCalls               int           // NeighboursThen calls
 	failFirst, explodeFirst bool
 	hold                    bool
 }
@@ -33,7 +34,7 @@ type overlapStore struct {
 func (s *overlapStore) reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.started, s.overlapped, s.calls = make(chan struct{}), false, 0
+	s.started, s.overlapped, s.calls, s.thenCalls = make(chan struct{}), false, 0, 0
 }
 
 func (s *overlapStore) Entities(ctx context.Context, ids []string) ([]sarhad.Entity, error) {
@@ -51,7 +52,28 @@ func (s *overlapStore) Entities(ctx context.Context, ids []string) ([]sarhad.Ent
 }
 
 func (s *overlapStore) Neighbours(ctx context.Context, q sarhad.RelationshipQuery) ([]*sarhad.Relationship, []sarhad.Entity, error) {
+	defer s.begin()()
+	if err := s.behave(ctx); err != nil {
+		return nil, nil, err
+	}
+	return s.Store.Neighbours(ctx, q)
+}
+
+func (s *overlapStore) NeighboursThen(ctx context.Context, q sarhad.ThenQuery) (*sarhad.Hops, error) {
+	defer s.begin()()
 	s.mu.Lock()
+	s.thenCalls++
+	s.mu.Unlock()
+	if err := s.behave(ctx); err != nil {
+		return nil, err
+	}
+	return s.Store.NeighboursThen(ctx, q)
+}
+
+// begin counts a relationship call as started and under way, and returns its end.
+func (s *overlapStore) begin() (end func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	select {
 	case <-s.started:
 	default:
@@ -59,18 +81,23 @@ func (s *overlapStore) Neighbours(ctx context.Context, q sarhad.RelationshipQuer
 	}
 	s.calls++
 	s.underway++
-	first, hold := s.calls == 1, s.hold
-	fail, explode := first && s.failFirst, first && s.explodeFirst
-	s.mu.Unlock()
-	defer func() {
+	return func() {
 		s.mu.Lock()
 		s.underway--
 		s.mu.Unlock()
-	}()
+	}
+}
+
+// behave holds, fails or panics as the store is set to, for the call begin counted.
+func (s *overlapStore) behave(ctx context.Context) error {
+	s.mu.Lock()
+	first, hold := s.calls == 1, s.hold
+	fail, explode := first && s.failFirst, first && s.explodeFirst
+	s.mu.Unlock()
 	if hold {
 		select {
 		case <-ctx.Done():
-			return nil, nil, ctx.Err()
+			return ctx.Err()
 		case <-time.After(time.Minute):
 		}
 	}
@@ -78,9 +105,9 @@ func (s *overlapStore) Neighbours(ctx context.Context, q sarhad.RelationshipQuer
 		panic("neighbours exploded")
 	}
 	if fail {
-		return nil, nil, errors.New("neighbours failed")
+		return errors.New("neighbours failed")
 	}
-	return s.Store.Neighbours(ctx, q)
+	return nil
 }
 
 // counts returns the Neighbours calls since reset and those under way.
@@ -180,6 +207,77 @@ func TestNodeReadsItsRelationshipFieldsMeanwhile(t *testing.T) {
 	}
 }
 
+// TestNodeReadsTwoLevelsInOneCall: a relationship field selected on the entities that a field of
+// the node's entity reaches (the phones of the parties of a case) is read with that field, in one
+// store call (Store.NeighboursThen), while the entity is read; each answer is the field's own.
+func TestNodeReadsTwoLevelsInOneCall(t *testing.T) {
+	e := newEnv(t)
+	caseID := e.seedCases(1)[0]
+	person := e.create(&sarhad.Person{Name: "Waqas Butt", Gender: sarhad.GenderMale, Nationalities: []string{"PAK"}}, nil)
+	accomplice := e.create(&sarhad.Person{Name: "Imran Butt", Gender: sarhad.GenderMale, Nationalities: []string{"PAK"}}, nil)
+	org := e.create(&sarhad.Organization{Name: "Butt Network", Category: sarhad.OrgCriminalNetwork, Country: "PAK"}, nil)
+	e.link(sarhad.RelMemberOf, person, org, sarhad.RelationProps{})
+	e.link(sarhad.RelLeads, accomplice, org, sarhad.RelationProps{})
+	e.link(sarhad.RelPartyTo, person, caseID, sarhad.RelationProps{Role: "ACCUSED"})
+	phone := e.create(&sarhad.Phone{Number: "+923331112223"}, nil)
+	e.link(sarhad.RelUses, person, phone, sarhad.RelationProps{})
+	place := e.create(&sarhad.Place{Name: "Taftan", Category: sarhad.PlaceBorderCrossing, Country: "PAK"}, nil)
+	route := e.create(&sarhad.Route{Name: "Quetta–Taftan"}, nil)
+	other := e.create(&sarhad.Route{Name: "Taftan–Zahedan"}, nil)
+	e.link(sarhad.RelHasStop, route, place, sarhad.RelationProps{Order: 1})
+	e.link(sarhad.RelHasStop, other, place, sarhad.RelationProps{Order: 1})
+	e.link(sarhad.RelAlongRoute, caseID, route, sarhad.RelationProps{})
+
+	levels := []struct{ name, id, selection, want string }{
+		{"Case.parties.party.identifiers", caseID,
+			"... on Case { parties { role party { ... on Person { name identifiers(kinds: [PHONE]) { id } } } } }", phone},
+		{"Person.cases.case.routes", person, "... on Person { cases { case { routes { id } } } }", route},
+		{"Person.organizations.members", person, "... on Person { organizations { members { id } } }", accomplice},
+		{"Route.stops.place.routes", route, "... on Route { stops { place { routes { id } } } }", other},
+	}
+	st := &overlapStore{Store: e.store}
+	e.useStore(st)
+	for _, l := range levels {
+		st.reset()
+		e.store.reset()
+		var out struct{ Node map[string]any }
+		e.mustDo(investigator, `query($id: ID!) { node(id: $id) { id `+l.selection+` } }`, map[string]any{"id": l.id}, &out)
+		calls := e.store.reset()
+		if !st.overlapped {
+			t.Errorf("%s: not read while the entity was", l.name)
+		}
+		if calls != 2 || st.thenCalls != 1 {
+			t.Errorf("%s: %d store calls (%d NeighboursThen), want 2 (the entity; both levels in one)", l.name, calls, st.thenCalls)
+		}
+		if !containsID(out.Node, l.want) {
+			t.Errorf("%s: %v does not hold %s", l.name, out.Node, l.want)
+		}
+	}
+
+	// The second level's answer is the field's own: the phones of each party, and only phones.
+	var one struct {
+		Node struct {
+			Parties []struct {
+				Party struct {
+					Name        string
+					Identifiers []struct{ ID string }
+				}
+			}
+		}
+	}
+	e.mustDo(investigator, `query($id: ID!) { node(id: $id) { ... on Case { parties { party { ... on Person { name
+		identifiers(kinds: [PHONE]) { id } } } } } } }`, map[string]any{"id": caseID}, &one)
+	for _, p := range one.Node.Parties {
+		want := 1 // each suspect of seedCases uses a phone and holds a passport; Waqas Butt uses a phone
+		if len(p.Party.Identifiers) != want {
+			t.Errorf("%s: identifiers %+v, want %d phone", p.Party.Name, p.Party.Identifiers, want)
+		}
+	}
+	if len(one.Node.Parties) != 3 {
+		t.Errorf("parties %+v, want 3", one.Node.Parties)
+	}
+}
+
 // containsID reports whether a decoded JSON value holds the string id anywhere.
 func containsID(v any, id string) bool {
 	switch v := v.(type) {
@@ -210,23 +308,40 @@ func TestNodeFieldReadFailing(t *testing.T) {
 	st := &overlapStore{Store: e.store}
 	e.useStore(st)
 	const q = `query($id: ID!) { node(id: $id) { id ... on Case { reference parties { role } } } }`
+	// With the phones of the parties, the call ahead reads both levels (NeighboursThen); when it
+	// fails, the parties and then their phones are read by the fields.
+	const nested = `query($id: ID!) { node(id: $id) { id ... on Case { reference
+		parties { role party { ... on Person { identifiers(kinds: [PHONE]) { id } } } } } } }`
 	for _, c := range []struct {
 		name          string
+		query         string
 		fail, explode bool
-	}{{"fails", true, false}, {"panics", false, true}} {
+		calls         int
+	}{{"fails", q, true, false, 2}, {"panics", q, false, true, 2},
+		{"fails (two levels)", nested, true, false, 3}, {"panics (two levels)", nested, false, true, 3}} {
 		st.reset()
 		st.failFirst, st.explodeFirst = c.fail, c.explode
 		var out struct {
-			Node struct{ Parties []struct{ Role string } }
+			Node struct {
+				Parties []struct {
+					Role  string
+					Party struct{ Identifiers []struct{ ID string } }
+				}
+			}
 		}
-		if r := e.do(investigator, q, map[string]any{"id": caseID}, &out); len(r.Errors) > 0 {
+		if r := e.do(investigator, c.query, map[string]any{"id": caseID}, &out); len(r.Errors) > 0 {
 			t.Errorf("the first store call %s: errors %+v", c.name, r.Errors)
 		}
 		if len(out.Node.Parties) != 2 {
 			t.Errorf("the first store call %s: %d parties, want 2", c.name, len(out.Node.Parties))
 		}
-		if calls, _ := st.counts(); calls != 2 {
-			t.Errorf("the first store call %s: %d relationship calls, want 2", c.name, calls)
+		for _, p := range out.Node.Parties {
+			if c.query == nested && len(p.Party.Identifiers) != 1 {
+				t.Errorf("the first store call %s: phones %+v, want one", c.name, p.Party.Identifiers)
+			}
+		}
+		if calls, _ := st.counts(); calls != c.calls {
+			t.Errorf("the first store call %s: %d relationship calls, want %d", c.name, calls, c.calls)
 		}
 	}
 }

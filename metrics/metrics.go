@@ -142,6 +142,11 @@ func (s *store) Neighbours(ctx context.Context, q sarhad.RelationshipQuery) (rel
 	return s.Store.Neighbours(ctx, q)
 }
 
+func (s *store) NeighboursThen(ctx context.Context, q sarhad.ThenQuery) (out *sarhad.Hops, err error) {
+	defer func(start time.Time) { s.m.observe(ctx, "NeighboursThen", start, err) }(time.Now())
+	return s.Store.NeighboursThen(ctx, q)
+}
+
 func (s *store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) (out []*sarhad.CaseFacts, err error) {
 	defer func(start time.Time) { s.m.observe(ctx, "CaseFacts", start, err) }(time.Now())
 	return s.Store.CaseFacts(ctx, q)

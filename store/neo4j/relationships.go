@@ -164,6 +164,98 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	return rels, entities, nil
 }
 
+// NeighboursThen implements sarhad.Store in one statement: the first level as Neighbours reads
+// it, then the second from the far ends it reached of q.ThenKinds, already known visible.
+func (s *Store) NeighboursThen(ctx context.Context, q sarhad.ThenQuery) (*sarhad.Hops, error) {
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	firstTypes, thenTypes := typesLabel(q.First.Types), typesLabel(q.Then.Types)
+	if len(q.First.Anchors) == 0 || firstTypes == "-" {
+		return &sarhad.Hops{}, nil
+	}
+	if thenTypes == "-" { // no relationship has an unknown type: the first level alone
+		first, ends, err := s.Neighbours(ctx, q.First)
+		return &sarhad.Hops{First: first, Ends: ends}, err
+	}
+	params := policyParams(v)
+	params["anchors"] = distinct(q.First.Anchors)
+	kinds := make([]string, len(q.ThenKinds))
+	for i, k := range q.ThenKinds {
+		kinds[i] = string(k)
+	}
+	params["thenKinds"] = kinds
+	next := "UNWIND ms AS a WITH a WHERE size($thenKinds) = 0 OR a.kind IN $thenKinds\n\t\t\t"
+	rel := relationshipMap("r", "startNode(r)", "endNode(r)")
+	records, err := s.read(ctx, tiesQuery(q.First, firstTypes, params)+`
+		WITH collect(r) AS rs, collect(DISTINCT m) AS ms
+		CALL (ms) {
+			`+stepQuery("ms", next, q.Then, thenTypes, params)+`
+			RETURN collect(r) AS rs2, collect(DISTINCT m) AS ms2
+		}
+		RETURN [r IN rs | `+rel+`] AS rels, [r IN rs2 | `+rel+`] AS rels2,
+			[e IN ms + [x IN ms2 WHERE NOT x IN ms] | `+entityMap("e")+`] AS ends`, params)
+	if err != nil {
+		return nil, wrap(ctx, "neighbours then", err)
+	}
+	out := &sarhad.Hops{}
+	if len(records) == 0 {
+		return out, nil // nothing matched: no record (see relationships)
+	}
+	if len(records) != 1 || len(records[0].Values) != 3 {
+		return nil, wrap(ctx, "neighbours then", fmt.Errorf("%d records, want one", len(records)))
+	}
+	vals := records[0].Values
+	if out.First, err = decodeRelationships(vals[0]); err == nil {
+		out.Then, err = decodeRelationships(vals[1])
+	}
+	if err != nil {
+		return nil, wrap(ctx, "neighbours then", err)
+	}
+	raw, _ := vals[2].([]any)
+	for _, e := range raw {
+		end, err := decodeEntity(v, e)
+		if err != nil {
+			return nil, wrap(ctx, "neighbours then", err)
+		}
+		out.Ends = append(out.Ends, end)
+	}
+	return out, nil
+}
+
+// typesLabel returns the relationship types as the label expression of a pattern (":A|B"), ""
+// for every type, and "-" when none of them is a known type.
+func typesLabel(ts []sarhad.RelationType) string {
+	if len(ts) == 0 {
+		return ""
+	}
+	if l := relTypes(ts); l != "" {
+		return ":" + l
+	}
+	return "-"
+}
+
+// decodeRelationships decodes a list of relationship maps ordered by id, where a relationship
+// between two anchors comes twice in a row (once from each end), keeping it once.
+func decodeRelationships(raw any) ([]*sarhad.Relationship, error) {
+	list, _ := raw.([]any)
+	out := make([]*sarhad.Relationship, 0, len(list))
+	for _, x := range list {
+		r, err := decodeRelationship(x)
+		if err != nil {
+			return nil, err
+		}
+		if n := len(out); n == 0 || out[n-1].ID != r.ID {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 // tiesQuery starts the statement of relationships for a query not Among: it binds r and m, the far
 // end, one row per visible relationship to a kept far end, ordered by r.id. types is "" or the
 // relationship types as a label expression; it adds the parameters it needs to params.
@@ -171,6 +263,12 @@ func tiesQuery(q sarhad.RelationshipQuery, types string, params map[string]any) 
 	// The policy is checked once per anchor, once per relationship and once per far end: around
 	// a hub, thousands of relationships share the anchor, and a far end is reached by several.
 	anchor := "UNWIND $anchors AS aid MATCH (a:" + entityLabel + " {id: aid}) WHERE " + visibleEntity("a") + "\n\t\t\t"
+	return stepQuery("", anchor, q, types, params)
+}
+
+// stepQuery is tiesQuery from the anchors that anchor binds as a, visible entities, within a
+// subquery that imports the variables of scope.
+func stepQuery(scope, anchor string, q sarhad.RelationshipQuery, types string, params map[string]any) string {
 	var parts []string
 	if q.Direction != sarhad.DirIn {
 		parts = append(parts, anchor+"MATCH (a)-[r"+types+"]->(m) RETURN r, m")
@@ -210,7 +308,7 @@ func tiesQuery(q sarhad.RelationshipQuery, types string, params map[string]any) 
 		UNWIND visibleKnown + firstOthers AS k
 		WITH k[0] AS m, k[1] AS tied`
 	}
-	return `CALL () { ` + strings.Join(parts, " UNION ") + ` }
+	return `CALL (` + scope + `) { ` + strings.Join(parts, " UNION ") + ` }
 		WITH r, m WHERE ` + visible("r") + `
 		` + group + `
 		` + keep + `

@@ -78,6 +78,11 @@ func (s *Store) Neighbours(ctx context.Context, q sarhad.RelationshipQuery) ([]*
 	return s.relationships(ctx, q, true)
 }
 
+// NeighboursThen implements sarhad.Store with two calls of Neighbours: a call costs no round trip.
+func (s *Store) NeighboursThen(ctx context.Context, q sarhad.ThenQuery) (*sarhad.Hops, error) {
+	return sarhad.NeighboursTwice(ctx, s, q)
+}
+
 func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, ends bool) ([]*sarhad.Relationship, []sarhad.Entity, error) {
 	v, err := sarhad.ViewerFrom(ctx)
 	if err != nil {

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"Relationships", testRelationships},
 		{"CaseFacts", testCaseFacts},
 		{"BoundedNeighbours", testBoundedNeighbours},
+		{"NeighboursThen", testNeighboursThen},
 		{"Context", testContext},
 		{"Concurrency", testConcurrency},
 		{"Audit", testAudit},
