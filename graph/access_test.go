@@ -296,6 +296,12 @@ func TestNoVictimDetailsReachUnclearedViewers(t *testing.T) {
 		... on Case { parties { party { displayName } } }
 		... on Organization { members { name aliases } }
 		... on Event { participants { displayName } }`
+	const identifiers = `identifiers { displayName ... on IdentityDocument { number } ... on Phone { number } }`
+	const twoLevels = `... on Case { parties { party { displayName ... on Person { name ` + identifiers + ` } } } }
+		... on Organization { members { name ` + identifiers + ` } }
+		... on Event { participants { displayName ... on Person { name ` + identifiers + ` } } }
+		... on Phone { holders { displayName ... on Person { name organizations { name } } } }
+		... on IdentityDocument { holders { displayName ... on Person { name ` + identifiers + ` } } }`
 	for name, v := range viewers {
 		t.Run(name, func(t *testing.T) {
 			e.t = t
@@ -312,6 +318,10 @@ func TestNoVictimDetailsReachUnclearedViewers(t *testing.T) {
 			}
 			for chunk := range slices.Chunk(allIDs, 100) {
 				scan("nodes", e.do(v, `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Entity { `+entityFields+` } } }`, map[string]any{"ids": chunk}, nil))
+			}
+			// Through the node field, which reads two levels ahead in one store call (prefetch.go).
+			for _, id := range allIDs {
+				scan("node", e.do(v, `query($id: ID!) { node(id: $id) { id `+twoLevels+` } }`, map[string]any{"id": id}, nil))
 			}
 			for _, field := range []string{"persons", "organizations", "cases", "routes", "places"} {
 				scan(field, e.do(v, `{ `+field+`(first: 100) { nodes { id ... on Entity { `+entityFields+` } } } }`, nil, nil))

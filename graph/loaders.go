@@ -171,13 +171,14 @@ func (l *Loaders) loadHops(ctx context.Context, key relKey, then hop) (map[relKe
 	assign(out, hops.First, []string{key.anchor}, key.dir, key.types)
 	// The anchors of the second level: the far ends of the first of then's kinds.
 	var next []string
+	seen := map[string]bool{}
 	for _, r := range out[key] {
 		far := r.To
 		if r.To == key.anchor {
 			far = r.From
 		}
-		if k, err := sarhad.KindOfID(far); err == nil && (len(then.kinds) == 0 || slices.Contains(then.kinds, k)) &&
-			!slices.Contains(next, far) {
+		if k, err := sarhad.KindOfID(far); err == nil && (len(then.kinds) == 0 || slices.Contains(then.kinds, k)) && !seen[far] {
+			seen[far] = true
 			next = append(next, far)
 		}
 	}

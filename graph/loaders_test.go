@@ -34,6 +34,11 @@ func (s *gatedStore) Neighbours(ctx context.Context, q sarhad.RelationshipQuery)
 	return rels, nil, nil
 }
 
+// NeighboursThen answers with two calls of Neighbours, so that both levels go through the gate.
+func (s *gatedStore) NeighboursThen(ctx context.Context, q sarhad.ThenQuery) (*sarhad.Hops, error) {
+	return sarhad.NeighboursTwice(ctx, s, q)
+}
+
 // TestFieldWaitingForAFailedReadAheadReadsItself: a field that waits for a read ahead of it
 // (prefetch) that fails reads its relationships itself, rather than fail.
 func TestFieldWaitingForAFailedReadAheadReadsItself(t *testing.T) {

@@ -198,7 +198,7 @@ func (s *Store) NeighboursThen(ctx context.Context, q sarhad.ThenQuery) (*sarhad
 			RETURN collect(r) AS rs2, collect(DISTINCT m) AS ms2
 		}
 		RETURN [r IN rs | `+rel+`] AS rels, [r IN rs2 | `+rel+`] AS rels2,
-			[e IN ms + [x IN ms2 WHERE NOT x IN ms] | `+entityMap("e")+`] AS ends`, params)
+			[e IN ms + ms2 | `+entityMap("e")+`] AS ends`, params)
 	if err != nil {
 		return nil, wrap(ctx, "neighbours then", err)
 	}
@@ -216,8 +216,17 @@ func (s *Store) NeighboursThen(ctx context.Context, q sarhad.ThenQuery) (*sarhad
 	if err != nil {
 		return nil, wrap(ctx, "neighbours then", err)
 	}
+	// An entity both levels reach comes twice: it is decoded once.
 	raw, _ := vals[2].([]any)
+	seen := make(map[string]bool, len(raw))
 	for _, e := range raw {
+		if m, _ := e.(map[string]any); m != nil {
+			id, _ := m["id"].(string)
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+		}
 		end, err := decodeEntity(v, e)
 		if err != nil {
 			return nil, wrap(ctx, "neighbours then", err)

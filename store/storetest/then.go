@@ -67,6 +67,14 @@ func testNeighboursThen(t *testing.T, h *harness) {
 		{"EverythingBothWays", sarhad.ThenQuery{
 			First: sarhad.RelationshipQuery{Anchors: []string{kase.ID, victim.ID}, Direction: sarhad.DirBoth},
 			Then:  sarhad.RelationshipQuery{Direction: sarhad.DirBoth}}},
+		// A first level whose ends hold no second: the statement's second level is empty.
+		{"NoSecondLevel", sarhad.ThenQuery{
+			First:     sarhad.RelationshipQuery{Anchors: []string{kase.ID}, Direction: sarhad.DirIn, Types: []sarhad.RelationType{sarhad.RelPartyTo}},
+			ThenKinds: []sarhad.EntityKind{sarhad.KindRoute},
+			Then:      sarhad.RelationshipQuery{Direction: sarhad.DirOut}}},
+		{"NoSecondRelationships", sarhad.ThenQuery{
+			First: sarhad.RelationshipQuery{Anchors: []string{kase.ID}, Direction: sarhad.DirIn, Types: []sarhad.RelationType{sarhad.RelPartyTo}},
+			Then:  sarhad.RelationshipQuery{Direction: sarhad.DirOut, Types: []sarhad.RelationType{sarhad.RelOperatesRoute}}}},
 		{"NoSuchType", sarhad.ThenQuery{
 			First: sarhad.RelationshipQuery{Anchors: []string{kase.ID}, Direction: sarhad.DirIn},
 			Then:  sarhad.RelationshipQuery{Direction: sarhad.DirOut, Types: []sarhad.RelationType{"NO_SUCH_TYPE"}}}},
@@ -98,24 +106,46 @@ func testNeighboursThen(t *testing.T, h *harness) {
 		}
 	}
 
-	// The reference is not empty where it should not be: the system viewer sees every party and
-	// every identifier, a cleared FIA officer the victim's, an uncleared one not.
+	// Written out, so that the reference is not all that is checked: the system viewer sees every
+	// party and every identifier; a cleared FIA officer the victim's too, but not the party of
+	// another agency; an uncleared one none of the victim's, the shared phone included; an Iranian
+	// liaison officer what is released to Iran.
+	ids := func(es ...sarhad.Entity) []string { return sorted(entityIDs(es)) }
 	for _, c := range []struct {
-		v    *sarhad.Viewer
-		want []string
+		v                  *sarhad.Viewer
+		first, then        []string
+		ends               []string
+		victimIdentifiable bool
 	}{
-		{sarhad.SystemViewer(), []string{"then-v-own", "then-v-shared", "then-s-shared", "then-s-only", "then-v-doc", "then-punjab-phone"}},
-		{fiaVictimOfficer(), []string{"then-v-own", "then-v-shared", "then-s-shared", "then-s-only", "then-v-doc"}},
-		{fiaInvestigator(), []string{"then-s-only"}},
+		{sarhad.SystemViewer(), []string{"then-p-victim", "then-p-suspect", "then-p-punjab", "then-p-network"},
+			[]string{"then-v-own", "then-v-shared", "then-s-shared", "then-s-only", "then-v-doc", "then-punjab-phone"},
+			ids(victim, suspect, punjab, network, own, shared, suspectOnly, punjabPhone, doc), true},
+		{fiaVictimOfficer(), []string{"then-p-victim", "then-p-suspect", "then-p-network"},
+			[]string{"then-v-own", "then-v-shared", "then-s-shared", "then-s-only", "then-v-doc"},
+			ids(victim, suspect, network, own, shared, suspectOnly, doc), true},
+		{fiaInvestigator(), []string{"then-p-victim", "then-p-suspect", "then-p-network"}, []string{"then-s-only"},
+			ids(victim, suspect, network, suspectOnly), false},
+		{iranLiaison(), []string{"then-p-victim", "then-p-suspect"}, []string{"then-s-only"},
+			ids(victim, suspect, suspectOnly), false},
 	} {
 		got, err := s.NeighboursThen(as(t.Context(), c.v), queries[0].q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := make([]string, len(c.want))
-		for i, key := range c.want {
-			want[i] = relID(key)
+		rels := func(keys []string) []string {
+			out := make([]string, len(keys))
+			for i, key := range keys {
+				out[i] = relID(key)
+			}
+			return sorted(out)
 		}
-		equalIDs(t, fmt.Sprintf("identifiers of the parties for %s", c.v.Subject), relationshipIDs(got.Then), sorted(want))
+		equalIDs(t, fmt.Sprintf("parties for %s", c.v.Subject), relationshipIDs(got.First), rels(c.first))
+		equalIDs(t, fmt.Sprintf("identifiers of the parties for %s", c.v.Subject), relationshipIDs(got.Then), rels(c.then))
+		equalIDs(t, fmt.Sprintf("ends for %s", c.v.Subject), sorted(entityIDs(got.Ends)), c.ends)
+		for _, e := range got.Ends {
+			if p, ok := e.(*sarhad.Person); ok && p.ID == victim.ID && p.Name == victim.Name != c.victimIdentifiable {
+				t.Errorf("%s: the victim's name is %q", c.v.Subject, p.Name)
+			}
+		}
 	}
 }
