@@ -117,23 +117,33 @@ func (s *overlapStore) counts() (calls, underway int) {
 	return s.calls, s.underway
 }
 
+// network is a case of seedCases with one more accused, Waqas Butt, who is a member of a network
+// operating the route the case concerns, and uses a phone; the route stops at Taftan.
+type network struct{ caseID, person, org, phone, place, route string }
+
+func seedNetwork(e *env) network {
+	n := network{caseID: e.seedCases(1)[0]}
+	n.person = e.create(&sarhad.Person{Name: "Waqas Butt", Gender: sarhad.GenderMale, Nationalities: []string{"PAK"}}, nil)
+	n.org = e.create(&sarhad.Organization{Name: "Butt Network", Category: sarhad.OrgCriminalNetwork, Country: "PAK"}, nil)
+	e.link(sarhad.RelMemberOf, n.person, n.org, sarhad.RelationProps{})
+	e.link(sarhad.RelPartyTo, n.person, n.caseID, sarhad.RelationProps{Role: "ACCUSED"})
+	n.phone = e.create(&sarhad.Phone{Number: "+923331112223"}, nil)
+	e.link(sarhad.RelUses, n.person, n.phone, sarhad.RelationProps{})
+	n.place = e.create(&sarhad.Place{Name: "Taftan", Category: sarhad.PlaceBorderCrossing, Country: "PAK"}, nil)
+	n.route = e.create(&sarhad.Route{Name: "Quetta–Taftan"}, nil)
+	e.link(sarhad.RelHasStop, n.route, n.place, sarhad.RelationProps{Order: 1})
+	e.link(sarhad.RelOperatesRoute, n.org, n.route, sarhad.RelationProps{})
+	e.link(sarhad.RelAlongRoute, n.caseID, n.route, sarhad.RelationProps{})
+	return n
+}
+
 // TestNodeReadsItsRelationshipFieldsMeanwhile: the relationship fields selected on the entity of
 // the node field are read while the entity is, each with the store call its resolver would make
 // (a different call would be a third store call), and their answers are the fields' own.
 func TestNodeReadsItsRelationshipFieldsMeanwhile(t *testing.T) {
 	e := newEnv(t)
-	caseID := e.seedCases(1)[0]
-	person := e.create(&sarhad.Person{Name: "Waqas Butt", Gender: sarhad.GenderMale, Nationalities: []string{"PAK"}}, nil)
-	org := e.create(&sarhad.Organization{Name: "Butt Network", Category: sarhad.OrgCriminalNetwork, Country: "PAK"}, nil)
-	e.link(sarhad.RelMemberOf, person, org, sarhad.RelationProps{})
-	e.link(sarhad.RelPartyTo, person, caseID, sarhad.RelationProps{Role: "ACCUSED"})
-	phone := e.create(&sarhad.Phone{Number: "+923331112223"}, nil)
-	e.link(sarhad.RelUses, person, phone, sarhad.RelationProps{})
-	place := e.create(&sarhad.Place{Name: "Taftan", Category: sarhad.PlaceBorderCrossing, Country: "PAK"}, nil)
-	route := e.create(&sarhad.Route{Name: "Quetta–Taftan"}, nil)
-	e.link(sarhad.RelHasStop, route, place, sarhad.RelationProps{Order: 1})
-	e.link(sarhad.RelOperatesRoute, org, route, sarhad.RelationProps{})
-	e.link(sarhad.RelAlongRoute, caseID, route, sarhad.RelationProps{})
+	n := seedNetwork(e)
+	caseID, person, org, phone, place, route := n.caseID, n.person, n.org, n.phone, n.place, n.route
 	event := e.create(&sarhad.Event{Category: sarhad.EventInterception, OccurredOn: "2024-03-09"}, nil)
 	e.link(sarhad.RelOccurredAt, event, place, sarhad.RelationProps{})
 	e.link(sarhad.RelInvolvedIn, person, event, sarhad.RelationProps{})
@@ -212,21 +222,12 @@ func TestNodeReadsItsRelationshipFieldsMeanwhile(t *testing.T) {
 // store call (Store.NeighboursThen), while the entity is read; each answer is the field's own.
 func TestNodeReadsTwoLevelsInOneCall(t *testing.T) {
 	e := newEnv(t)
-	caseID := e.seedCases(1)[0]
-	person := e.create(&sarhad.Person{Name: "Waqas Butt", Gender: sarhad.GenderMale, Nationalities: []string{"PAK"}}, nil)
+	n := seedNetwork(e)
+	caseID, person, phone, route := n.caseID, n.person, n.phone, n.route
 	accomplice := e.create(&sarhad.Person{Name: "Imran Butt", Gender: sarhad.GenderMale, Nationalities: []string{"PAK"}}, nil)
-	org := e.create(&sarhad.Organization{Name: "Butt Network", Category: sarhad.OrgCriminalNetwork, Country: "PAK"}, nil)
-	e.link(sarhad.RelMemberOf, person, org, sarhad.RelationProps{})
-	e.link(sarhad.RelLeads, accomplice, org, sarhad.RelationProps{})
-	e.link(sarhad.RelPartyTo, person, caseID, sarhad.RelationProps{Role: "ACCUSED"})
-	phone := e.create(&sarhad.Phone{Number: "+923331112223"}, nil)
-	e.link(sarhad.RelUses, person, phone, sarhad.RelationProps{})
-	place := e.create(&sarhad.Place{Name: "Taftan", Category: sarhad.PlaceBorderCrossing, Country: "PAK"}, nil)
-	route := e.create(&sarhad.Route{Name: "Quetta–Taftan"}, nil)
+	e.link(sarhad.RelLeads, accomplice, n.org, sarhad.RelationProps{})
 	other := e.create(&sarhad.Route{Name: "Taftan–Zahedan"}, nil)
-	e.link(sarhad.RelHasStop, route, place, sarhad.RelationProps{Order: 1})
-	e.link(sarhad.RelHasStop, other, place, sarhad.RelationProps{Order: 1})
-	e.link(sarhad.RelAlongRoute, caseID, route, sarhad.RelationProps{})
+	e.link(sarhad.RelHasStop, other, n.place, sarhad.RelationProps{Order: 1})
 
 	levels := []struct{ name, id, selection, want string }{
 		{"Case.parties.party.identifiers", caseID,
