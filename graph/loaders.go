@@ -282,15 +282,15 @@ func (l *Loaders) prefetch(ctx context.Context, keys []ahead) (stop func()) {
 			continue
 		}
 		// A field that waits for it learns from f how it went.
-		load := func(ctx context.Context) (map[relKey][]*sarhad.Relationship, error) {
-			return l.loadRelationships(ctx, l.store, missing)
+		if k.then == nil {
+			reads.Go(func() { l.read(ctx, missing, f) })
+			continue
 		}
-		if k.then != nil {
-			load = func(ctx context.Context) (map[relKey][]*sarhad.Relationship, error) {
+		reads.Go(func() {
+			l.readWith(ctx, missing, f, func(ctx context.Context) (map[relKey][]*sarhad.Relationship, error) {
 				return l.loadHops(ctx, k.key, *k.then)
-			}
-		}
-		reads.Go(func() { l.readWith(ctx, missing, f, load) })
+			})
+		})
 	}
 	return func() {
 		cancel()

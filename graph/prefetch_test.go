@@ -195,24 +195,19 @@ func TestNodeReadsItsRelationshipFieldsMeanwhile(t *testing.T) {
 	st := &overlapStore{Store: e.store}
 	e.useStore(st)
 	for _, f := range fields {
-		st.reset()
-		e.store.reset()
-		var out struct{ Node map[string]any }
-		e.mustDo(investigator, `query($id: ID!) { node(id: $id) { id ... on `+f.typ+` { `+f.selection+` } } }`,
-			map[string]any{"id": ids[f.typ]}, &out)
-		calls := e.store.reset()
+		node, calls := askNode(e, st, ids[f.typ], `... on `+f.typ+` { `+f.selection+` }`)
 		if !st.overlapped {
 			t.Errorf("%s.%s: not read while the %s was", f.typ, f.field, f.typ)
 		}
 		if calls != 2 {
 			t.Errorf("%s.%s: %d store calls, want 2 (the entity, the field)", f.typ, f.field, calls)
 		}
-		if out.Node == nil || out.Node[f.field] == nil {
-			t.Errorf("%s.%s: no answer: %+v", f.typ, f.field, out.Node)
+		if node == nil || node[f.field] == nil {
+			t.Errorf("%s.%s: no answer: %+v", f.typ, f.field, node)
 			continue
 		}
-		if !containsID(out.Node[f.field], f.want) {
-			t.Errorf("%s.%s: %v does not hold %s", f.typ, f.field, out.Node[f.field], f.want)
+		if !containsID(node[f.field], f.want) {
+			t.Errorf("%s.%s: %v does not hold %s", f.typ, f.field, node[f.field], f.want)
 		}
 	}
 }
@@ -239,19 +234,15 @@ func TestNodeReadsTwoLevelsInOneCall(t *testing.T) {
 	st := &overlapStore{Store: e.store}
 	e.useStore(st)
 	for _, l := range levels {
-		st.reset()
-		e.store.reset()
-		var out struct{ Node map[string]any }
-		e.mustDo(investigator, `query($id: ID!) { node(id: $id) { id `+l.selection+` } }`, map[string]any{"id": l.id}, &out)
-		calls := e.store.reset()
+		node, calls := askNode(e, st, l.id, l.selection)
 		if !st.overlapped {
 			t.Errorf("%s: not read while the entity was", l.name)
 		}
 		if calls != 2 || st.thenCalls != 1 {
 			t.Errorf("%s: %d store calls (%d NeighboursThen), want 2 (the entity; both levels in one)", l.name, calls, st.thenCalls)
 		}
-		if !containsID(out.Node, l.want) {
-			t.Errorf("%s: %v does not hold %s", l.name, out.Node, l.want)
+		if !containsID(node, l.want) {
+			t.Errorf("%s: %v does not hold %s", l.name, node, l.want)
 		}
 	}
 
@@ -277,6 +268,16 @@ func TestNodeReadsTwoLevelsInOneCall(t *testing.T) {
 	if len(one.Node.Parties) != 3 {
 		t.Errorf("parties %+v, want 3", one.Node.Parties)
 	}
+}
+
+// askNode asks an investigator's node(id:) with selection on it, st and the env's counting store
+// reset first, and returns the node and the store calls the request made.
+func askNode(e *env, st *overlapStore, id, selection string) (node map[string]any, calls int) {
+	st.reset()
+	e.store.reset()
+	var out struct{ Node map[string]any }
+	e.mustDo(investigator, `query($id: ID!) { node(id: $id) { id `+selection+` } }`, map[string]any{"id": id}, &out)
+	return out.Node, e.store.reset()
 }
 
 // containsID reports whether a decoded JSON value holds the string id anywhere.
