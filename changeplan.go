@@ -33,6 +33,8 @@ type ChangePlan struct {
 	EntityWrites       []string
 	RelationshipWrites []string
 	Deleted            []string
+
+	keepSources bool // ChangeSet.KeepSources of the change set decided
 }
 
 // PlannedEntity is what a plan knows of an entity: as read, then as the change set leaves it.
@@ -95,6 +97,21 @@ func formOf(content string, m *Meta) StoredForm {
 			ReleasableTo: slices.Clone(h.ReleasableTo)}}
 }
 
+// addSources puts, under ChangeSet.KeepSources, the sources of the record as it was (was) before
+// those form adds.
+func (p *ChangePlan) addSources(form, was *StoredForm) {
+	if !p.keepSources {
+		return
+	}
+	sources := slices.Clone(was.SourceIDs)
+	for _, id := range form.SourceIDs {
+		if !slices.Contains(sources, id) {
+			sources = append(sources, id)
+		}
+	}
+	form.SourceIDs = sources
+}
+
 // PlannedHolder is what the victim-identifier rule needs of a holder.
 type PlannedHolder struct {
 	Victim    bool
@@ -123,6 +140,7 @@ func (p *ChangePlan) PolicyApplies() bool { return !p.Viewer.System }
 // or the first error.
 func (p *ChangePlan) Decide(cs *ChangeSet, puts, links []PlannedItem) (*ApplyResult, error) {
 	res := &ApplyResult{}
+	p.keepSources = cs.KeepSources
 	for i, e := range cs.Put {
 		if err := p.put(i, e, puts[i], res); err != nil {
 			return nil, err
@@ -224,6 +242,7 @@ func (p *ChangePlan) put(i int, e Entity, item PlannedItem, res *ApplyResult) er
 		if err := p.mayChange(m.ID, st.Form.Handling); err != nil {
 			return err
 		}
+		p.addSources(&form, &st.Form)
 		if st.Form.same(&form) {
 			res.Unchanged++
 			return nil
@@ -275,6 +294,7 @@ func (p *ChangePlan) link(i int, r *Relationship, item PlannedItem, res *ApplyRe
 		if rs.Type != r.Type || rs.From != r.From || rs.To != r.To {
 			return Errorf(ECONFLICT, "relationship %s already joins other entities", r.ID)
 		}
+		p.addSources(&form, &rs.Form)
 		if rs.Form.same(&form) {
 			res.Unchanged++
 			return nil

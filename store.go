@@ -274,6 +274,11 @@ type ChangeSet struct {
 	Put    []Entity
 	Link   []*Relationship
 	Unlink []string
+	// KeepSources keeps the sources of the records that exist: a put or link adds its SourceIDs
+	// to those the record has, in their order, rather than replacing them. Imports set it, so
+	// that a record read from several files keeps each as a source; the store reads and writes
+	// the sources in the transaction of the change set, so concurrent imports lose none.
+	KeepSources bool
 }
 
 // ApplyResult says which records a change set actually changed.

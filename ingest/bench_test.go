@@ -11,6 +11,8 @@ import (
 
 	"github.com/sarhad/sarhad"
 	"github.com/sarhad/sarhad/ingest"
+	neo4jstore "github.com/sarhad/sarhad/store/neo4j"
+	"github.com/sarhad/sarhad/store/neo4j/neo4jtest"
 	"github.com/sarhad/sarhad/store/sqlite"
 )
 
@@ -60,16 +62,58 @@ func writeBenchFiles(b *testing.B, dir string) []string {
 // embedded store per iteration and reports relationships per second (the persons' import time
 // included).
 func BenchmarkImportSQLite(b *testing.B) {
+	ctx := sarhad.NewContext(b.Context(), sarhad.SystemViewer())
+	benchImport(b, func() (sarhad.Store, func()) {
+		st, err := sqlite.Open(ctx, b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		return st, func() { st.Close() }
+	})
+}
+
+// BenchmarkImportNeo4j is BenchmarkImportSQLite into the Neo4j of NEO4J_URI (skipped when it is not
+// set), which must hold no records: each iteration imports into it emptied.
+func BenchmarkImportNeo4j(b *testing.B) {
+	cfg := neo4jstore.Config{URI: os.Getenv("NEO4J_URI"), Username: os.Getenv("NEO4J_USERNAME"),
+		Password: os.Getenv("NEO4J_PASSWORD"), Database: os.Getenv("NEO4J_DATABASE")}
+	if cfg.URI == "" {
+		b.Skip("NEO4J_URI is not set")
+	}
+	ctx := sarhad.NewContext(b.Context(), sarhad.SystemViewer())
+	st, err := neo4jstore.Open(ctx, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	for _, kind := range sarhad.EntityKinds() {
+		page, err := st.ListEntities(ctx, sarhad.ListQuery{Kind: kind, Page: sarhad.Page{First: 1}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(page.Entities) > 0 {
+			b.Fatalf("the Neo4j of NEO4J_URI holds records (%s): the benchmark deletes everything, give it an empty database", kind)
+		}
+	}
+	empty := func() {
+		if err := neo4jtest.Empty(ctx, cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	defer empty()
+	benchImport(b, func() (sarhad.Store, func()) { return st, empty })
+}
+
+// benchImport imports the files of writeBenchFiles b.N times, each into the store fresh returns
+// (with the function that disposes of it), and reports relationships per second.
+func benchImport(b *testing.B, fresh func() (sarhad.Store, func())) {
 	files := writeBenchFiles(b, b.TempDir())
 	ctx := sarhad.NewContext(b.Context(), sarhad.SystemViewer())
 	opts := ingest.Options{Handling: sarhad.Handling{OriginatorOrg: "FIA-AHTC-GRW", OriginatorCountry: "PAK"}}
 	var elapsed time.Duration
 	for range b.N {
 		b.StopTimer()
-		st, err := sqlite.Open(ctx, b.TempDir())
-		if err != nil {
-			b.Fatal(err)
-		}
+		st, dispose := fresh()
 		b.StartTimer()
 		start := time.Now()
 		rep, err := ingest.Run(ctx, st, files, opts)
@@ -81,7 +125,7 @@ func BenchmarkImportSQLite(b *testing.B) {
 		if len(rep.Rejected) != 0 || rep.Created != benchPersons+benchRelationships+2 {
 			b.Fatalf("report: %d created, %d rejected (first %v)", rep.Created, len(rep.Rejected), rep.Rejected[:min(1, len(rep.Rejected))])
 		}
-		st.Close()
+		dispose()
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(benchRelationships*b.N)/elapsed.Seconds(), "rels/s")

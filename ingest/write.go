@@ -92,10 +92,18 @@ func (l *loader) merge(o outcome) error {
 	return o.err
 }
 
-// prepare reads the records of a batch that already exist: an update keeps their creation stamp
-// and their sources (adding the file's), and is rejected when the viewer may not edit them, as
-// Service.Update would. It returns the records still to write.
-func (l *loader) prepare(o *outcome, puts, links []*record) ([]*record, []*record, error) {
+// prepare checks, before a batch is written, what Store.Apply does not: it reads the entities of
+// the batch that already exist, to reject those the viewer may not edit (a protected victim's
+// record among them) and a victim under the pseudonym of a redacted export over the stored one;
+// and it rejects the creation of a record under an id of the viewer's choosing unless they are an
+// administrator. Relationships are read only where that rule needs them, and all of them in an
+// atomic import (every), which lists every record it refuses before it writes: for the others,
+// Apply decides in its own transaction, refusing to move a relationship to other entities
+// (reported as prepare would, see refusal) or to edit one the viewer may not. Apply keeps the
+// creation stamp of the records that exist and, under KeepSources (changeSet), their sources. It
+// returns the records still to write.
+func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*record, []*record, error) {
+	admin := l.v.HasRole(sarhad.RoleAdmin)
 	ids := make([]string, len(puts))
 	for i, rec := range puts {
 		ids[i] = rec.entity.EntityMeta().ID
@@ -109,15 +117,14 @@ func (l *loader) prepare(o *outcome, puts, links []*record) ([]*record, []*recor
 		for j, old := range found {
 			rec := puts[i*lookupChunk+j]
 			if old == nil {
-				if rec.chosenID && !l.v.HasRole(sarhad.RoleAdmin) {
+				if rec.chosenID && !admin {
 					o.reject(rec, colID, chosenIDReason)
 					continue
 				}
 				keepPuts = append(keepPuts, rec)
 				continue
 			}
-			om, m := old.EntityMeta(), rec.entity.EntityMeta()
-			if reason := l.mayEdit(om); reason != "" {
+			if reason := l.mayEdit(old.EntityMeta()); reason != "" {
 				o.reject(rec, "", reason)
 				continue
 			}
@@ -125,46 +132,63 @@ func (l *loader) prepare(o *outcome, puts, links []*record) ([]*record, []*recor
 				o.reject(rec, "", "is a protected victim under a pseudonym (a redacted export): it may not overwrite the victim's record")
 				continue
 			}
-			m.CreatedAt, m.CreatedBy = om.CreatedAt, om.CreatedBy
-			m.SourceIDs = withSource(om.SourceIDs, m.SourceIDs)
 			keepPuts = append(keepPuts, rec)
 		}
 	}
+	var asked []int // the links read, by index
 	ids = ids[:0]
-	for _, rec := range links {
-		ids = append(ids, rec.rel.ID)
+	for i, rec := range links {
+		if every || rec.chosenID && !admin {
+			asked, ids = append(asked, i), append(ids, rec.rel.ID)
+		}
 	}
-	keepLinks := links[:0:0]
+	olds := make([]*sarhad.Relationship, len(links))
 	for i, chunk := range chunks(ids) {
 		found, err := l.st.RelationshipsByID(l.ctx, chunk)
 		if err != nil {
 			return nil, nil, fmt.Errorf("ingest: read existing relationships: %w", err)
 		}
 		for j, old := range found {
-			rec := links[i*lookupChunk+j]
-			if old == nil {
-				if rec.chosenID && !l.v.HasRole(sarhad.RoleAdmin) {
-					o.reject(rec, colID, chosenIDReason)
-					continue
-				}
-				keepLinks = append(keepLinks, rec)
-				continue
-			}
-			r := rec.rel
-			if reason := l.mayEdit(&old.Meta); reason != "" {
-				o.reject(rec, "", reason)
-				continue
-			}
-			if old.Type != r.Type || old.From != r.From || old.To != r.To {
-				o.reject(rec, rec.fields.key, fmt.Sprintf("%q already names a relationship that joins other entities", r.SourceKey))
-				continue
-			}
-			r.CreatedAt, r.CreatedBy = old.CreatedAt, old.CreatedBy
-			r.SourceIDs = withSource(old.SourceIDs, r.SourceIDs)
-			keepLinks = append(keepLinks, rec)
+			olds[asked[i*lookupChunk+j]] = old
 		}
 	}
+	keepLinks := links[:0:0]
+	for i, rec := range links {
+		old := olds[i]
+		if old == nil {
+			if rec.chosenID && !admin {
+				o.reject(rec, colID, chosenIDReason)
+				continue
+			}
+			keepLinks = append(keepLinks, rec)
+			continue
+		}
+		if reason := l.mayEdit(&old.Meta); reason != "" {
+			o.reject(rec, "", reason)
+			continue
+		}
+		if r := rec.rel; old.Type != r.Type || old.From != r.From || old.To != r.To {
+			o.reject(rec, rec.fields.key, movedReason(r))
+			continue
+		}
+		keepLinks = append(keepLinks, rec)
+	}
 	return keepPuts, keepLinks, nil
+}
+
+// movedReason rejects a relationship whose id names a stored relationship of another type or
+// between other entities.
+func movedReason(r *sarhad.Relationship) string {
+	return fmt.Sprintf("%q already names a relationship that joins other entities", r.SourceKey)
+}
+
+// refusal is the field and reason of a record Store.Apply refused alone: a relationship that
+// would move a stored one to other entities is reported as prepare reports it.
+func refusal(rec *record, err error) (field, reason string) {
+	if rec.rel != nil && sarhad.ErrorCode(err) == sarhad.ECONFLICT {
+		return rec.fields.key, movedReason(rec.rel)
+	}
+	return "", sarhad.ErrorMessage(err)
 }
 
 func chunks(ids []string) [][]string {
@@ -202,19 +226,9 @@ func (l *loader) mayEdit(m *sarhad.Meta) string {
 	return ""
 }
 
-// withSource keeps the existing sources of a record and adds the import's.
-func withSource(existing, added []string) []string {
-	out := slices.Clone(existing)
-	for _, id := range added {
-		if !slices.Contains(out, id) {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 func changeSet(puts, links []*record) *sarhad.ChangeSet {
-	cs := &sarhad.ChangeSet{Put: make([]sarhad.Entity, len(puts)), Link: make([]*sarhad.Relationship, len(links))}
+	cs := &sarhad.ChangeSet{Put: make([]sarhad.Entity, len(puts)), Link: make([]*sarhad.Relationship, len(links)),
+		KeepSources: true}
 	for i, rec := range puts {
 		cs.Put[i] = rec.entity
 	}
@@ -235,7 +249,7 @@ func clientError(err error) bool {
 
 // applyBatch writes one batch (write) once the records that already exist are read.
 func (l *loader) applyBatch(puts, links []*record) (o outcome) {
-	puts, links, o.err = l.prepare(&o, puts, links)
+	puts, links, o.err = l.prepare(&o, puts, links, false)
 	if o.err != nil || len(puts)+len(links) == 0 {
 		return o
 	}
@@ -260,7 +274,8 @@ func (l *loader) write(o *outcome, recs []*record) {
 	case !clientError(err):
 		o.err = fmt.Errorf("ingest: apply: %w", err)
 	case len(recs) == 1:
-		o.reject(recs[0], "", sarhad.ErrorMessage(err))
+		field, reason := refusal(recs[0], err)
+		o.reject(recs[0], field, reason)
 	default:
 		mid := len(recs) / 2
 		if l.write(o, recs[:mid]); o.err == nil {
@@ -272,7 +287,7 @@ func (l *loader) write(o *outcome, recs []*record) {
 // applyAtomic writes the whole import in one change set, or nothing when a record was rejected.
 func (l *loader) applyAtomic(puts, links []*record) error {
 	var o outcome
-	puts, links, o.err = l.prepare(&o, puts, links)
+	puts, links, o.err = l.prepare(&o, puts, links, true)
 	if o.err == nil && len(l.rep.Rejected)+len(o.rejected) == 0 && len(puts)+len(links) > 0 {
 		res, err := l.st.Apply(l.ctx, changeSet(puts, links))
 		if err != nil {

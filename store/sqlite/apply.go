@@ -90,6 +90,15 @@ type envelope struct {
 	sources  string // source_ids
 }
 
+// sourcesOf returns the sources column of a record as the plan leaves it (f): as encoded from the
+// change set (m), unless the plan added the sources the record had (ChangeSet.KeepSources).
+func sourcesOf(env envelope, m *sarhad.Meta, f *sarhad.StoredForm) string {
+	if slices.Equal(f.SourceIDs, m.SourceIDs) {
+		return env.sources
+	}
+	return jsonList(f.SourceIDs)
+}
+
 func newEnvelope(m *sarhad.Meta) envelope {
 	return envelope{released: jsonList(m.Handling.ReleasableTo), sources: jsonList(m.SourceIDs)}
 }
@@ -471,7 +480,7 @@ func (p *plan) write(ctx context.Context, tx *sql.Tx) error {
 				releasable_to, victim, source_ids, source_key, source_ref, created_at, created_by, updated_at, updated_by)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				id, string(st.Kind), f.Content, pe.public, h.OriginatorOrg, h.OriginatorCountry, string(h.TLP),
-				pe.env.released, pe.victim, pe.env.sources, f.SourceKey, m.SourceRef, stamp(st.CreatedAt), st.CreatedBy,
+				pe.env.released, pe.victim, sourcesOf(pe.env, m, f), f.SourceKey, m.SourceRef, stamp(st.CreatedAt), st.CreatedBy,
 				stamp(m.UpdatedAt), m.UpdatedBy)
 			if err != nil {
 				return err
@@ -492,7 +501,7 @@ func (p *plan) write(ctx context.Context, tx *sql.Tx) error {
 				tlp = ?, releasable_to = ?, victim = ?, source_ids = ?, source_key = ?, source_ref = ?, updated_at = ?,
 				updated_by = ? WHERE rowid = ?`,
 				f.Content, pe.public, h.OriginatorOrg, h.OriginatorCountry, string(h.TLP), pe.env.released, pe.victim,
-				pe.env.sources, f.SourceKey, m.SourceRef, stamp(m.UpdatedAt), m.UpdatedBy, p.rowids[id]); err != nil {
+				sourcesOf(pe.env, m, f), f.SourceKey, m.SourceRef, stamp(m.UpdatedAt), m.UpdatedBy, p.rowids[id]); err != nil {
 				return err
 			}
 			if _, err := exec(`DELETE FROM entity_terms WHERE rowid = ?`, p.rowids[id]); err != nil {
@@ -533,13 +542,13 @@ func (p *plan) write(ctx context.Context, tx *sql.Tx) error {
 				tlp, releasable_to, source_ids, source_key, source_ref, created_at, created_by, updated_at, updated_by)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 				id, string(rs.Type), rs.From, rs.To, f.Content, h.OriginatorOrg, h.OriginatorCountry, string(h.TLP),
-				l.env.released, l.env.sources, f.SourceKey, r.SourceRef, l.stamps[0], r.CreatedBy, l.stamps[1],
+				l.env.released, sourcesOf(l.env, &r.Meta, f), f.SourceKey, r.SourceRef, l.stamps[0], r.CreatedBy, l.stamps[1],
 				r.UpdatedBy); err != nil {
 				return err
 			}
 		} else if _, err := exec(`UPDATE relationships SET props = ?, origin_org = ?, origin_country = ?, tlp = ?,
 			releasable_to = ?, source_ids = ?, source_key = ?, source_ref = ?, updated_at = ?, updated_by = ? WHERE id = ?`,
-			f.Content, h.OriginatorOrg, h.OriginatorCountry, string(h.TLP), l.env.released, l.env.sources, f.SourceKey,
+			f.Content, h.OriginatorOrg, h.OriginatorCountry, string(h.TLP), l.env.released, sourcesOf(l.env, &r.Meta, f), f.SourceKey,
 			r.SourceRef, l.stamps[1], r.UpdatedBy, id); err != nil {
 			return err
 		}

@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"Concurrency", testConcurrency},
 		{"Audit", testAudit},
 		{"SourceRef", testSourceRef},
+		{"KeepSources", testKeepSources},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, h) })

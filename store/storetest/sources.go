@@ -1,0 +1,86 @@
+package storetest
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/sarhad/sarhad"
+)
+
+// testKeepSources: under ChangeSet.KeepSources a put or link adds its sources to those the record
+// has, in order and each once: the record is updated when that adds one, unchanged when it adds
+// none, and every read returns the sources stored. Without it, the change set's sources replace
+// the record's. For the system viewer (importers) and for an investigator of the originating
+// organisation, whose change sets go through the policy.
+func testKeepSources(t *testing.T, h *harness) {
+	src := func(file string) string { return sarhad.StableID(sarhad.KindSource, file) }
+	s1, s2, s3 := src("persons.csv"), src("persons-2024.csv"), src("interrogation.jsonl")
+	for _, nv := range []namedViewer{{"System", sarhad.SystemViewer()}, {"FIAInvestigator", fiaInvestigator()}} {
+		t.Run(nv.name, func(t *testing.T) {
+			s := h.store(t)
+			ctx := as(context.Background(), nv.v)
+			a := person("sources a", "Zahid Mengal", fia(sarhad.TLPAmber, "IRN"))
+			b := person("sources b", "Noor Bibi", fia(sarhad.TLPAmber, "IRN"))
+			r := link("sources a-b", sarhad.RelAssociateOf, a.ID, b.ID, fia(sarhad.TLPAmber, "IRN"))
+			apply := func(keep bool, sources ...string) *sarhad.ApplyResult {
+				t.Helper()
+				a.SourceIDs, r.SourceIDs = sources, sources
+				return mustApply(t, ctx, s, &sarhad.ChangeSet{Put: []sarhad.Entity{a}, Link: []*sarhad.Relationship{r},
+					KeepSources: keep})
+			}
+			stored := func(want ...string) {
+				t.Helper()
+				es, err := s.Entities(ctx, []string{a.ID})
+				if err != nil || es[0] == nil {
+					t.Fatalf("Entities: %v, %v", es, err)
+				}
+				if got := es[0].EntityMeta().SourceIDs; !slices.Equal(got, want) {
+					t.Errorf("entity sources %v, want %v", got, want)
+				}
+				if got := es[0].(*sarhad.Person).Name; got != a.Name {
+					t.Errorf("entity name %q, want %q", got, a.Name)
+				}
+				rs, err := s.RelationshipsByID(ctx, []string{r.ID})
+				if err != nil || rs[0] == nil {
+					t.Fatalf("RelationshipsByID: %v, %v", rs, err)
+				}
+				if got := rs[0].SourceIDs; !slices.Equal(got, want) {
+					t.Errorf("relationship sources %v, want %v", got, want)
+				}
+				ties, err := s.Relationships(ctx, sarhad.RelationshipQuery{Anchors: []string{a.ID}, Direction: sarhad.DirOut})
+				if err != nil || len(ties) != 1 || !slices.Equal(ties[0].SourceIDs, want) {
+					t.Errorf("Relationships: %v, %v; want one with sources %v", ties, err, want)
+				}
+			}
+			load(t, s, []sarhad.Entity{b}, nil)
+
+			// New records take the change set's sources, KeepSources or not.
+			if res := apply(true, s1); res.Created != 2 {
+				t.Errorf("first write: %+v, want 2 created", res)
+			}
+			stored(s1)
+			if res := apply(true, s2); res.Updated != 2 {
+				t.Errorf("another source: %+v, want 2 updated", res)
+			}
+			stored(s1, s2)
+			if res := apply(true, s1); res.Unchanged != 2 {
+				t.Errorf("a source they have: %+v, want 2 unchanged", res)
+			}
+			stored(s1, s2)
+			if res := apply(true, s2, s3, s1); res.Updated != 2 {
+				t.Errorf("one new source among known ones: %+v, want 2 updated", res)
+			}
+			stored(s1, s2, s3)
+			a.Name = "Zahid Hussain Mengal"
+			if res := apply(true, s2); res.Updated != 1 || res.Unchanged != 1 {
+				t.Errorf("a changed name from a known source: %+v, want the person updated, the tie unchanged", res)
+			}
+			stored(s1, s2, s3)
+			if res := apply(false, s3); res.Updated != 2 {
+				t.Errorf("without KeepSources: %+v, want 2 updated", res)
+			}
+			stored(s3)
+		})
+	}
+}
