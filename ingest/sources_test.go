@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -102,5 +103,56 @@ func TestImportRejectsAKeyMovedToOtherEntities(t *testing.T) {
 		if _, in := after.rels[sarhad.StableID("", org+"\x00R-2")]; in == atomic {
 			t.Errorf("atomic %v: R-2 imported: %v", atomic, in)
 		}
+	}
+}
+
+// countingStore counts the change sets it is given.
+type countingStore struct {
+	sarhad.Store
+	applies int
+}
+
+func (s *countingStore) Apply(ctx context.Context, cs *sarhad.ChangeSet) (*sarhad.ApplyResult, error) {
+	s.applies++
+	return s.Store.Apply(ctx, cs)
+}
+
+// A file whose keys now name other pairs (keys by row number, rows re-sorted) is rejected key by key
+// in a few writes, not in a halving per key: the refused batch has its relationships read first.
+func TestImportManyMovedKeys(t *testing.T) {
+	const moved, added = 40, 10
+	st := &countingStore{Store: openStore(t)}
+	ctx := systemContext(t)
+	persons := "key,name\n"
+	for i := range moved + added + 1 {
+		persons += fmt.Sprintf("P-%d,Person %d\n", i, i)
+	}
+	ties := func(shift int, n int) string {
+		csv := "key,type,from.kind,from.key,to.kind,to.key\n"
+		for i := range n {
+			csv += fmt.Sprintf("R-%d,ASSOCIATE_OF,PERSON,P-0,PERSON,P-%d\n", i, 1+(i+shift)%(moved+added))
+		}
+		return csv
+	}
+	_, paths := writeFiles(t, map[string]string{"persons.csv": persons, "relationships.csv": ties(0, moved)})
+	run(t, ctx, st, paths, options(clock1))
+	_, paths = writeFiles(t, map[string]string{"relationships.csv": ties(1, moved+added)})
+	st.applies = 0
+	rep := run(t, ctx, st, paths, options(clock2))
+	if len(rep.Rejected) != moved {
+		t.Fatalf("%d rejected, want %d:\n%s", len(rep.Rejected), moved, lines(rep.Rejected))
+	}
+	for i, r := range rep.Rejected {
+		if r.Line != i+2 || r.Field != "key" || !strings.Contains(r.Reason, "joins other entities") {
+			t.Errorf("rejection %d: %v", i, r)
+		}
+	}
+	// R-40 … R-49 (the Source of relationships.csv exists since the first import).
+	if rep.Created != added {
+		t.Errorf("created %d, want %d", rep.Created, added)
+	}
+	// The refused write, then the batch without the moved keys.
+	if st.applies != 2 {
+		t.Errorf("%d writes, want 2", st.applies)
 	}
 }

@@ -93,17 +93,13 @@ func (l *loader) merge(o outcome) error {
 }
 
 // prepare checks, before a batch is written, what Store.Apply does not: it reads the entities of
-// the batch that already exist, to reject those the viewer may not edit (a protected victim's
-// record among them) and a victim under the pseudonym of a redacted export over the stored one;
-// and it rejects the creation of a record under an id of the viewer's choosing unless they are an
-// administrator. Relationships are read only where that rule needs them, and all of them in an
-// atomic import (every), which lists every record it refuses before it writes: for the others,
-// Apply decides in its own transaction, refusing to move a relationship to other entities
-// (reported as prepare would, see refusal) or to edit one the viewer may not. Apply keeps the
-// creation stamp of the records that exist and, under KeepSources (changeSet), their sources. It
-// returns the records still to write.
+// the batch that exist, to reject those the viewer may not edit (a protected victim's record among
+// them) and a victim under the pseudonym of a redacted export over the stored one; and it rejects
+// the creation of a record under an id of the viewer's choosing unless they are an administrator.
+// Relationships are read only where that rule needs them, or all of them (every, see
+// prepareLinks). Apply keeps the creation stamp of the records that exist and, under KeepSources
+// (changeSet), their sources. It returns the records still to write.
 func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*record, []*record, error) {
-	admin := l.v.HasRole(sarhad.RoleAdmin)
 	ids := make([]string, len(puts))
 	for i, rec := range puts {
 		ids[i] = rec.entity.EntityMeta().ID
@@ -117,7 +113,7 @@ func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*reco
 		for j, old := range found {
 			rec := puts[i*lookupChunk+j]
 			if old == nil {
-				if rec.chosenID && !admin {
+				if rec.chosenID && !l.v.HasRole(sarhad.RoleAdmin) {
 					o.reject(rec, colID, chosenIDReason)
 					continue
 				}
@@ -135,8 +131,21 @@ func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*reco
 			keepPuts = append(keepPuts, rec)
 		}
 	}
+	keepLinks, err := l.prepareLinks(o, links, every)
+	return keepPuts, keepLinks, err
+}
+
+// prepareLinks reads the relationships of links that exist — those under an id of the viewer's
+// choosing, or all of them (every) — and rejects those the viewer may not edit or whose key names
+// a relationship of another type or between other entities. Apply refuses these too, but a
+// refused change set is written again in halves (write): reading them all first is what an atomic
+// import, which lists every record it refuses before it writes, and a batch Apply refused do. For
+// the others a read of every relationship by id would cost more than the write (on Neo4j it seeks
+// the index of every relationship type, since ids do not say their type).
+func (l *loader) prepareLinks(o *outcome, links []*record, every bool) ([]*record, error) {
+	admin := l.v.HasRole(sarhad.RoleAdmin)
 	var asked []int // the links read, by index
-	ids = ids[:0]
+	var ids []string
 	for i, rec := range links {
 		if every || rec.chosenID && !admin {
 			asked, ids = append(asked, i), append(ids, rec.rel.ID)
@@ -146,13 +155,13 @@ func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*reco
 	for i, chunk := range chunks(ids) {
 		found, err := l.st.RelationshipsByID(l.ctx, chunk)
 		if err != nil {
-			return nil, nil, fmt.Errorf("ingest: read existing relationships: %w", err)
+			return nil, fmt.Errorf("ingest: read existing relationships: %w", err)
 		}
 		for j, old := range found {
 			olds[asked[i*lookupChunk+j]] = old
 		}
 	}
-	keepLinks := links[:0:0]
+	keep := links[:0:0]
 	for i, rec := range links {
 		old := olds[i]
 		if old == nil {
@@ -160,7 +169,7 @@ func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*reco
 				o.reject(rec, colID, chosenIDReason)
 				continue
 			}
-			keepLinks = append(keepLinks, rec)
+			keep = append(keep, rec)
 			continue
 		}
 		if reason := l.mayEdit(&old.Meta); reason != "" {
@@ -171,9 +180,9 @@ func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*reco
 			o.reject(rec, rec.fields.key, movedReason(r))
 			continue
 		}
-		keepLinks = append(keepLinks, rec)
+		keep = append(keep, rec)
 	}
-	return keepPuts, keepLinks, nil
+	return keep, nil
 }
 
 // movedReason rejects a relationship whose id names a stored relationship of another type or
@@ -247,13 +256,26 @@ func clientError(err error) bool {
 	return false
 }
 
-// applyBatch writes one batch (write) once the records that already exist are read.
+// applyBatch writes one batch (write) once the records that already exist are read. When Apply
+// refuses the batch, its relationships are read (prepareLinks) before it is written in halves, so
+// that a file of many moved keys costs one read rather than many halvings.
 func (l *loader) applyBatch(puts, links []*record) (o outcome) {
 	puts, links, o.err = l.prepare(&o, puts, links, false)
 	if o.err != nil || len(puts)+len(links) == 0 {
 		return o
 	}
-	l.write(&o, slices.Concat(puts, links))
+	res, err := l.st.Apply(l.ctx, changeSet(puts, links))
+	switch {
+	case err == nil:
+		o.add(res)
+		return o
+	case !clientError(err):
+		o.err = fmt.Errorf("ingest: apply: %w", err)
+		return o
+	}
+	if links, o.err = l.prepareLinks(&o, links, true); o.err == nil && len(puts)+len(links) > 0 {
+		l.write(&o, slices.Concat(puts, links))
+	}
 	return o
 }
 
