@@ -97,8 +97,8 @@ func formOf(content string, m *Meta) StoredForm {
 			ReleasableTo: slices.Clone(h.ReleasableTo)}}
 }
 
-// addSources puts, under ChangeSet.KeepSources, the sources of the record as it was (was) before
-// those form adds.
+// addSources, under ChangeSet.KeepSources, sets form's sources to those of the record as it was
+// (was), followed by those of form it lacks.
 func (p *ChangePlan) addSources(form, was *StoredForm) {
 	if !p.keepSources {
 		return

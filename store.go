@@ -274,10 +274,13 @@ type ChangeSet struct {
 	Put    []Entity
 	Link   []*Relationship
 	Unlink []string
-	// KeepSources keeps the sources of the records that exist: a put or link adds its SourceIDs
-	// to those the record has, in their order, rather than replacing them. Imports set it, so
-	// that a record read from several files keeps each as a source; the store reads and writes
-	// the sources in the transaction of the change set, so concurrent imports lose none.
+	// KeepSources keeps the sources of the records that exist: a put or link of one adds those of
+	// its SourceIDs the record lacks, after the record's own, rather than replacing them (a new
+	// record takes its SourceIDs as given). Imports set it, so that a record read from several
+	// files keeps each as a source. The store reads the sources in the transaction of the change
+	// set: the embedded store, with one writer at a time, loses none to a concurrent change set;
+	// Neo4j reads without locks, so of two change sets that add sources to the same record at
+	// once, the later write may drop the other's.
 	KeepSources bool
 }
 

@@ -177,27 +177,12 @@ func (l *loader) prepareLinks(o *outcome, links []*record, every bool) ([]*recor
 			continue
 		}
 		if r := rec.rel; old.Type != r.Type || old.From != r.From || old.To != r.To {
-			o.reject(rec, rec.fields.key, movedReason(r))
+			o.reject(rec, rec.fields.key, fmt.Sprintf("%q already names a relationship that joins other entities", r.SourceKey))
 			continue
 		}
 		keep = append(keep, rec)
 	}
 	return keep, nil
-}
-
-// movedReason rejects a relationship whose id names a stored relationship of another type or
-// between other entities.
-func movedReason(r *sarhad.Relationship) string {
-	return fmt.Sprintf("%q already names a relationship that joins other entities", r.SourceKey)
-}
-
-// refusal is the field and reason of a record Store.Apply refused alone: a relationship that
-// would move a stored one to other entities is reported as prepare reports it.
-func refusal(rec *record, err error) (field, reason string) {
-	if rec.rel != nil && sarhad.ErrorCode(err) == sarhad.ECONFLICT {
-		return rec.fields.key, movedReason(rec.rel)
-	}
-	return "", sarhad.ErrorMessage(err)
 }
 
 func chunks(ids []string) [][]string {
@@ -256,9 +241,10 @@ func clientError(err error) bool {
 	return false
 }
 
-// applyBatch writes one batch (write) once the records that already exist are read. When Apply
-// refuses the batch, its relationships are read (prepareLinks) before it is written in halves, so
-// that a file of many moved keys costs one read rather than many halvings.
+// applyBatch writes one batch after prepare. When Apply refuses the batch, its relationships are
+// read (prepareLinks) before it is written in halves (write), so that a file of many moved keys
+// costs one read rather than many halvings, and each moved key is rejected as prepareLinks
+// rejects it.
 func (l *loader) applyBatch(puts, links []*record) (o outcome) {
 	puts, links, o.err = l.prepare(&o, puts, links, false)
 	if o.err != nil || len(puts)+len(links) == 0 {
@@ -296,8 +282,7 @@ func (l *loader) write(o *outcome, recs []*record) {
 	case !clientError(err):
 		o.err = fmt.Errorf("ingest: apply: %w", err)
 	case len(recs) == 1:
-		field, reason := refusal(recs[0], err)
-		o.reject(recs[0], field, reason)
+		o.reject(recs[0], "", sarhad.ErrorMessage(err))
 	default:
 		mid := len(recs) / 2
 		if l.write(o, recs[:mid]); o.err == nil {

@@ -4,14 +4,16 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/sarhad/sarhad"
 )
 
-// testKeepSources: under ChangeSet.KeepSources a put or link adds its sources to those the record
-// has, in order and each once: the record is updated when that adds one, unchanged when it adds
-// none, and every read returns the sources stored. Without it, the change set's sources replace
-// the record's. For the system viewer (importers) and for an investigator of the originating
+// testKeepSources: under ChangeSet.KeepSources a put or link adds the sources the record lacks
+// after its own: the record is updated when that adds one, unchanged when it adds none, keeps its
+// creation stamp, and every read returns the sources stored; a record put twice in one change set
+// keeps the sources of both puts. Without KeepSources, the change set's sources replace the
+// record's. For the system viewer (importers) and for an investigator of the originating
 // organisation, whose change sets go through the policy.
 func testKeepSources(t *testing.T, h *harness) {
 	src := func(file string) string { return sarhad.StableID(sarhad.KindSource, file) }
@@ -41,12 +43,18 @@ func testKeepSources(t *testing.T, h *harness) {
 				if got := es[0].(*sarhad.Person).Name; got != a.Name {
 					t.Errorf("entity name %q, want %q", got, a.Name)
 				}
+				if got := es[0].EntityMeta().CreatedAt; !got.Equal(t0) {
+					t.Errorf("entity created %v, want %v", got, t0)
+				}
 				rs, err := s.RelationshipsByID(ctx, []string{r.ID})
 				if err != nil || rs[0] == nil {
 					t.Fatalf("RelationshipsByID: %v, %v", rs, err)
 				}
 				if got := rs[0].SourceIDs; !slices.Equal(got, want) {
 					t.Errorf("relationship sources %v, want %v", got, want)
+				}
+				if got := rs[0].CreatedAt; !got.Equal(t0) {
+					t.Errorf("relationship created %v, want %v", got, t0)
 				}
 				ties, err := s.Relationships(ctx, sarhad.RelationshipQuery{Anchors: []string{a.ID}, Direction: sarhad.DirOut})
 				if err != nil || len(ties) != 1 || !slices.Equal(ties[0].SourceIDs, want) {
@@ -60,6 +68,8 @@ func testKeepSources(t *testing.T, h *harness) {
 				t.Errorf("first write: %+v, want 2 created", res)
 			}
 			stored(s1)
+			// Later writes say they create the records now: the stored creation stamp stays.
+			a.CreatedAt, r.CreatedAt = t0.Add(time.Hour), t0.Add(time.Hour)
 			if res := apply(true, s2); res.Updated != 2 {
 				t.Errorf("another source: %+v, want 2 updated", res)
 			}
@@ -81,6 +91,20 @@ func testKeepSources(t *testing.T, h *harness) {
 				t.Errorf("without KeepSources: %+v, want 2 updated", res)
 			}
 			stored(s3)
+
+			// A new record put, then put again from another source, in one change set.
+			c := person("sources c", "Gul Khan", fia(sarhad.TLPAmber, "IRN"))
+			c.SourceIDs = []string{s1}
+			again := clone(t, c)
+			again.SourceIDs = []string{s2, s1}
+			res, err := s.Apply(ctx, &sarhad.ChangeSet{Put: []sarhad.Entity{c, again}, KeepSources: true})
+			if err != nil || res.Created != 1 || res.Updated != 1 {
+				t.Fatalf("put twice: %+v, %v; want created, then updated", res, err)
+			}
+			es, err := s.Entities(ctx, []string{c.ID})
+			if err != nil || es[0] == nil || !slices.Equal(es[0].EntityMeta().SourceIDs, []string{s1, s2}) {
+				t.Errorf("put twice: %v, %v; want sources %v", es, err, []string{s1, s2})
+			}
 		})
 	}
 }
