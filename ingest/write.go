@@ -94,42 +94,52 @@ func (l *loader) merge(o outcome) error {
 
 // prepare checks, before a batch is written, what Store.Apply does not: it reads the entities of
 // the batch that exist, to reject those the viewer may not edit (a protected victim's record among
-// them) and a victim under the pseudonym of a redacted export over the stored one; and it rejects
-// the creation of a record under an id of the viewer's choosing unless they are an administrator.
+// them) and a victim under the pseudonym of a redacted export over the stored one (for the system
+// viewer, only the latter are read); and it rejects the creation of a record under an id of the
+// viewer's choosing unless they are an administrator.
 // Relationships are read only where that rule needs them, or all of them (every, see
 // prepareLinks). Apply keeps the creation stamp of the records that exist and, under KeepSources
 // (changeSet), their sources. It returns the records still to write.
 func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*record, []*record, error) {
-	ids := make([]string, len(puts))
+	// The system viewer (the command-line import) may edit every record and choose ids: for it,
+	// only a victim under a pseudonym needs the stored record.
+	var asked []int // the puts read, by index
+	var ids []string
 	for i, rec := range puts {
-		ids[i] = rec.entity.EntityMeta().ID
+		if !l.v.System || pseudonymous(rec.entity) {
+			asked, ids = append(asked, i), append(ids, rec.entity.EntityMeta().ID)
+		}
 	}
-	keepPuts := puts[:0:0]
+	olds := make([]sarhad.Entity, len(puts))
 	for i, chunk := range chunks(ids) {
 		found, err := l.st.Entities(l.ctx, chunk)
 		if err != nil {
 			return nil, nil, fmt.Errorf("ingest: read existing entities: %w", err)
 		}
 		for j, old := range found {
-			rec := puts[i*lookupChunk+j]
-			if old == nil {
-				if rec.chosenID && !l.v.HasRole(sarhad.RoleAdmin) {
-					o.reject(rec, colID, chosenIDReason)
-					continue
-				}
-				keepPuts = append(keepPuts, rec)
-				continue
-			}
-			if reason := l.mayEdit(old.EntityMeta()); reason != "" {
-				o.reject(rec, "", reason)
-				continue
-			}
-			if pseudonymOver(rec.entity, old) {
-				o.reject(rec, "", "is a protected victim under a pseudonym (a redacted export): it may not overwrite the victim's record")
+			olds[asked[i*lookupChunk+j]] = old
+		}
+	}
+	keepPuts := puts[:0:0]
+	for i, rec := range puts {
+		old := olds[i]
+		if old == nil {
+			if rec.chosenID && !l.v.HasRole(sarhad.RoleAdmin) {
+				o.reject(rec, colID, chosenIDReason)
 				continue
 			}
 			keepPuts = append(keepPuts, rec)
+			continue
 		}
+		if reason := l.mayEdit(old.EntityMeta()); reason != "" {
+			o.reject(rec, "", reason)
+			continue
+		}
+		if pseudonymOver(rec.entity, old) {
+			o.reject(rec, "", "is a protected victim under a pseudonym (a redacted export): it may not overwrite the victim's record")
+			continue
+		}
+		keepPuts = append(keepPuts, rec)
 	}
 	keepLinks, err := l.prepareLinks(o, links, every)
 	return keepPuts, keepLinks, err
@@ -201,12 +211,17 @@ const chosenIDReason = "only administrators may create a record under an id of t
 // pseudonym of its id) about to replace a stored record that is not: re-importing an export must not
 // overwrite a victim's details with the pseudonym.
 func pseudonymOver(e, old sarhad.Entity) bool {
-	p, ok := e.(*sarhad.Person)
-	if !ok || !p.IsVictim() || p.Name != sarhad.Pseudonym(p.ID) {
+	if !pseudonymous(e) {
 		return false
 	}
 	op, ok := old.(*sarhad.Person)
-	return !ok || op.Name != p.Name
+	return !ok || op.Name != e.(*sarhad.Person).Name
+}
+
+// pseudonymous reports whether e is a protected victim named by the pseudonym of its id.
+func pseudonymous(e sarhad.Entity) bool {
+	p, ok := e.(*sarhad.Person)
+	return ok && p.IsVictim() && p.Name == sarhad.Pseudonym(p.ID)
 }
 
 // mayEdit says why the viewer may not overwrite an existing record, or "".
