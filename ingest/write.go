@@ -96,10 +96,10 @@ func (l *loader) merge(o outcome) error {
 // the batch that exist, to reject those the viewer may not edit (a protected victim's record among
 // them) and a victim under the pseudonym of a redacted export over the stored one (for the system
 // viewer, only the latter are read); and it rejects the creation of a record under an id of the
-// viewer's choosing unless they are an administrator.
-// Relationships are read only where that rule needs them, or all of them (every, see
-// prepareLinks). Apply keeps the creation stamp of the records that exist and, under KeepSources
-// (changeSet), their sources. It returns the records still to write.
+// viewer's choosing unless they are an administrator. Relationships are read only where that rule
+// needs them, or all of them (every, see prepareLinks). Apply keeps the creation stamp of the
+// records that exist and, under KeepSources (changeSet), their sources. It returns the records
+// still to write.
 func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*record, []*record, error) {
 	// The system viewer (the command-line import) may edit every record and choose ids: for it,
 	// only a victim under a pseudonym needs the stored record.
