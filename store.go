@@ -277,10 +277,9 @@ type ChangeSet struct {
 	// KeepSources keeps the sources of the records that exist: a put or link of one adds those of
 	// its SourceIDs the record lacks, after the record's own, rather than replacing them (a new
 	// record takes its SourceIDs as given). Imports set it, so that a record read from several
-	// files keeps each as a source. The store reads the sources in the transaction of the change
-	// set: the embedded store, with one writer at a time, loses none to a concurrent change set;
-	// Neo4j reads without locks, so of two change sets that add sources to the same record at
-	// once, the later write may drop the other's.
+	// files keeps each as a source. Change sets that add sources to the same record at the same
+	// time lose none: the embedded store runs one writer at a time, and Neo4j, whose reads take no
+	// locks, merges the sources again as they stand when it writes the record.
 	KeepSources bool
 }
 

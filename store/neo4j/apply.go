@@ -55,7 +55,7 @@ func (s *Store) Apply(ctx context.Context, cs *sarhad.ChangeSet) (*sarhad.ApplyR
 	for attempt := 1; ; attempt++ {
 		err = s.write(ctx, func(tx neo4j.ManagedTransaction) error {
 			res = nil // every attempt starts afresh
-			p := &plan{ChangePlan: sarhad.NewChangePlan(v), tableFrom: s.tableFrom}
+			p := &plan{ChangePlan: sarhad.NewChangePlan(v), tableFrom: s.tableFrom, keepSources: cs.KeepSources}
 			if err := p.load(ctx, tx, cs); err != nil {
 				return err
 			}
@@ -385,6 +385,8 @@ type plan struct {
 	// tableFrom is the number of rows from which a write is sent as a table (see writeRows).
 	tableFrom int
 	in        *prepared
+	// keepSources is ChangeSet.KeepSources: updates merge the sources as they stand when written.
+	keepSources bool
 }
 
 // load reads the state of everything the change set touches, in two statements: relationships by
@@ -571,8 +573,8 @@ func (p *plan) write(ctx context.Context, tx neo4j.ManagedTransaction) error {
 			}
 			match := func(id string) string { return "MATCH (e:" + entityLabel + " {id: " + id + "})\n\t" }
 			if err := updateRows(ctx, tx, p.tableFrom, func(fields string) string {
-				return match("row[0]") + "SET e = " + fields + ", e:" + k.Label() + "\n\tRETURN count(e)"
-			}, match("row.lead[0]")+"SET e = row.props, e:"+k.Label()+"\n\tRETURN count(e)", ids, rows); err != nil {
+				return match("row[0]") + p.replace("e", "SET e = "+fields+", e:"+k.Label()) + "RETURN count(e)"
+			}, match("row.lead[0]")+p.replace("e", "SET e = row.props, e:"+k.Label())+"RETURN count(e)", ids, rows); err != nil {
 				return err
 			}
 		}
@@ -641,8 +643,8 @@ func (p *plan) write(ctx context.Context, tx neo4j.ManagedTransaction) error {
 					"WHERE startNode(r).id = " + from + " AND endNode(r).id = " + to + "\n\t"
 			}
 			if err := updateRows(ctx, tx, p.tableFrom, func(fields string) string {
-				return match("row[0]", "row[1]", "row[2]") + "SET r = " + fields + "\n\tRETURN count(r)"
-			}, match("row.lead[0]", "row.lead[1]", "row.lead[2]")+"SET r = row.props\n\tRETURN count(r)", keys, props); err != nil {
+				return match("row[0]", "row[1]", "row[2]") + p.replace("r", "SET r = "+fields) + "RETURN count(r)"
+			}, match("row.lead[0]", "row.lead[1]", "row.lead[2]")+p.replace("r", "SET r = row.props")+"RETURN count(r)", keys, props); err != nil {
 				return err
 			}
 		}
@@ -678,6 +680,20 @@ func (p *plan) relationshipProperties(rs *sarhad.PlannedRelationship) map[string
 	props["updatedAt"], props["updatedBy"] = stamp(r.UpdatedAt), r.UpdatedBy
 	setEnvelope(props, f.Handling, f.SourceIDs, f.SourceKey, r.SourceRef)
 	return props
+}
+
+// replace returns set, the clause that replaces the properties of record x with those of a row of
+// an update. Under ChangeSet.KeepSources the plan merged the sources it read, but Neo4j reads
+// without locks: a concurrent change set may have added sources since. So the record is locked
+// (written) first, its sources as they stand are read, and they come first in the sources written,
+// followed by those of the row they lack.
+func (p *plan) replace(x, set string) string {
+	if !p.keepSources {
+		return set + "\n\t"
+	}
+	return "SET " + x + "._lock = true\n\tWITH " + x + ", row, coalesce(" + x + ".sourceIds, []) AS had\n\t" + set + "\n\t" +
+		"WITH " + x + ", had + [s IN coalesce(" + x + ".sourceIds, []) WHERE NOT s IN had] AS sources\n\t" +
+		"SET " + x + ".sourceIds = CASE WHEN size(sources) > 0 THEN sources END\n\t"
 }
 
 // updateRows replaces existing records, found by the lead values of each row (see writeRows),

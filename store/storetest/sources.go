@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,4 +109,80 @@ func testKeepSources(t *testing.T, h *harness) {
 			}
 		})
 	}
+}
+
+// testKeepSourcesConcurrently: change sets that add sources to the same records at the same time,
+// under KeepSources, lose none: every record ends with every writer's source.
+func testKeepSourcesConcurrently(t *testing.T, h *harness) {
+	s := h.store(t)
+	ctx := asSystem(t.Context())
+	const records, writers, rounds = 20, 4, 3
+	hub := person("concurrent sources hub", "Haji Murad", fia(sarhad.TLPAmber, "IRN"))
+	var persons []*sarhad.Person
+	var ties []*sarhad.Relationship
+	for i := range records {
+		p := person(fmt.Sprintf("concurrent sources %d", i), fmt.Sprintf("Member %d", i), fia(sarhad.TLPAmber, "IRN"))
+		persons = append(persons, p)
+		ties = append(ties, link(fmt.Sprintf("concurrent sources %d", i), sarhad.RelAssociateOf, hub.ID, p.ID, fia(sarhad.TLPAmber, "IRN")))
+	}
+	load(t, s, append([]sarhad.Entity{hub}, entities(persons)...), ties)
+	source := func(w, r int) string {
+		return sarhad.StableID(sarhad.KindSource, fmt.Sprintf("writer %d round %d", w, r))
+	}
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for r := range rounds {
+				cs := &sarhad.ChangeSet{KeepSources: true}
+				for i := range records {
+					p := clone(t, persons[i])
+					p.SourceIDs = []string{source(w, r)}
+					tie := cloneRelationship(ties[i])
+					tie.SourceIDs = []string{source(w, r)}
+					cs.Put, cs.Link = append(cs.Put, p), append(cs.Link, tie)
+				}
+				if _, err := s.Apply(ctx, cs); err != nil {
+					t.Errorf("writer %d: Apply: %v", w, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var want []string
+	for w := range writers {
+		for r := range rounds {
+			want = append(want, source(w, r))
+		}
+	}
+	slices.Sort(want)
+	ids := make([]string, records)
+	relIDs := make([]string, records)
+	for i := range records {
+		ids[i], relIDs[i] = persons[i].ID, ties[i].ID
+	}
+	es, err := s.Entities(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := s.RelationshipsByID(ctx, relIDs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range records {
+		if got := slices.Sorted(slices.Values(es[i].EntityMeta().SourceIDs)); !slices.Equal(got, want) {
+			t.Errorf("person %d: %d sources, want the %d of every writer and round", i, len(got), len(want))
+		}
+		if got := slices.Sorted(slices.Values(rs[i].SourceIDs)); !slices.Equal(got, want) {
+			t.Errorf("relationship %d: %d sources, want the %d of every writer and round", i, len(got), len(want))
+		}
+	}
+}
+
+func entities[E sarhad.Entity](es []E) []sarhad.Entity {
+	out := make([]sarhad.Entity, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
 }

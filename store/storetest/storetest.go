@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"Audit", testAudit},
 		{"SourceRef", testSourceRef},
 		{"KeepSources", testKeepSources},
+		{"KeepSourcesConcurrently", testKeepSourcesConcurrently},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, h) })
