@@ -97,6 +97,10 @@ func formOf(content string, m *Meta) StoredForm {
 			ReleasableTo: slices.Clone(h.ReleasableTo)}}
 }
 
+// KeepsSources reports whether the change set decided keeps the sources of the records that exist
+// (ChangeSet.KeepSources).
+func (p *ChangePlan) KeepsSources() bool { return p.keepSources }
+
 // addSources, under ChangeSet.KeepSources, sets form's sources to those of the record as it was
 // (was), followed by those of form it lacks.
 func (p *ChangePlan) addSources(form, was *StoredForm) {

@@ -55,7 +55,7 @@ func (s *Store) Apply(ctx context.Context, cs *sarhad.ChangeSet) (*sarhad.ApplyR
 	for attempt := 1; ; attempt++ {
 		err = s.write(ctx, func(tx neo4j.ManagedTransaction) error {
 			res = nil // every attempt starts afresh
-			p := &plan{ChangePlan: sarhad.NewChangePlan(v), tableFrom: s.tableFrom, keepSources: cs.KeepSources}
+			p := &plan{ChangePlan: sarhad.NewChangePlan(v), tableFrom: s.tableFrom}
 			if err := p.load(ctx, tx, cs); err != nil {
 				return err
 			}
@@ -385,8 +385,6 @@ type plan struct {
 	// tableFrom is the number of rows from which a write is sent as a table (see writeRows).
 	tableFrom int
 	in        *prepared
-	// keepSources is ChangeSet.KeepSources: updates merge the sources as they stand when written.
-	keepSources bool
 }
 
 // load reads the state of everything the change set touches, in two statements: relationships by
@@ -688,7 +686,7 @@ func (p *plan) relationshipProperties(rs *sarhad.PlannedRelationship) map[string
 // (written) first, its sources as they stand are read, and they come first in the sources written,
 // followed by those of the row they lack.
 func (p *plan) replace(x, set string) string {
-	if !p.keepSources {
+	if !p.KeepsSources() {
 		return set + "\n\t"
 	}
 	return "SET " + x + "._lock = true\n\tWITH " + x + ", row, coalesce(" + x + ".sourceIds, []) AS had\n\t" + set + "\n\t" +
