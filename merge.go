@@ -40,11 +40,16 @@ type MergeResult struct {
 // keep, all in one atomic change. Both records must be of one kind, visible and editable by the
 // viewer, and not protected victims the viewer sees only under a pseudonym; every moved
 // relationship must be editable by the viewer (FORBIDDEN otherwise: an administrator can merge
-// records that other organisations tied). CONFLICT when merge is already merged into keep.
+// records that other organisations tied). A victim's record merges only into another victim's
+// (FORBIDDEN otherwise): the phones, documents and cases it moves would leave the victim's
+// protection. CONFLICT when merge is already merged into keep.
 func (s *Service) Merge(ctx context.Context, keepID, mergeID string) (*MergeResult, error) {
 	v, keep, merge, err := s.mergePair(ctx, keepID, mergeID)
 	if err != nil {
 		return nil, err
+	}
+	if isVictim(merge) && !isVictim(keep) {
+		return nil, Errorf(EFORBIDDEN, "%s is a victim's record and %s is not: merge them the other way, keeping the victim's record", mergeID, keepID)
 	}
 	sameAsID := StableID("", "same-as\x00"+mergeID+"\x00"+keepID)
 	if found, err := s.Store.RelationshipsByID(ctx, []string{sameAsID}); err != nil {
@@ -104,6 +109,10 @@ func (s *Service) Merge(ctx context.Context, keepID, mergeID string) (*MergeResu
 // Unmerge undoes the merge of merge into keep: the relationships it moved that still exist go back
 // to merge with their old ids, the sources it added leave keep, and the SAME_AS goes. What was
 // added to keep since the merge stays with keep. NOT_FOUND when no such merge is visible.
+// FORBIDDEN when the viewer may not see or change every moved relationship that still exists:
+// leaving one on keep would lose it for good, with the record of where it came from gone.
+// CONFLICT while keep is itself merged into another record: the later merge moved the
+// relationships on, and must be undone first.
 func (s *Service) Unmerge(ctx context.Context, keepID, mergeID string) (*MergeResult, error) {
 	v, keep, _, err := s.mergePair(ctx, keepID, mergeID)
 	if err != nil {
@@ -127,6 +136,27 @@ func (s *Service) Unmerge(ctx context.Context, keepID, mergeID string) (*MergeRe
 	moved, err := s.Store.RelationshipsByID(ctx, newIDs)
 	if err != nil {
 		return nil, err
+	}
+	// What the viewer cannot see is looked up past the policy, to tell a relationship removed since
+	// the merge from one hidden from the viewer; only whether any exists is told.
+	internal := NewContext(ctx, SystemViewer())
+	var unseen []string
+	for i, r := range moved {
+		if r == nil {
+			unseen = append(unseen, newIDs[i])
+		}
+	}
+	if hidden, err := s.Store.RelationshipsByID(internal, unseen); err != nil {
+		return nil, err
+	} else if slices.ContainsFunc(hidden, func(r *Relationship) bool { return r != nil }) {
+		return nil, Errorf(EFORBIDDEN, "this merge moved relationships you may not see or change; an administrator of the organisations that recorded them may undo it")
+	}
+	onward, err := s.Store.Relationships(internal, RelationshipQuery{Anchors: []string{keepID}, Direction: DirOut, Types: []RelationType{RelSameAs}})
+	if err != nil {
+		return nil, err
+	}
+	if slices.ContainsFunc(onward, func(r *Relationship) bool { return r.From == keepID && r.Merge != nil }) {
+		return nil, Errorf(ECONFLICT, "%s has since been merged into another record; undo that merge first", keepID)
 	}
 	now := s.Now().UTC()
 	cs := &ChangeSet{Unlink: []string{sameAs.ID}}
@@ -224,4 +254,10 @@ func narrowest(v *Viewer, a, b Handling) Handling {
 		}
 	}
 	return h
+}
+
+// isVictim reports whether e is a victim's record.
+func isVictim(e Entity) bool {
+	p, ok := e.(*Person)
+	return ok && p.IsVictim()
 }

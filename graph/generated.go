@@ -8022,13 +8022,17 @@ type Mutation {
   can see moves to ` + "`" + `keep` + "`" + ` (those joining the two stay as they are), the sources of ` + "`" + `merge` + "`" + ` are added
   to ` + "`" + `keep` + "`" + `, and a SAME_AS relationship from ` + "`" + `merge` + "`" + ` to ` + "`" + `keep` + "`" + ` records who merged them and when. One
   atomic change. Both records must be editable by the viewer, and so must every relationship moved
-  (an administrator can merge records other organisations tied). CONFLICT when already merged.
+  (an administrator can merge records other organisations tied). A victim's record merges only into
+  another victim's (FORBIDDEN otherwise: what it moves would lose the victim's protection). CONFLICT
+  when already merged.
   """
   mergeEntities("The two records." input: MergeInput!): MergePayload!
   """
   Undo a merge: the relationships it moved go back to ` + "`" + `merge` + "`" + ` with their former ids, the sources it
   added leave ` + "`" + `keep` + "`" + `, and the SAME_AS goes; what was added to ` + "`" + `keep` + "`" + ` since stays with it. NOT_FOUND
-  when ` + "`" + `merge` + "`" + ` is not merged into ` + "`" + `keep` + "`" + `.
+  when ` + "`" + `merge` + "`" + ` is not merged into ` + "`" + `keep` + "`" + `; FORBIDDEN when a moved relationship that still exists is
+  one the viewer may not see or change; CONFLICT while ` + "`" + `keep` + "`" + ` is itself merged into another record
+  (undo that merge first).
   """
   unmergeEntities("The two records." input: MergeInput!): MergePayload!
   """

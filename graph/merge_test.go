@@ -273,3 +273,151 @@ func equalJSON(t *testing.T, a, b any) bool {
 	}
 	return string(ja) == string(jb)
 }
+
+// A victim's record merges only into another victim's: moved onto a record that is not a victim's,
+// the victim's phone would reach every viewer the victim-identifier rule keeps it from.
+func TestMergeKeepsVictimsProtected(t *testing.T) {
+	e := newEnv(t)
+	pii := &sarhad.Viewer{Subject: "inv-pii", Roles: []sarhad.Role{sarhad.RoleInvestigator}, Country: "PAK", Org: investigator.Org,
+		Clearances: []string{sarhad.ClearanceVictimPII}}
+	ctx := sarhad.NewContext(context.Background(), pii)
+	released := &sarhad.Handling{TLP: sarhad.TLPGreen, ReleasableTo: []string{"IRN"}}
+	victim := e.create(&sarhad.Person{Name: "Shazia Bibi", Victim: &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult}}, released)
+	person := e.create(&sarhad.Person{Name: "Shazia Bibi"}, released)
+	phone := e.create(&sarhad.Phone{Number: "+923001234567"}, released)
+	if _, err := e.svc.Link(ctx, &sarhad.Relationship{Type: sarhad.RelUses, From: victim, To: phone}, sarhad.WriteOptions{Handling: released}); err != nil {
+		t.Fatal(err)
+	}
+	irn := sarhad.NewContext(context.Background(), iranOfficer)
+	hidden := func() bool {
+		got, err := e.store.Entities(irn, []string{phone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got[0] == nil
+	}
+	if !hidden() {
+		t.Fatal("the victim's phone is visible to the Iranian officer before any merge")
+	}
+	_, err := e.svc.Merge(ctx, person, victim)
+	if sarhad.ErrorCode(err) != sarhad.EFORBIDDEN {
+		t.Fatalf("merging a victim into a record that is not a victim's: got %v, want FORBIDDEN", err)
+	}
+	if !hidden() {
+		t.Error("the refused merge released the victim's phone")
+	}
+	// The other way round the phone stays with a victim.
+	if res, err := e.svc.Merge(ctx, victim, person); err != nil || res.Moved != 0 {
+		t.Fatalf("merging into the victim's record: %v %+v", err, res)
+	}
+	if !hidden() {
+		t.Error("the victim's phone is visible after the merge into the victim's record")
+	}
+}
+
+// An unmerge that could not move back every moved relationship would leave the rest on the kept
+// record for good, with the SAME_AS that recorded where they came from gone: it is refused.
+func TestUnmergeIsRefusedWhereItWouldLoseRelationships(t *testing.T) {
+	clear := &sarhad.Handling{TLP: sarhad.TLPClear}
+	sys := sarhad.NewContext(context.Background(), sarhad.SystemViewer())
+	// onRecord lists the relationships of type typ on id, as the store holds them.
+	onRecord := func(t *testing.T, e *env, id string, typ sarhad.RelationType) []*sarhad.Relationship {
+		t.Helper()
+		rels, err := e.store.Relationships(sys, sarhad.RelationshipQuery{Anchors: []string{id}, Direction: sarhad.DirBoth, Types: []sarhad.RelationType{typ}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rels
+	}
+
+	t.Run("a moved relationship the viewer cannot see", func(t *testing.T) {
+		e := newEnv(t)
+		adminANF := &sarhad.Viewer{Subject: "adm-anf", Roles: []sarhad.Role{sarhad.RoleAdmin}, Country: "PAK", Org: "ANF-PAK"}
+		adminFIA := &sarhad.Viewer{Subject: "adm-fia", Roles: []sarhad.Role{sarhad.RoleAdmin}, Country: "PAK", Org: investigator.Org}
+		anf, fia := sarhad.NewContext(context.Background(), adminANF), sarhad.NewContext(context.Background(), adminFIA)
+		keep := e.create(&sarhad.Person{Name: "Muhammad Hussain Chaudhry"}, clear)
+		merge := e.create(&sarhad.Person{Name: "Mohammed Husain Choudhry"}, clear)
+		other := e.create(&sarhad.Person{Name: "Asif Iqbal"}, clear)
+		red, err := e.svc.Link(anf, &sarhad.Relationship{Type: sarhad.RelAssociateOf, From: merge, To: other},
+			sarhad.WriteOptions{Handling: &sarhad.Handling{TLP: sarhad.TLPRed}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := e.svc.Merge(anf, keep, merge); err != nil || res.Moved != 1 {
+			t.Fatalf("merge: %v %+v", err, res)
+		}
+		if _, err := e.svc.Unmerge(fia, keep, merge); sarhad.ErrorCode(err) != sarhad.EFORBIDDEN {
+			t.Fatalf("unmerge by an administrator who cannot see the moved relationship: got %v, want FORBIDDEN", err)
+		}
+		if got := onRecord(t, e, keep, sarhad.RelAssociateOf); len(got) != 1 {
+			t.Fatalf("after the refused unmerge the kept record has %d associations, want the moved one", len(got))
+		}
+		// Whoever can see it may still undo the merge, and the relationship goes back.
+		if res, err := e.svc.Unmerge(anf, keep, merge); err != nil || res.Moved != 1 {
+			t.Fatalf("unmerge by the organisation that recorded the relationship: %v %+v", err, res)
+		}
+		if got := onRecord(t, e, merge, sarhad.RelAssociateOf); len(got) != 1 || got[0].ID != red.ID {
+			t.Errorf("after the unmerge the merged record has %+v, want %s back", got, red.ID)
+		}
+	})
+
+	t.Run("a moved relationship hidden since the merge", func(t *testing.T) {
+		e := newEnv(t)
+		ctx := sarhad.NewContext(context.Background(), investigator)
+		keep := e.create(&sarhad.Person{Name: "Muhammad Hussain Chaudhry"}, clear)
+		merge := e.create(&sarhad.Person{Name: "Mohammed Husain Choudhry"}, clear)
+		phone := e.create(&sarhad.Phone{Number: "+923001234567"}, clear)
+		e.linkWith(clear, sarhad.RelUses, merge, phone, sarhad.RelationProps{})
+		if res, err := e.svc.Merge(ctx, keep, merge); err != nil || res.Moved != 1 {
+			t.Fatalf("merge: %v %+v", err, res)
+		}
+		// A victim recorded since, by another agency, as using the phone hides it from the investigator.
+		qta := sarhad.NewContext(context.Background(), &sarhad.Viewer{Subject: "qta", Roles: []sarhad.Role{sarhad.RoleInvestigator},
+			Country: "PAK", Org: "FIA-AHTC-QTA", Clearances: []string{sarhad.ClearanceVictimPII}})
+		victim, err := e.svc.Create(qta, &sarhad.Person{Name: "Shazia Bibi", Victim: &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult}},
+			sarhad.WriteOptions{Handling: clear})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Link(qta, &sarhad.Relationship{Type: sarhad.RelUses, From: victim.EntityMeta().ID, To: phone},
+			sarhad.WriteOptions{Handling: clear}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Unmerge(ctx, keep, merge); sarhad.ErrorCode(err) != sarhad.EFORBIDDEN {
+			t.Fatalf("unmerge: got %v, want FORBIDDEN", err)
+		}
+		if got := onRecord(t, e, keep, sarhad.RelUses); len(got) != 1 {
+			t.Errorf("after the refused unmerge the kept record uses %d phones, want 1", len(got))
+		}
+	})
+
+	t.Run("a later merge of the kept record", func(t *testing.T) {
+		e := newEnv(t)
+		ctx := sarhad.NewContext(context.Background(), investigator)
+		first := e.create(&sarhad.Person{Name: "Muhammad Hussain Chaudhry"}, clear)
+		second := e.create(&sarhad.Person{Name: "Mohammed Husain Choudhry"}, clear)
+		third := e.create(&sarhad.Person{Name: "Mohd Hussain Chaudhary"}, clear)
+		phone := e.create(&sarhad.Phone{Number: "+923001234567"}, clear)
+		e.linkWith(clear, sarhad.RelUses, first, phone, sarhad.RelationProps{})
+		for _, m := range [][2]string{{second, first}, {third, second}} { // first into second, then second into third
+			if _, err := e.svc.Merge(ctx, m[0], m[1]); err != nil {
+				t.Fatalf("merge %s into %s: %v", m[1], m[0], err)
+			}
+		}
+		if _, err := e.svc.Unmerge(ctx, second, first); sarhad.ErrorCode(err) != sarhad.ECONFLICT {
+			t.Fatalf("undoing the first merge before the second: got %v, want CONFLICT", err)
+		}
+		// In the reverse order both merges come undone and the phone is back with the first record.
+		for _, m := range [][2]string{{third, second}, {second, first}} {
+			if _, err := e.svc.Unmerge(ctx, m[0], m[1]); err != nil {
+				t.Fatalf("unmerge %s from %s: %v", m[1], m[0], err)
+			}
+		}
+		if got := onRecord(t, e, first, sarhad.RelUses); len(got) != 1 {
+			t.Errorf("after both unmerges the first record uses %d phones, want 1", len(got))
+		}
+		if got := onRecord(t, e, third, sarhad.RelUses); len(got) != 0 {
+			t.Errorf("after both unmerges the third record uses %d phones, want none", len(got))
+		}
+	})
+}
