@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -64,12 +65,20 @@ func importRecords(ctx context.Context, svc *sarhad.Service, in ImportRecordsInp
 	if in.Handling != nil {
 		opts.Handling = *in.Handling
 	}
+	// The importer names files by their paths; the client learns only the names it gave, never the
+	// server's temporary directory.
+	private := dir + string(filepath.Separator)
 	rep, err := ingest.Run(ctx, svc.Store, paths, opts)
+	var se *sarhad.Error
+	if errors.As(err, &se) {
+		return nil, &sarhad.Error{Code: se.Code, Message: strings.ReplaceAll(se.Message, private, ""), Field: se.Field}
+	}
 	if err != nil {
 		return nil, err
 	}
 	for i := range rep.Rejected {
-		rep.Rejected[i].File = filepath.Base(rep.Rejected[i].File) // not the temporary directory
+		rep.Rejected[i].File = filepath.Base(rep.Rejected[i].File)
+		rep.Rejected[i].Reason = strings.ReplaceAll(rep.Rejected[i].Reason, private, "")
 	}
 	return rep, nil
 }

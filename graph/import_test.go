@@ -113,3 +113,23 @@ func TestImportRecordsIsIdempotentAndReportsBadRows(t *testing.T) {
 		}
 	}
 }
+
+// The importer reads a request's files from a temporary directory on the server; its rejections
+// and errors name the files as the request did, never that directory.
+func TestImportRecordsNamesFilesAsTheRequestDid(t *testing.T) {
+	e := newEnv(t)
+	var out importOut
+	e.mustDo(investigator, importMutation, map[string]any{"in": map[string]any{"format": "CSV", "files": []map[string]any{
+		{"name": "persons.csv", "content": "key,name\nP-1,Asif Iqbal\n"},
+		{"name": "people.csv", "content": "key,name\nP-1,Asif Iqbal\n"}}}}, &out)
+	if rej := out.ImportRecords.Rejected; len(rej) != 1 || rej[0].File != "people.csv" || !strings.Contains(rej[0].Reason, "persons.csv line 2") ||
+		strings.Contains(rej[0].Reason, "/") {
+		t.Errorf("the repeated key: got %+v, want people.csv rejected naming persons.csv line 2, and no directory", rej)
+	}
+	r := e.do(investigator, importMutation, map[string]any{"in": map[string]any{"format": "CSV", "files": []map[string]any{
+		{"name": "stuff.csv", "content": "a,b\n1,2\n"}}}}, nil)
+	if r.code() != sarhad.EINVALID || len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "stuff.csv") ||
+		strings.Contains(r.Errors[0].Message, "/") {
+		t.Errorf("a file of no known kind: got %+v, want BAD_USER_INPUT naming stuff.csv and no directory", r.Errors)
+	}
+}
