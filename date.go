@@ -12,7 +12,7 @@ func ParseDate(s string) (Date, error) {
 		return "", nil
 	}
 	if _, err := time.Parse(time.DateOnly, s); err != nil {
-		return "", Errorf(EINVALID, "%q is not a date (YYYY-MM-DD)", s)
+		return "", Errorf(EINVALID, "is not a date (YYYY-MM-DD)") // the value may be a victim's birth date: not echoed
 	}
 	return Date(s), nil
 }

@@ -87,7 +87,7 @@ func (v *validator) date(field string, d Date, required bool) Date {
 		v.fail(field, "is required")
 	}
 	if _, err := ParseDate(string(d)); err != nil {
-		v.fail(field, "%q is not a date (YYYY-MM-DD)", truncate(string(d), 32))
+		v.fail(field, "is not a date (YYYY-MM-DD)") // the value may be a victim's birth date: not echoed
 	}
 	return d
 }
@@ -131,7 +131,7 @@ func NormalizePhone(number, country string) (string, error) {
 	}
 	num, err := phonenumbers.Parse(number, region)
 	if err != nil || !phonenumbers.IsPossibleNumber(num) {
-		return "", Errorf(EINVALID, "%q is not a phone number", truncate(number, 32))
+		return "", Errorf(EINVALID, "is not a phone number") // the value may be a victim's: not echoed
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), nil
 }
