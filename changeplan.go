@@ -35,6 +35,7 @@ type ChangePlan struct {
 	Deleted            []string
 
 	keepSources bool // ChangeSet.KeepSources of the change set decided
+	keepVictims bool // ChangeSet.KeepVictims of the change set decided
 }
 
 // PlannedEntity is what a plan knows of an entity: as read, then as the change set leaves it.
@@ -144,7 +145,7 @@ func (p *ChangePlan) PolicyApplies() bool { return !p.Viewer.System }
 // or the first error.
 func (p *ChangePlan) Decide(cs *ChangeSet, puts, links []PlannedItem) (*ApplyResult, error) {
 	res := &ApplyResult{}
-	p.keepSources = cs.KeepSources
+	p.keepSources, p.keepVictims = cs.KeepSources, cs.KeepVictims
 	for i, e := range cs.Put {
 		if err := p.put(i, e, puts[i], res); err != nil {
 			return nil, err
@@ -223,6 +224,8 @@ func (p *ChangePlan) put(i int, e Entity, item PlannedItem, res *ApplyResult) er
 		return item.Err
 	}
 	form := formOf(item.Content, m)
+	person, isPerson := e.(*Person)
+	victim := isPerson && person.IsVictim()
 	st, ok := p.Entities[m.ID]
 	if !ok || !st.Exists {
 		// The id is checked against the kind only for a new record: an id already taken by another
@@ -246,6 +249,9 @@ func (p *ChangePlan) put(i int, e Entity, item PlannedItem, res *ApplyResult) er
 		if err := p.mayChange(m.ID, st.Form.Handling); err != nil {
 			return err
 		}
+		if p.keepVictims && st.Victim && !victim {
+			return Errorf(EFORBIDDEN, "%s is a victim's record: an import may not remove its victim details (updatePerson may)", m.ID)
+		}
 		p.addSources(&form, &st.Form)
 		if st.Form.same(&form) {
 			res.Unchanged++
@@ -256,8 +262,7 @@ func (p *ChangePlan) put(i int, e Entity, item PlannedItem, res *ApplyResult) er
 	if !st.Written {
 		p.EntityWrites = append(p.EntityWrites, m.ID)
 	}
-	person, isPerson := e.(*Person)
-	st.Form, st.Victim, st.Put, st.Written = form, isPerson && person.IsVictim(), i, true
+	st.Form, st.Victim, st.Put, st.Written = form, victim, i, true
 	return nil
 }
 

@@ -281,6 +281,10 @@ type ChangeSet struct {
 	// time lose none: the embedded store runs one writer at a time, and Neo4j, whose reads take no
 	// locks, merges the sources again as they stand when it writes the record.
 	KeepSources bool
+	// KeepVictims refuses (FORBIDDEN) a put that would turn a victim's record into one that is not
+	// a victim's. Imports set it: a file without the victim columns must not lift a victim's
+	// protection, which only a deliberate update through the API (updatePerson) may.
+	KeepVictims bool
 }
 
 // ApplyResult says which records a change set actually changed.

@@ -646,3 +646,35 @@ func TestImportBatchRefusedForSomeRecords(t *testing.T) {
 		t.Errorf("%d writes for a batch of %d with %d refused records, want at most %d", st.calls, n+1, len(refused), limit)
 	}
 }
+
+// A file without the victim columns does not lift a victim's protection: the row that would turn
+// the stored victim into an ordinary person is rejected, the rest of the file is imported, and the
+// person stays a victim, for the import command and for a cleared investigator alike.
+func TestImportKeepsVictimsVictims(t *testing.T) {
+	cleared := &sarhad.Viewer{Subject: "inv-pii", Roles: []sarhad.Role{sarhad.RoleInvestigator}, Org: org, Country: country,
+		Clearances: []string{sarhad.ClearanceVictimPII}}
+	for _, c := range []struct {
+		name string
+		ctx  func(t *testing.T) context.Context
+	}{
+		{"command", func(t *testing.T) context.Context { return systemContext(t) }},
+		{"cleared investigator", func(t *testing.T) context.Context { return sarhad.NewContext(t.Context(), cleared) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st, ctx := openStore(t), c.ctx(t)
+			_, first := writeFiles(t, map[string]string{"persons.csv": "key,name,gender,victim.ageGroup\nV-1,Rokeya Begum,FEMALE,ADULT\n"})
+			if rep := run(t, ctx, st, first, options(clock1)); len(rep.Rejected) > 0 || rep.Created != 2 { // the person and the file's source
+				t.Fatalf("first import: %+v", rep)
+			}
+			_, later := writeFiles(t, map[string]string{"persons.csv": "key,name,gender\nV-1,Rokeya Begum,FEMALE\nP-2,Asif Iqbal,MALE\n"})
+			rep := run(t, ctx, st, later, options(clock1))
+			if len(rep.Rejected) != 1 || rep.Rejected[0].Line != 2 || !strings.Contains(rep.Rejected[0].Reason, "victim") {
+				t.Errorf("the row without the victim columns: rejected %v, want line 2 rejected", rep.Rejected)
+			}
+			if p := readGraph(t, systemContext(t), st).entity(t, id(sarhad.KindPerson, "V-1")).(*sarhad.Person); !p.IsVictim() {
+				t.Error("V-1 is no longer a victim")
+			}
+			readGraph(t, systemContext(t), st).entity(t, id(sarhad.KindPerson, "P-2"))
+		})
+	}
+}

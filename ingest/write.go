@@ -237,7 +237,7 @@ func (l *loader) mayEdit(m *sarhad.Meta) string {
 
 func changeSet(puts, links []*record) *sarhad.ChangeSet {
 	cs := &sarhad.ChangeSet{Put: make([]sarhad.Entity, len(puts)), Link: make([]*sarhad.Relationship, len(links)),
-		KeepSources: true}
+		KeepSources: true, KeepVictims: true}
 	for i, rec := range puts {
 		cs.Put[i] = rec.entity
 	}

@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"SourceRef", testSourceRef},
 		{"KeepSources", testKeepSources},
 		{"KeepSourcesConcurrently", testKeepSourcesConcurrently},
+		{"KeepVictims", testKeepVictims},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, h) })
