@@ -25,11 +25,23 @@ import (
 // properties), places, routes, sources, cooperation requests; NATIONAL_OF, LOCATED_IN,
 // OPERATES_ROUTE, HAS_STOP, OCCURRED_AT, ALONG_ROUTE, CONCERNS and SAME_AS. FtM has no handling
 // markings either: the lines carry none, and whoever passes the file on must mark it.
+//
+// Nor can FtM mark a person as a victim: a victim written under their name would come back from
+// an import (or reach Aleph) as an ordinary, unprotected person. So the export is what the viewer
+// would see without the VICTIM_PII clearance: every victim under their pseudonym with no details,
+// and the phones, documents, accounts and addresses that victims hold left out.
 func FtM(ctx context.Context, svc *sarhad.Service, w io.Writer) error {
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return err
+	}
+	uncleared := *v
+	uncleared.Clearances = slices.DeleteFunc(slices.Clone(v.Clearances), func(c string) bool { return c == sarhad.ClearanceVictimPII })
+	ctx = sarhad.NewContext(ctx, &uncleared)
 	x := &ftmWriter{enc: json.NewEncoder(w), phones: map[string]string{}, carried: map[string]*ftmEntity{},
 		pendingByID: map[string]*ftmEntity{}}
 	x.enc.SetEscapeHTML(false)
-	err := svc.Walk(ctx, ftmKinds, sarhad.Visitor{Entity: x.entity, Relationship: x.relationship})
+	err = svc.Walk(ctx, ftmKinds, sarhad.Visitor{Entity: x.entity, Relationship: x.relationship})
 	if err != nil {
 		return err
 	}

@@ -99,8 +99,9 @@ func readFtM(t *testing.T, b []byte) []ftmLine {
 	return out
 }
 
-// TestFtMDemoExport exports the demo graph as an investigator: valid FtM lines, every mapped
-// schema present, victims under the names the investigator sees.
+// TestFtMDemoExport exports the demo graph as an investigator cleared to see victims: valid FtM
+// lines, every mapped schema present, and, since FtM cannot mark a victim, every victim under
+// their pseudonym (their own organisation's too) and nothing that victims hold.
 func TestFtMDemoExport(t *testing.T) {
 	svc := newService(t, true)
 	var buf bytes.Buffer
@@ -124,12 +125,53 @@ func TestFtMDemoExport(t *testing.T) {
 		}
 	}
 	seen := see(t, svc, investigator)
+	var victims []string
+	inFull := 0
 	for id, redacted := range seen.victims {
-		if name, ok := names[id]; !ok || redacted != (name == sarhad.Pseudonym(id)) {
-			t.Errorf("victim %s exported as %q (redacted: %v)", id, name, redacted)
+		victims = append(victims, id)
+		if !redacted {
+			inFull++
+		}
+		if name, ok := names[id]; !ok || name != sarhad.Pseudonym(id) {
+			t.Errorf("victim %s exported as %q, want the pseudonym", id, name)
 		}
 	}
-	t.Logf("%d FtM entities: %v", len(lines), schemata)
+	if inFull == 0 {
+		t.Fatal("the investigator sees no victim in full: the test shows nothing")
+	}
+	// What the victims hold, as the investigator sees it, appears nowhere in the export.
+	ctx := as(t, investigator)
+	rels, err := svc.Store.Relationships(ctx, sarhad.RelationshipQuery{Anchors: victims, Direction: sarhad.DirOut})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []string
+	for _, r := range rels {
+		if k, _ := sarhad.KindOfID(r.To); k.IsIdentifier() {
+			held = append(held, r.To)
+		}
+	}
+	heldEntities, err := svc.Store.Entities(ctx, held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(held) == 0 {
+		t.Fatal("the victims hold nothing the investigator sees: the test shows nothing")
+	}
+	out := buf.String()
+	for _, e := range heldEntities {
+		if e == nil {
+			continue
+		}
+		if strings.Contains(out, e.EntityMeta().ID) {
+			t.Errorf("the export names %s, held by a victim", e.EntityMeta().ID)
+		}
+		if ph, ok := e.(*sarhad.Phone); ok && strings.Contains(out, ph.Number) {
+			t.Errorf("the export holds the phone number of a victim, %s", ph.ID)
+		}
+	}
+	t.Logf("%d FtM entities: %v; %d victims, %d seen in full; %d identifiers held by victims", len(lines), schemata,
+		len(victims), inFull, len(held))
 }
 
 // TestFtMRoundTripOfTheIngestSample imports the importer's FtM sample, exports it, and imports the
