@@ -188,8 +188,9 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	case *out == "-":
 		err = write(stdout)
 	default:
+		// Readable by its owner only, and never over an existing file, as the CSV files are.
 		var f *os.File
-		if f, err = os.Create(*out); err != nil {
+		if f, err = os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err != nil {
 			return err
 		}
 		err = write(f)

@@ -154,3 +154,35 @@ func TestImportKilledMidwayIsFinishedByARerun(t *testing.T) {
 		t.Fatalf("%d relationships after the rerun, want %d", len(rels), n-1)
 	}
 }
+
+// An export to a file creates it readable by its owner only, and never writes over a file.
+func TestExportWritesANewPrivateFile(t *testing.T) {
+	data, out := t.TempDir(), filepath.Join(t.TempDir(), "graph.graphml")
+	getenv := func(k string) string {
+		if k == "SARHAD_DATA" {
+			return data
+		}
+		return ""
+	}
+	export := []string{"export", "-format", "graphml", "-org", "FIA-AHTC-LHR", "-country", "PAK", "-out", out}
+	var stderr bytes.Buffer
+	if _, err := command(t.Context(), export, getenv, &bytes.Buffer{}, &stderr); err != nil {
+		t.Fatalf("export: %v (%s)", err, stderr.String())
+	}
+	fi, err := os.Stat(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 || fi.Size() == 0 {
+		t.Errorf("the export is %v with %d bytes, want -rw------- and a GraphML document", fi.Mode().Perm(), fi.Size())
+	}
+	if err := os.WriteFile(out, []byte("keep me"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := command(t.Context(), export, getenv, &bytes.Buffer{}, &stderr); err == nil {
+		t.Error("a second export to the same file succeeded")
+	}
+	if b, _ := os.ReadFile(out); string(b) != "keep me" {
+		t.Errorf("the second export wrote over the file: %q", b)
+	}
+}
