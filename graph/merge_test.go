@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sarhad/sarhad"
@@ -420,4 +421,20 @@ func TestUnmergeIsRefusedWhereItWouldLoseRelationships(t *testing.T) {
 			t.Errorf("after both unmerges the third record uses %d phones, want none", len(got))
 		}
 	})
+}
+
+// A merge already made by another organisation, whose SAME_AS the viewer may not see, is reported
+// as a merge already made, not as an error naming the hidden relationship.
+func TestMergeMadeByAnotherOrganisation(t *testing.T) {
+	e := newEnv(t)
+	afg := sarhad.NewContext(context.Background(), &sarhad.Viewer{Subject: "afg-adm", Roles: []sarhad.Role{sarhad.RoleAdmin}, Country: "AFG", Org: "AFG-POLICE"})
+	keep := e.create(&sarhad.Person{Name: "Muhammad Hussain Chaudhry"}, &sarhad.Handling{TLP: sarhad.TLPClear})
+	merge := e.create(&sarhad.Person{Name: "Mohammed Husain Choudhry"}, &sarhad.Handling{TLP: sarhad.TLPAmber, ReleasableTo: []string{"AFG"}})
+	if _, err := e.svc.Merge(afg, keep, merge); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.svc.Merge(sarhad.NewContext(context.Background(), investigator), keep, merge)
+	if sarhad.ErrorCode(err) != sarhad.ECONFLICT || strings.Contains(err.Error(), "rel_") {
+		t.Errorf("merging again: %v, want CONFLICT naming no relationship", err)
+	}
 }
