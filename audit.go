@@ -3,6 +3,7 @@ package sarhad
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -29,6 +30,51 @@ type AuditEntry struct {
 	SensitiveIDs []string
 	// Outcome is OK, STARTED (written before a mutation runs), or the code of the first error.
 	Outcome string
+}
+
+// Sensitive reports whether the audit lists an entity that an answer holds: a victim, or a record
+// marked RED, AMBER+STRICT or AMBER (Handling.Sensitive).
+func Sensitive(e Entity) bool {
+	p, ok := e.(*Person)
+	return e.EntityMeta().Handling.Sensitive() || ok && p.IsVictim()
+}
+
+// SensitiveIDs gathers the ids of the sensitive records an answer holds, each once (an answer may
+// meet a record many times), for its audit entry. It is safe for concurrent use.
+type SensitiveIDs struct {
+	mu  sync.Mutex
+	ids map[string]struct{}
+}
+
+// Note adds id.
+func (s *SensitiveIDs) Note(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ids == nil {
+		s.ids = map[string]struct{}{}
+	}
+	s.ids[id] = struct{}{}
+}
+
+// List returns the ids noted, sorted.
+func (s *SensitiveIDs) List() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.ids))
+}
+
+type sensitiveIDsKey struct{}
+
+// WithSensitiveIDs returns a context in which what reads records for an answer (Walk, the GraphQL
+// layer) notes the sensitive ones in s.
+func WithSensitiveIDs(ctx context.Context, s *SensitiveIDs) context.Context {
+	return context.WithValue(ctx, sensitiveIDsKey{}, s)
+}
+
+// SensitiveIDsFrom returns the SensitiveIDs of ctx, or nil.
+func SensitiveIDsFrom(ctx context.Context) *SensitiveIDs {
+	s, _ := ctx.Value(sensitiveIDsKey{}).(*SensitiveIDs)
+	return s
 }
 
 // Audit outcomes besides error codes.

@@ -17,10 +17,12 @@ type Visitor struct {
 // entities is visited exactly once, after the entity it starts at (possibly before the one it ends
 // at). Protected victims come as the viewer may see them. It stops at the first error a visitor
 // returns, or when ctx is done. Exports use it, so an export holds only what its viewer may see.
+// The sensitive records visited are noted in the SensitiveIDs of ctx, if any, for the audit.
 func (s *Service) Walk(ctx context.Context, kinds []EntityKind, visit Visitor) error {
 	if _, err := s.viewer(ctx, false); err != nil {
 		return err
 	}
+	notes := SensitiveIDsFrom(ctx)
 	if len(kinds) == 0 {
 		kinds = EntityKinds()
 	}
@@ -39,6 +41,9 @@ func (s *Service) Walk(ctx context.Context, kinds []EntityKind, visit Visitor) e
 				break
 			}
 			for _, e := range page.Entities {
+				if notes != nil && Sensitive(e) {
+					notes.Note(e.EntityMeta().ID)
+				}
 				if err := visit.Entity(e); err != nil {
 					return err
 				}
@@ -51,6 +56,9 @@ func (s *Service) Walk(ctx context.Context, kinds []EntityKind, visit Visitor) e
 				to, err := KindOfID(r.To)
 				if err != nil || !slices.Contains(kinds, to) {
 					continue
+				}
+				if notes != nil && r.Handling.Sensitive() {
+					notes.Note(r.ID)
 				}
 				if err := visit.Relationship(r); err != nil {
 					return err

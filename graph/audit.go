@@ -6,11 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
-	"maps"
 	"reflect"
 	"regexp"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -42,32 +39,7 @@ var (
 func (auditor) ExtensionName() string                          { return "AuditTrail" }
 func (auditor) Validate(schema graphql.ExecutableSchema) error { return nil }
 
-// sensitiveSet gathers, concurrently, the sensitive ids a response contains. A set, since a
-// response meets the same record many times (every edge of a subgraph notes both its ends).
-type sensitiveSet struct {
-	mu  sync.Mutex
-	ids map[string]struct{}
-}
-
-func (s *sensitiveSet) add(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ids == nil {
-		s.ids = map[string]struct{}{}
-	}
-	s.ids[id] = struct{}{}
-}
-
-func (s *sensitiveSet) list() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Sorted(maps.Keys(s.ids))
-}
-
-type (
-	sensitiveKey struct{}
-	auditedKey   struct{} // marks responses of operations InterceptOperation audits
-)
+type auditedKey struct{} // marks responses of operations InterceptOperation audits
 
 // InterceptOperation writes the entry (and the STARTED entry of a mutation), failing closed.
 func (a auditor) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
@@ -93,15 +65,15 @@ func (a auditor) InterceptOperation(ctx context.Context, next graphql.OperationH
 			return graphql.OneShot(a.refuse(ctx, err))
 		}
 	}
-	set := &sensitiveSet{}
-	handler := next(context.WithValue(ctx, sensitiveKey{}, set))
+	set := &sarhad.SensitiveIDs{}
+	handler := next(sarhad.WithSensitiveIDs(ctx, set))
 	return func(ctx context.Context) *graphql.Response {
 		resp := handler(context.WithValue(ctx, auditedKey{}, true))
 		if resp == nil {
 			return nil
 		}
 		done := entry
-		done.SensitiveIDs = set.list()
+		done.SensitiveIDs = set.List()
 		done.Outcome = sarhad.AuditOK
 		if len(resp.Errors) > 0 {
 			done.Outcome = outcome(resp.Errors[0])
@@ -161,26 +133,26 @@ func (a auditor) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 // InterceptField notes every sensitive entity or relationship a field returns.
 func (auditor) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
-	if set, ok := ctx.Value(sensitiveKey{}).(*sensitiveSet); ok && res != nil {
+	if set := sarhad.SensitiveIDsFrom(ctx); set != nil && res != nil {
 		noteSensitive(set, res)
 	}
 	return res, err
 }
 
-func noteSensitive(set *sensitiveSet, res any) {
+func noteSensitive(set *sarhad.SensitiveIDs, res any) {
 	rv := reflect.ValueOf(res)
 	if !rv.IsValid() || (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Interface) && rv.IsNil() {
 		return // a typed nil: a field that found nothing
 	}
 	switch x := res.(type) {
 	case sarhad.Entity:
-		if m := x.EntityMeta(); m.Handling.Sensitive() || isVictim(x) {
-			set.add(m.ID)
+		if sarhad.Sensitive(x) {
+			set.Note(x.EntityMeta().ID)
 		}
 		return
 	case *sarhad.Relationship:
 		if x.Handling.Sensitive() {
-			set.add(x.ID)
+			set.Note(x.ID)
 		}
 		return
 	}
@@ -191,11 +163,6 @@ func noteSensitive(set *sensitiveSet, res any) {
 			}
 		}
 	}
-}
-
-func isVictim(e sarhad.Entity) bool {
-	p, ok := e.(*sarhad.Person)
-	return ok && p.IsVictim()
 }
 
 func hashQuery(q string) string {

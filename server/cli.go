@@ -109,7 +109,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		names[i] = filepath.Base(f)
 	}
 	if aerr := auditCommand(ctx, svc, "import", map[string]any{"files": names, "format": *format, "org": *org,
-		"country": *country, "tlp": *tlp, "release": *release, "atomic": *atomic}, outcome); aerr != nil && err == nil {
+		"country": *country, "tlp": *tlp, "release": *release, "atomic": *atomic}, outcome, nil); aerr != nil && err == nil {
 		err = aerr
 	}
 	if rep != nil {
@@ -169,6 +169,8 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	defer store.Close()
 	svc := &sarhad.Service{Store: store, Now: time.Now, Rand: rand.Reader}
 	ctx = sarhad.NewContext(ctx, v)
+	exported := &sarhad.SensitiveIDs{} // for the audit entry, as a query's lists what it returned
+	ctx = sarhad.WithSensitiveIDs(ctx, exported)
 
 	write := func(w io.Writer) error {
 		switch *format {
@@ -203,14 +205,15 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		outcome = cmp.Or(sarhad.ErrorCode(err), sarhad.EINTERNAL)
 	}
 	if aerr := auditCommand(ctx, svc, "export", map[string]any{"format": *format, "org": *org, "country": code,
-		"clearance": *clearance}, outcome); aerr != nil && err == nil {
+		"clearance": *clearance}, outcome, exported.List()); aerr != nil && err == nil {
 		err = aerr
 	}
 	return err
 }
 
-// auditCommand records a command in the audit trail as the viewer in ctx.
-func auditCommand(ctx context.Context, svc *sarhad.Service, name string, args map[string]any, outcome string) error {
+// auditCommand records a command in the audit trail as the viewer in ctx, with the sensitive
+// records it gave out.
+func auditCommand(ctx context.Context, svc *sarhad.Service, name string, args map[string]any, outcome string, sensitive []string) error {
 	v, err := sarhad.ViewerFrom(ctx)
 	if err != nil {
 		return err
@@ -223,7 +226,7 @@ func auditCommand(ctx context.Context, svc *sarhad.Service, name string, args ma
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	return svc.Audit(actx, &sarhad.AuditEntry{Subject: v.Subject, Roles: v.Roles, Country: v.Country, Org: v.Org,
-		OperationName: name, OperationType: "command", Variables: string(b), Outcome: outcome})
+		OperationName: name, OperationType: "command", Variables: string(b), SensitiveIDs: sensitive, Outcome: outcome})
 }
 
 // progressDisplay shows an import's progress: a bar on a terminal (records, rate, time left, from

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -184,5 +185,50 @@ func TestExportWritesANewPrivateFile(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(out); string(b) != "keep me" {
 		t.Errorf("the second export wrote over the file: %q", b)
+	}
+}
+
+// The audit entry of an export lists the sensitive records it gave out, as a query's does.
+func TestExportIsAuditedWithTheSensitiveRecords(t *testing.T) {
+	data := t.TempDir()
+	sys := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
+	st, err := sqlite.Open(t.Context(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta := func(key string, tlp sarhad.TLP) sarhad.Meta {
+		return sarhad.Meta{ID: sarhad.StableID(sarhad.KindPerson, key), Kind: sarhad.KindPerson,
+			Handling: sarhad.Handling{OriginatorOrg: "FIA-AHTC-LHR", OriginatorCountry: "PAK", TLP: tlp}}
+	}
+	victim := &sarhad.Person{Meta: meta("victim", sarhad.TLPGreen), Name: "Rokeya Begum", Victim: &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult}}
+	amber := &sarhad.Person{Meta: meta("amber", sarhad.TLPAmber), Name: "Asif Iqbal"}
+	clear := &sarhad.Person{Meta: meta("clear", sarhad.TLPClear), Name: "Zahid Mengal"}
+	if _, err := st.Apply(sys, &sarhad.ChangeSet{Put: []sarhad.Entity{victim, amber, clear}}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	getenv := func(k string) string {
+		if k == "SARHAD_DATA" {
+			return data
+		}
+		return ""
+	}
+	var stdout, stderr bytes.Buffer
+	if _, err := command(t.Context(), []string{"export", "-format", "ftm", "-org", "FIA-AHTC-LHR", "-country", "PAK"}, getenv,
+		&stdout, &stderr); err != nil {
+		t.Fatalf("export: %v (%s)", err, stderr.String())
+	}
+	if st, err = sqlite.Open(t.Context(), data); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	page, err := st.AuditLog(sys, sarhad.AuditQuery{OperationName: "export", Page: sarhad.Page{First: 10}})
+	if err != nil || len(page.Entries) != 1 {
+		t.Fatalf("audit entries of the export: %v, %v", page, err)
+	}
+	want := []string{amber.ID, victim.ID}
+	slices.Sort(want)
+	if got := page.Entries[0].SensitiveIDs; !slices.Equal(got, want) {
+		t.Errorf("the export's audit entry lists %v, want the victim and the AMBER record %v", got, want)
 	}
 }
