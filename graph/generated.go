@@ -8036,7 +8036,7 @@ type Mutation {
   """
   unmergeEntities("The two records." input: MergeInput!): MergePayload!
   """
-  Import a batch of records — at most 5,000 lines in all — in one of the import formats (see the
+  Import a batch of records — at most 5,000 lines in all, and matrices of at most 300 labels — in one of the import formats (see the
   README: CSV files named after their kind plus relationships files, JSON Lines, FollowTheMoney,
   adjacency matrices), through the same code as the ` + "`" + `import` + "`" + ` command. Records are keyed by their
   source key: importing the same records twice changes nothing. Each rejected record is reported

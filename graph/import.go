@@ -12,10 +12,13 @@ import (
 	"github.com/sarhad/sarhad/ingest"
 )
 
-// Bounds of one importRecords request; larger imports use the import command.
+// Bounds of one importRecords request; larger imports use the import command. A matrix of n
+// labels gives up to n(n-1)/2 relationships, so its labels are bounded too: 300 give at most
+// 44,850 (the CAVIAR network has 110).
 const (
-	maxImportFiles = 20
-	maxImportLines = 5000
+	maxImportFiles        = 20
+	maxImportLines        = 5000
+	maxImportMatrixLabels = 300
 )
 
 var importFileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
@@ -61,7 +64,8 @@ func importRecords(ctx context.Context, svc *sarhad.Service, in ImportRecordsInp
 			return nil, err
 		}
 	}
-	opts := ingest.Options{Format: importFormats[in.Format], Atomic: deref(in.Atomic)}
+	opts := ingest.Options{Format: importFormats[in.Format], Atomic: deref(in.Atomic),
+		Matrix: ingest.MatrixOptions{MaxLabels: maxImportMatrixLabels}}
 	if in.Handling != nil {
 		opts.Handling = *in.Handling
 	}

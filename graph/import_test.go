@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,5 +132,33 @@ func TestImportRecordsNamesFilesAsTheRequestDid(t *testing.T) {
 	if r.code() != sarhad.EINVALID || len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "stuff.csv") ||
 		strings.Contains(r.Errors[0].Message, "/") {
 		t.Errorf("a file of no known kind: got %+v, want BAD_USER_INPUT naming stuff.csv and no directory", r.Errors)
+	}
+}
+
+// A matrix of n labels gives up to n(n-1)/2 relationships, more than its lines say: a request's
+// matrix is bounded by its labels.
+func TestImportRecordsBoundsAMatrix(t *testing.T) {
+	e := newEnv(t)
+	matrix := func(n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, ",%d", i)
+		}
+		b.WriteString("\n")
+		for i := range n {
+			fmt.Fprintf(&b, "%d%s\n", i, strings.Repeat(",1", n))
+		}
+		return b.String()
+	}
+	var out importOut
+	e.mustDo(investigator, importMutation, map[string]any{"in": map[string]any{"format": "MATRIX", "files": []map[string]any{
+		{"name": "big.csv", "content": matrix(301)}}}}, &out)
+	if rej := out.ImportRecords.Rejected; out.ImportRecords.Read != 0 || len(rej) != 1 || rej[0].Line != 1 {
+		t.Errorf("a matrix of 301 labels: %+v, want it refused", out.ImportRecords)
+	}
+	e.mustDo(investigator, importMutation, map[string]any{"in": map[string]any{"format": "MATRIX", "files": []map[string]any{
+		{"name": "small.csv", "content": matrix(30)}}}}, &out)
+	if rej := out.ImportRecords.Rejected; len(rej) != 0 || out.ImportRecords.Created != 30+30*29/2+1 { // and the file's source
+		t.Errorf("a matrix of 30 labels: %+v, want 30 persons and 435 ties", out.ImportRecords)
 	}
 }

@@ -80,6 +80,9 @@ type MatrixOptions struct {
 	// KeyPrefix precedes each label in the source key of its person (the file name without
 	// extension and a colon when empty, for example "caviar:1").
 	KeyPrefix string
+	// MaxLabels, when above 0, refuses a matrix of more labels (n labels give up to n(n-1)/2
+	// relationships): importRecords bounds the work one request may ask for.
+	MaxLabels int
 }
 
 // Progress is a snapshot of a running import, for a progress bar.

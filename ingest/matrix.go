@@ -34,6 +34,10 @@ func (l *loader) readMatrix(r io.Reader) error {
 	namePrefix := cmp.Or(l.opts.Matrix.NamePrefix, "Participant ")
 	keyPrefix := cmp.Or(l.opts.Matrix.KeyPrefix, base+":")
 	labels := f.header[1:]
+	if max := l.opts.Matrix.MaxLabels; max > 0 && len(labels) > max {
+		l.rejectLine(1, "", fmt.Sprintf("has %d labels, more than %d; the file was not imported", len(labels), max))
+		return nil
+	}
 	col := make(map[string]int, len(labels))
 	for i, label := range labels {
 		if label == "" {
