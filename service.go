@@ -464,11 +464,24 @@ func (s *Service) AttachSources(ctx context.Context, targetID string, sourceIDs 
 // checkHandling validates a marking and keeps non-administrators to their own organisation as
 // originator.
 func (s *Service) checkHandling(v *Viewer, h *Handling) error {
-	if err := NormalizeHandling(h, "input.handling."); err != nil {
+	return CheckHandling(v, h, "input.handling.")
+}
+
+// CheckHandling normalizes the handling h that viewer v gives a record it writes, and requires that
+// a non-administrator originate it for their own organisation and country; field names in errors
+// start with prefix. Administrators may write on behalf of others.
+func CheckHandling(v *Viewer, h *Handling, prefix string) error {
+	if err := NormalizeHandling(h, prefix); err != nil {
 		return err
 	}
-	if h.OriginatorOrg != v.Org && !v.HasRole(RoleAdmin) {
-		return Invalid("input.handling.originatorOrg", "must be your own organisation (%s)", v.Org)
+	if v.HasRole(RoleAdmin) {
+		return nil
+	}
+	if h.OriginatorOrg != v.Org {
+		return Invalid(prefix+"originatorOrg", "must be your own organisation (%s)", v.Org)
+	}
+	if h.OriginatorCountry != v.Country {
+		return Invalid(prefix+"originatorCountry", "must be your own organisation's country (%s)", v.Country)
 	}
 	return nil
 }

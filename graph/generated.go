@@ -5282,7 +5282,7 @@ type Handling {
 input HandlingInput {
   "Originating organisation; defaults to the viewer's. Only administrators may name another."
   originatorOrg: String
-  "Country of the originating organisation (alpha-2 or alpha-3); defaults to the viewer's."
+  "Country of the originating organisation (alpha-2 or alpha-3); defaults to the viewer's. Only administrators may name another."
   originatorCountry: String
   "The TLP 2.0 marking."
   tlp: TLP!

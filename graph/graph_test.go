@@ -812,6 +812,11 @@ func TestWritePermissionsByRole(t *testing.T) {
 	if out.CreatePerson.Person.Handling.OriginatorOrg != "IRN-POLICE" {
 		t.Errorf("liaison officer's record originated by %q", out.CreatePerson.Person.Handling.OriginatorOrg)
 	}
+	// Nor may they name another country as its originator: only administrators write for others.
+	r := e.do(iranOfficer, `mutation { createPerson(input: {person: {name: "Iranian record"}, handling: {tlp: AMBER, originatorCountry: "PAK"}}) { person { id } } }`, nil, nil)
+	if r.code() != sarhad.EINVALID {
+		t.Errorf("a liaison officer's record originated in Pakistan: %+v, want BAD_USER_INPUT", r.Errors)
+	}
 }
 
 func TestNeighbourhoodCallsDoNotGrowWithItsSize(t *testing.T) {

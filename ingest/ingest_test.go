@@ -496,6 +496,11 @@ func TestImportHandlingRules(t *testing.T) {
 		if len(rep.Rejected) != 1 || rep.Rejected[0].Line != 3 || rep.Rejected[0].Field != "originatorOrg" {
 			t.Fatalf("rejected = %v", rep.Rejected)
 		}
+		// ... and of its country.
+		_, err = ingest.Run(ctx, st, paths, ingest.Options{Handling: sarhad.Handling{OriginatorCountry: "AFG"}})
+		if sarhad.ErrorCode(err) != sarhad.EINVALID || !strings.Contains(err.Error(), "originatorCountry") {
+			t.Fatalf("another country: err = %v, want BAD_USER_INPUT on originatorCountry", err)
+		}
 	})
 	t.Run("analysts may not import", func(t *testing.T) {
 		analyst := &sarhad.Viewer{Subject: "an-1", Roles: []sarhad.Role{sarhad.RoleAnalyst}, Org: org, Country: country}

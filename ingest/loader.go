@@ -226,15 +226,9 @@ func (l *loader) openFile(path string) (*fileState, error) {
 }
 
 // checkHandling is Service.checkHandling: a valid marking, and non-administrators originate
-// records only for their own organisation.
+// records only for their own organisation and country.
 func (l *loader) checkHandling(h *sarhad.Handling, prefix string) error {
-	if err := sarhad.NormalizeHandling(h, prefix); err != nil {
-		return err
-	}
-	if h.OriginatorOrg != l.v.Org && !l.v.HasRole(sarhad.RoleAdmin) {
-		return sarhad.Invalid(prefix+"originatorOrg", "must be your own organisation (%s)", l.v.Org)
-	}
-	return nil
+	return sarhad.CheckHandling(l.v, h, prefix)
 }
 
 // canonTLP accepts the spellings of TLP 2.0 ("amber+strict") for the enum value (AMBER_STRICT).
