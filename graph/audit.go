@@ -7,7 +7,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"reflect"
-	"regexp"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -27,6 +27,7 @@ const auditWriteTimeout = 5 * time.Second
 type auditor struct {
 	svc    *sarhad.Service
 	logger *slog.Logger
+	enums  map[string]bool // see kept
 }
 
 var (
@@ -50,7 +51,7 @@ func (a auditor) InterceptOperation(ctx context.Context, next graphql.OperationH
 	}
 	entry := sarhad.AuditEntry{
 		Subject: v.Subject, Roles: v.Roles, Country: v.Country, Org: v.Org,
-		OperationName: oc.OperationName, QueryHash: hashQuery(oc.RawQuery), Variables: redactVariables(oc.Variables),
+		OperationName: oc.OperationName, QueryHash: hashQuery(oc.RawQuery), Variables: a.redactVariables(oc.Variables),
 	}
 	if oc.Operation != nil {
 		entry.OperationType = string(oc.Operation.Operation)
@@ -170,39 +171,63 @@ func hashQuery(q string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// keptString matches values kept in the audit trail's variables: ids, enum values and country codes.
-// Any other string — a name, a number, a date, free text — is replaced, since it may identify a
-// person.
-var keptString = regexp.MustCompile(`^([a-z]{3}_[0-9a-z]{26}|[A-Z][A-Z0-9_]{0,63})$`)
+// enumValues returns the values of every enum type of schema: the strings, besides ids and country
+// codes, that the audit trail keeps of a request's variables.
+func enumValues(schema *ast.Schema) map[string]bool {
+	out := map[string]bool{}
+	for _, t := range schema.Types {
+		if t.Kind == ast.Enum {
+			for _, v := range t.EnumValues {
+				out[v.Name] = true
+			}
+		}
+	}
+	return out
+}
+
+// kept reports whether the audit trail keeps a string of a request's variables: an id, a value of
+// one of the schema's enums, or a country code. Any other string — a name, a passport or account
+// number, a date, free text — is replaced, since it may identify a person, even when it looks like
+// an enum value (AB1234567).
+func (a auditor) kept(s string) bool {
+	if a.enums[s] || sarhad.ValidRelationshipID(s) {
+		return true
+	}
+	if _, err := sarhad.KindOfID(s); err == nil {
+		return true
+	}
+	_, ok := sarhad.LookupCountry(s)
+	return ok && s == strings.ToUpper(s)
+}
 
 // redactVariables renders the variables as JSON with identifying values replaced by "[redacted]".
-func redactVariables(vars map[string]any) string {
+func (a auditor) redactVariables(vars map[string]any) string {
 	if len(vars) == 0 {
 		return "{}"
 	}
-	b, err := json.Marshal(redact(vars))
+	b, err := json.Marshal(a.redact(vars))
 	if err != nil {
 		return `"[unrenderable]"`
 	}
 	return string(b)
 }
 
-func redact(v any) any {
+func (a auditor) redact(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, val := range x {
-			out[k] = redact(val)
+			out[k] = a.redact(val)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, val := range x {
-			out[i] = redact(val)
+			out[i] = a.redact(val)
 		}
 		return out
 	case string:
-		if keptString.MatchString(x) {
+		if a.kept(x) {
 			return x
 		}
 		return "[redacted]"

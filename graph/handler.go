@@ -40,7 +40,8 @@ func NewHandler(svc *sarhad.Service, store sarhad.Store, opts Options) http.Hand
 	if logger == nil {
 		logger = slog.Default()
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Service: svc}, Complexity: Complexity()}))
+	schema := NewExecutableSchema(Config{Resolvers: &Resolver{Service: svc}, Complexity: Complexity()})
+	srv := handler.New(schema)
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.GRAPHQL{})
@@ -52,7 +53,7 @@ func NewHandler(svc *sarhad.Service, store sarhad.Store, opts Options) http.Hand
 	if opts.Observer != nil {
 		srv.Use(observer{opts.Observer})
 	}
-	srv.Use(auditor{svc: svc, logger: logger})
+	srv.Use(auditor{svc: svc, logger: logger, enums: enumValues(schema.Schema())})
 	srv.SetErrorPresenter(errorPresenter(logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p))
