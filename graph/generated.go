@@ -6997,8 +6997,7 @@ type Query {
   victims identified and referred for assistance, over the cases the viewer may see, grouped by the
   dimensions asked for (none: one cell of totals). Small cells are suppressed: a count from 1 to 4
   is withheld (null) unless the viewer's organisation originated every case of its cell. Readable
-  by every role that reads the graph and by AUDITOR, who may not filter by ` + "`" + `party` + "`" + ` or ` + "`" + `route` + "`" + `
-  (FORBIDDEN). COMPLEXITY_LIMIT_EXCEEDED when more than 100,000 cases match.
+  by every role that reads the graph and by AUDITOR, who may not filter by ` + "`" + `party` + "`" + ` (FORBIDDEN). COMPLEXITY_LIMIT_EXCEEDED when more than 100,000 cases match.
   """
   caseStatistics(
     "Cases registered on or after this date."
