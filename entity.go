@@ -261,9 +261,11 @@ func (p *Person) DisplayName() string { return p.Name }
 func (p *Person) SearchNames() []string { return nonEmpty(append([]string{p.Name}, p.Aliases...)...) }
 
 // Redact replaces a victim's identifying details with a stable pseudonym, keeping the coarse
-// attributes (gender, age group, nationalities).
+// attributes (gender, age group, nationalities). The source key goes too: a source system's key
+// may be made of the name, an identity number or the birth date.
 func (p *Person) Redact() {
 	p.Name = Pseudonym(p.ID)
+	p.SourceKey = ""
 	p.Aliases = nil
 	p.FatherName = ""
 	p.BirthDate = ""
