@@ -245,11 +245,7 @@ func (s *Service) Create(ctx context.Context, e Entity, opts WriteOptions) (Enti
 	case m.Kind == KindCountry:
 		m.ID = CountryID(e.(*Country).Alpha3)
 	case opts.SourceKey != "":
-		ids, err := KeyedIDs(ctx, s.Store, []string{StableID(m.Kind, h.OriginatorOrg+"\x00"+opts.SourceKey)}, false)
-		if err != nil {
-			return nil, err
-		}
-		m.ID = ids[0]
+		m.ID = StableID(m.Kind, h.OriginatorOrg+"\x00"+opts.SourceKey)
 	default:
 		if m.ID, err = NewID(m.Kind, now, s.Rand); err != nil {
 			return nil, fmt.Errorf("new id: %w", err)
@@ -353,11 +349,7 @@ func (s *Service) Link(ctx context.Context, r *Relationship, opts WriteOptions) 
 	}
 	now := s.Now().UTC()
 	if opts.SourceKey != "" {
-		ids, err := KeyedIDs(ctx, s.Store, []string{StableID("", h.OriginatorOrg+"\x00"+opts.SourceKey)}, true)
-		if err != nil {
-			return nil, err
-		}
-		r.ID = ids[0]
+		r.ID = StableID("", h.OriginatorOrg+"\x00"+opts.SourceKey)
 	} else if r.ID, err = NewID("", now, s.Rand); err != nil {
 		return nil, fmt.Errorf("new id: %w", err)
 	}

@@ -30,9 +30,6 @@ type loader struct {
 	// entities found in the store to storePos; seenRels does the same for relationships.
 	seen     map[string]pos
 	seenRels map[string]pos
-	// alias maps the keyed id of an entity that a record hidden from the viewer holds to the
-	// alternate id its rows are written under (sarhad.KeyedIDs).
-	alias map[string]string
 
 	puts     []*record // entities waiting for the next batch, in input order
 	rels     []*record // relationships waiting for the next batch
@@ -126,8 +123,7 @@ func newLoader(ctx context.Context, st sarhad.Store, v *sarhad.Viewer, opts Opti
 		now = opts.Now
 	}
 	return &loader{ctx: ctx, st: st, v: v, opts: opts, rep: rep, now: now().UTC(),
-		batch: cmp.Or(opts.BatchSize, DefaultBatchSize), seen: map[string]pos{}, seenRels: map[string]pos{},
-		alias: map[string]string{}}, nil
+		batch: cmp.Or(opts.BatchSize, DefaultBatchSize), seen: map[string]pos{}, seenRels: map[string]pos{}}, nil
 }
 
 // countReader counts the bytes read through it, for progress.
@@ -323,7 +319,6 @@ func (l *loader) addEntity(rec *record) error {
 	default:
 		id = sarhad.StableID(m.Kind, h.OriginatorOrg+"\x00"+rec.key)
 	}
-	id = l.aliased(id)
 	if p, dup := l.seen[id]; dup && p != storePos {
 		if !rec.implicit {
 			l.reject(rec, rec.fields.key, fmt.Sprintf("%q repeats the %s of %s", rec.key, m.Kind.Label(), l.where(p)))

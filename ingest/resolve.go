@@ -80,21 +80,11 @@ func (l *loader) normalize(rec *record, from, to string) bool {
 // pick returns the first candidate id known to exist, or "".
 func (l *loader) pick(ids []string) string {
 	for _, id := range ids {
-		id = l.aliased(id)
 		if _, ok := l.seen[id]; ok {
 			return id
 		}
 	}
 	return ""
-}
-
-// aliased returns the id the entity of id is written under: its alternate, when a record hidden
-// from the viewer holds id (see alternates), else id.
-func (l *loader) aliased(id string) string {
-	if alt, ok := l.alias[id]; ok {
-		return alt
-	}
-	return id
 }
 
 // resolve finds the ends of relationships among the entities of the import and, failing that, in
@@ -117,21 +107,13 @@ func (l *loader) resolve(recs []*record, final bool) ([]*record, error) {
 		}
 	}
 	for chunk := range slices.Chunk(unknown, lookupChunk) {
-		// An end whose key a hidden record holds is looked up under its alternate id.
-		keyed, err := sarhad.KeyedIDs(l.ctx, l.st, chunk, false)
+		found, err := l.st.Entities(l.ctx, chunk)
 		if err != nil {
 			return nil, fmt.Errorf("ingest: look up relationship ends: %w", err)
 		}
-		found, err := l.st.Entities(l.ctx, keyed)
-		if err != nil {
-			return nil, fmt.Errorf("ingest: look up relationship ends: %w", err)
-		}
-		for i, e := range found {
+		for _, e := range found {
 			if e != nil {
-				l.seen[keyed[i]] = storePos
-				if keyed[i] != chunk[i] {
-					l.alias[chunk[i]] = keyed[i]
-				}
+				l.seen[e.EntityMeta().ID] = storePos
 			}
 		}
 	}
@@ -172,7 +154,6 @@ func (l *loader) link(rec *record, from, to string) bool {
 		return false
 	}
 	r := rec.rel
-	r.From, r.To = l.aliased(r.From), l.aliased(r.To) // normalized when read, before an end moved
 	key := rec.key
 	if key == "" {
 		key = string(r.Type) + ":" + from + ":" + to

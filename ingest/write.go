@@ -33,9 +33,6 @@ func (o *outcome) add(res *sarhad.ApplyResult) {
 // batches; at the end of the import (final) it resolves the deferred relationships too and waits
 // for the last batch.
 func (l *loader) flush(final bool) error {
-	if err := l.alternates(); err != nil {
-		return err
-	}
 	rels := l.rels
 	if final {
 		rels = append(l.deferred, rels...)
@@ -43,9 +40,6 @@ func (l *loader) flush(final bool) error {
 	}
 	links, err := l.resolve(rels, final)
 	if err != nil {
-		return err
-	}
-	if err := l.alternateLinks(links); err != nil {
 		return err
 	}
 	puts := l.puts
@@ -63,64 +57,6 @@ func (l *loader) flush(final bool) error {
 	}
 	if final {
 		return l.wait()
-	}
-	return nil
-}
-
-// alternates moves the keyed entities waiting to be written whose ids records hidden from the
-// viewer hold to alternate ids (sarhad.KeyedIDs), as if the hidden records did not exist: a write
-// under such a key must not fail where one under an unused key succeeds. Relationships that name
-// the keys follow (alias). Explicit ids, files' sources and countries keep their ids.
-func (l *loader) alternates() error {
-	if l.v.System {
-		return nil // it sees every record
-	}
-	var recs []*record
-	var ids []string
-	for _, rec := range l.puts {
-		if m := rec.entity.EntityMeta(); rec.key != "" && !rec.chosenID && !rec.isSource && m.Kind != sarhad.KindCountry {
-			recs, ids = append(recs, rec), append(ids, m.ID)
-		}
-	}
-	for start := 0; start < len(ids); start += lookupChunk {
-		chunk := ids[start:min(start+lookupChunk, len(ids))]
-		keyed, err := sarhad.KeyedIDs(l.ctx, l.st, chunk, false)
-		if err != nil {
-			return fmt.Errorf("ingest: look up keyed entities: %w", err)
-		}
-		for i, id := range keyed {
-			if m := recs[start+i].entity.EntityMeta(); id != m.ID {
-				l.seen[id] = l.seen[m.ID]
-				delete(l.seen, m.ID)
-				l.alias[m.ID], m.ID = id, id
-			}
-		}
-	}
-	return nil
-}
-
-// alternateLinks moves the relationships about to be written whose ids (derived from their keys,
-// or from their type and ends) records hidden from the viewer hold to alternate ids, as
-// alternates does for entities.
-func (l *loader) alternateLinks(links []*record) error {
-	if l.v.System {
-		return nil
-	}
-	var recs []*record
-	var ids []string
-	for _, rec := range links {
-		if rec.id == "" || !rec.chosenID {
-			recs, ids = append(recs, rec), append(ids, rec.rel.ID)
-		}
-	}
-	for start := 0; start < len(ids); start += lookupChunk {
-		keyed, err := sarhad.KeyedIDs(l.ctx, l.st, ids[start:min(start+lookupChunk, len(ids))], true)
-		if err != nil {
-			return fmt.Errorf("ingest: look up keyed relationships: %w", err)
-		}
-		for i, id := range keyed {
-			recs[start+i].rel.ID = id
-		}
 	}
 	return nil
 }
