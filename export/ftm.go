@@ -35,6 +35,10 @@ func FtM(ctx context.Context, svc *sarhad.Service, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if v.System {
+		// The policy does not apply to the system viewer: it would see every victim in full.
+		return sarhad.Errorf(sarhad.EFORBIDDEN, "a FollowTheMoney export is made for a viewer of an organisation")
+	}
 	uncleared := *v
 	uncleared.Clearances = slices.DeleteFunc(slices.Clone(v.Clearances), func(c string) bool { return c == sarhad.ClearanceVictimPII })
 	ctx = sarhad.NewContext(ctx, &uncleared)

@@ -185,7 +185,7 @@ func TestFtMRoundTripOfTheIngestSample(t *testing.T) {
 		t.Fatalf("import the sample: %+v, %v", rep, err)
 	}
 	var buf bytes.Buffer
-	if err := export.FtM(sys, first, &buf); err != nil {
+	if err := export.FtM(as(t, investigator), first, &buf); err != nil { // of the organisation that imported it
 		t.Fatal(err)
 	}
 	lines := readFtM(t, buf.Bytes())
@@ -244,4 +244,13 @@ func TestFtMRoundTripOfTheIngestSample(t *testing.T) {
 		t.Errorf("%d entities, %d relationships: the sample did not import", len(wantE), len(wantR))
 	}
 	t.Logf("%d FtM lines; %d entities and %d relationships come back", len(lines), len(gotE), len(gotR))
+}
+
+// The policy does not apply to the system viewer, which sees every victim in full: FtM refuses it.
+func TestFtMRefusesTheSystemViewer(t *testing.T) {
+	svc := newService(t, false)
+	err := export.FtM(as(t, sarhad.SystemViewer()), svc, &bytes.Buffer{})
+	if sarhad.ErrorCode(err) != sarhad.EFORBIDDEN {
+		t.Errorf("FtM as the system viewer: %v, want FORBIDDEN", err)
+	}
 }

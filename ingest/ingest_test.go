@@ -680,6 +680,14 @@ func TestImportKeepsVictimsVictims(t *testing.T) {
 				t.Error("V-1 is no longer a victim")
 			}
 			readGraph(t, systemContext(t), st).entity(t, id(sarhad.KindPerson, "P-2"))
+			// An atomic import lists the row too, and writes nothing.
+			_, again := writeFiles(t, map[string]string{"persons.csv": "key,name,gender\nV-1,Rokeya Begum,FEMALE\nP-3,Zahid Mengal,MALE\n"})
+			atomic := options(clock1)
+			atomic.Atomic = true
+			rep = run(t, ctx, st, again, atomic)
+			if len(rep.Rejected) != 1 || rep.Rejected[0].Line != 2 || rep.Created != 0 {
+				t.Errorf("atomic: %+v, want line 2 rejected and nothing written", rep)
+			}
 		})
 	}
 }

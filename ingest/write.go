@@ -95,18 +95,20 @@ func (l *loader) merge(o outcome) error {
 // prepare checks, before a batch is written, what Store.Apply does not: it reads the entities of
 // the batch that exist, to reject those the viewer may not edit (a protected victim's record among
 // them) and a victim under the pseudonym of a redacted export over the stored one (for the system
-// viewer, only the latter are read); and it rejects the creation of a record under an id of the
-// viewer's choosing unless they are an administrator. Relationships are read only where that rule
-// needs them, or all of them (every, see prepareLinks). Apply keeps the creation stamp of the
-// records that exist and, under KeepSources (changeSet), their sources. It returns the records
-// still to write.
+// viewer, only the latter are read, unless every); and it rejects the creation of a record under
+// an id of the viewer's choosing unless they are an administrator. A row that would turn a victim
+// into a person who is not one is rejected here when the stored record was read; Apply refuses the
+// others (KeepVictims). Relationships are read only where that rule needs them, or all of them
+// (every, see prepareLinks). Apply keeps the creation stamp of the records that exist and, under
+// KeepSources (changeSet), their sources. It returns the records still to write.
 func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*record, []*record, error) {
 	// The system viewer (the command-line import) may edit every record and choose ids: for it,
-	// only a victim under a pseudonym needs the stored record.
+	// only a victim under a pseudonym needs the stored record, unless every record is checked
+	// before anything is written (an atomic import, which lists every row it refuses).
 	var asked []int // the puts read, by index
 	var ids []string
 	for i, rec := range puts {
-		if !l.v.System || pseudonymous(rec.entity) {
+		if !l.v.System || every || pseudonymous(rec.entity) {
 			asked, ids = append(asked, i), append(ids, rec.entity.EntityMeta().ID)
 		}
 	}
@@ -137,6 +139,10 @@ func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*reco
 		}
 		if pseudonymOver(rec.entity, old) {
 			o.reject(rec, "", "is a protected victim under a pseudonym (a redacted export): it may not overwrite the victim's record")
+			continue
+		}
+		if isVictim(old) && !isVictim(rec.entity) {
+			o.reject(rec, "", noLongerVictimReason)
 			continue
 		}
 		keepPuts = append(keepPuts, rec)
@@ -206,6 +212,16 @@ func chunks(ids []string) [][]string {
 // chosenIDReason rejects the creation of a record under an id other than the one its key derives:
 // ids of another organisation's keys are not for others to take.
 const chosenIDReason = "only administrators may create a record under an id of their choosing (leave id empty: the key derives it)"
+
+// noLongerVictimReason rejects a row that would turn a stored victim into a person who is not one
+// (ChangeSet.KeepVictims).
+const noLongerVictimReason = "is a victim's record: an import may not remove its victim details (updatePerson may)"
+
+// isVictim reports whether e is a victim's record.
+func isVictim(e sarhad.Entity) bool {
+	p, ok := e.(*sarhad.Person)
+	return ok && p.IsVictim()
+}
 
 // pseudonymOver reports whether e is a protected victim as a redacted export shows it (named by the
 // pseudonym of its id) about to replace a stored record that is not: re-importing an export must not
