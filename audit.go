@@ -34,10 +34,7 @@ type AuditEntry struct {
 
 // Sensitive reports whether the audit lists an entity that an answer holds: a victim, or a record
 // marked RED, AMBER+STRICT or AMBER (Handling.Sensitive).
-func Sensitive(e Entity) bool {
-	p, ok := e.(*Person)
-	return e.EntityMeta().Handling.Sensitive() || ok && p.IsVictim()
-}
+func Sensitive(e Entity) bool { return e.EntityMeta().Handling.Sensitive() || IsVictim(e) }
 
 // SensitiveIDs gathers the ids of the sensitive records an answer holds, each once (an answer may
 // meet a record many times), for its audit entry. It is safe for concurrent use.

@@ -224,8 +224,7 @@ func (p *ChangePlan) put(i int, e Entity, item PlannedItem, res *ApplyResult) er
 		return item.Err
 	}
 	form := formOf(item.Content, m)
-	person, isPerson := e.(*Person)
-	victim := isPerson && person.IsVictim()
+	victim := IsVictim(e)
 	st, ok := p.Entities[m.ID]
 	if !ok || !st.Exists {
 		// The id is checked against the kind only for a new record: an id already taken by another

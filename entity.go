@@ -254,6 +254,12 @@ const (
 // IsVictim reports whether p is protected as a victim.
 func (p *Person) IsVictim() bool { return p.Victim != nil }
 
+// IsVictim reports whether e is a victim's record.
+func IsVictim(e Entity) bool {
+	p, ok := e.(*Person)
+	return ok && p.IsVictim()
+}
+
 // DisplayName implements Entity.
 func (p *Person) DisplayName() string { return p.Name }
 

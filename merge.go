@@ -48,7 +48,7 @@ func (s *Service) Merge(ctx context.Context, keepID, mergeID string) (*MergeResu
 	if err != nil {
 		return nil, err
 	}
-	if isVictim(merge) && !isVictim(keep) {
+	if IsVictim(merge) && !IsVictim(keep) {
 		return nil, Errorf(EFORBIDDEN, "%s is a victim's record and %s is not: merge them the other way, keeping the victim's record", mergeID, keepID)
 	}
 	sameAsID := StableID("", "same-as\x00"+mergeID+"\x00"+keepID)
@@ -256,10 +256,4 @@ func narrowest(v *Viewer, a, b Handling) Handling {
 		}
 	}
 	return h
-}
-
-// isVictim reports whether e is a victim's record.
-func isVictim(e Entity) bool {
-	p, ok := e.(*Person)
-	return ok && p.IsVictim()
 }

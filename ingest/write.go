@@ -141,7 +141,7 @@ func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*reco
 			o.reject(rec, "", "is a protected victim under a pseudonym (a redacted export): it may not overwrite the victim's record")
 			continue
 		}
-		if isVictim(old) && !isVictim(rec.entity) {
+		if sarhad.IsVictim(old) && !sarhad.IsVictim(rec.entity) {
 			o.reject(rec, "", noLongerVictimReason)
 			continue
 		}
@@ -216,12 +216,6 @@ const chosenIDReason = "only administrators may create a record under an id of t
 // noLongerVictimReason rejects a row that would turn a stored victim into a person who is not one
 // (ChangeSet.KeepVictims).
 const noLongerVictimReason = "is a victim's record: an import may not remove its victim details (updatePerson may)"
-
-// isVictim reports whether e is a victim's record.
-func isVictim(e sarhad.Entity) bool {
-	p, ok := e.(*sarhad.Person)
-	return ok && p.IsVictim()
-}
 
 // pseudonymOver reports whether e is a protected victim as a redacted export shows it (named by the
 // pseudonym of its id) about to replace a stored record that is not: re-importing an export must not
