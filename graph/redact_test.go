@@ -20,7 +20,9 @@ func TestRedactedVictimHasNoSourceKey(t *testing.T) {
 	}
 	const q = `query($id: ID!) { node(id: $id) { ... on Person { name sourceKey } } }`
 	for _, v := range []*sarhad.Viewer{iranOfficer, investigator} {
-		var out struct{ Node struct{ Name, SourceKey string } }
+		var out struct {
+			Node struct{ Name, SourceKey string }
+		}
 		e.mustDo(v, q, map[string]any{"id": victim.EntityMeta().ID}, &out)
 		if out.Node.Name != sarhad.Pseudonym(victim.EntityMeta().ID) || out.Node.SourceKey != "" {
 			t.Errorf("%s sees name %q, source key %q; want the pseudonym and no key", v.Subject, out.Node.Name, out.Node.SourceKey)
