@@ -19,11 +19,13 @@ func visible(x string) string {
 
 // visibleEntity is visible for entities, plus the protection of victims' identifiers
 // (sarhad.VictimIdentifierHidden): an identifier held by a victim — by any holder relationship,
-// whoever recorded it — whose identifying details the viewer may not see is hidden.
+// whoever recorded it — whose identifying details the viewer may not see is hidden. A holder
+// missing its victim or originOrg property (Apply always writes both) counts as a victim whose
+// details the viewer may not see: a null must never make a victim's identifier visible.
 func visibleEntity(x string) string {
 	return "(" + visible(x) + expand(` AND (NOT (x.kind IN `+identifierKinds+`) OR $vSystem
 		OR NOT EXISTS { MATCH (x_holder:Entity)-[:`+holderTypes+`]->(x)
-			WHERE x_holder.victim AND NOT ($vPII AND x_holder.originOrg = $vOrg) }))`, x)
+			WHERE coalesce(x_holder.victim, true) AND NOT coalesce($vPII AND x_holder.originOrg = $vOrg, false) }))`, x)
 }
 
 // visibleNode is the policy for a node of a known kind: visibleEntity for identifier kinds, else
