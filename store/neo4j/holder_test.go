@@ -4,9 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/sarhad/sarhad"
-	neo4jstore "github.com/sarhad/sarhad/store/neo4j"
 )
 
 // A victim's phone stays hidden when the victim's node lacks a property the victim-identifier rule
@@ -30,7 +28,8 @@ func TestVictimIdentifierHiddenWhenAHolderLacksAProperty(t *testing.T) {
 			if _, err := s.Apply(sys, &sarhad.ChangeSet{Put: []sarhad.Entity{victim, phone}, Link: []*sarhad.Relationship{uses}}); err != nil {
 				t.Fatal(err)
 			}
-			removeProperty(t, victim.ID, missing)
+			// As data loaded without Apply may lack it.
+			cypherWrite(t, "MATCH (n:Entity {id: $id}) REMOVE n."+missing, map[string]any{"id": victim.ID})
 			// A viewer of the phone's organisation without the clearance, and a cleared viewer of another
 			// organisation to whom the phone is released.
 			for _, v := range []*sarhad.Viewer{
@@ -46,25 +45,5 @@ func TestVictimIdentifierHiddenWhenAHolderLacksAProperty(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// removeProperty removes a property of the node with id, as data loaded without Apply may lack it.
-func removeProperty(t *testing.T, id, prop string) {
-	t.Helper()
-	cfg := neo4jEnv.Config
-	driver, err := neo4j.NewDriverWithContext(cfg.URI, neo4j.NoAuth())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer driver.Close(context.Background())
-	db := cfg.Database
-	if db == "" {
-		db = neo4jstore.DefaultDatabase
-	}
-	_, err = neo4j.ExecuteQuery(context.Background(), driver, "MATCH (n:Entity {id: $id}) REMOVE n."+prop,
-		map[string]any{"id": id}, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(db))
-	if err != nil {
-		t.Fatal(err)
 	}
 }

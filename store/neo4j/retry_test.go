@@ -84,6 +84,17 @@ func idsOf(cs *sarhad.ChangeSet) (entities, rels []string) {
 // cypher runs one read statement straight through the driver, past the store.
 func cypher(tb testing.TB, query string, params map[string]any) []*neo4j.Record {
 	tb.Helper()
+	return runCypher(tb, query, params, neo4j.ExecuteQueryWithReadersRouting())
+}
+
+// cypherWrite runs one write statement straight through the driver, past the store.
+func cypherWrite(tb testing.TB, query string, params map[string]any) []*neo4j.Record {
+	tb.Helper()
+	return runCypher(tb, query, params, neo4j.ExecuteQueryWithWritersRouting())
+}
+
+func runCypher(tb testing.TB, query string, params map[string]any, routing neo4j.ExecuteQueryConfigurationOption) []*neo4j.Record {
+	tb.Helper()
 	cfg := neo4jEnv.Config
 	token := neo4j.NoAuth()
 	if cfg.Username != "" {
@@ -99,7 +110,7 @@ func cypher(tb testing.TB, query string, params map[string]any) []*neo4j.Record 
 		db = neo4jstore.DefaultDatabase
 	}
 	res, err := neo4j.ExecuteQuery(context.Background(), driver, query, params, neo4j.EagerResultTransformer,
-		neo4j.ExecuteQueryWithDatabase(db), neo4j.ExecuteQueryWithReadersRouting())
+		neo4j.ExecuteQueryWithDatabase(db), routing)
 	if err != nil {
 		tb.Fatalf("%s: %v", query, err)
 	}
