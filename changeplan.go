@@ -249,7 +249,7 @@ func (p *ChangePlan) put(i int, e Entity, item PlannedItem, res *ApplyResult) er
 			return err
 		}
 		if p.keepVictims && st.Victim && !victim {
-			return Errorf(EFORBIDDEN, "%s is a victim's record: an import may not remove its victim details (updatePerson may)", m.ID)
+			return Errorf(EFORBIDDEN, "%s %s", m.ID, KeepVictimsReason)
 		}
 		p.addSources(&form, &st.Form)
 		if st.Form.same(&form) {

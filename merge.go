@@ -157,7 +157,7 @@ func (s *Service) Unmerge(ctx context.Context, keepID, mergeID string) (*MergeRe
 	if err != nil {
 		return nil, err
 	}
-	if slices.ContainsFunc(onward, func(r *Relationship) bool { return r.From == keepID && r.Merge != nil }) {
+	if slices.ContainsFunc(onward, func(r *Relationship) bool { return r.Merge != nil }) { // keep's own, DirOut
 		return nil, Errorf(ECONFLICT, "%s has since been merged into another record; undo that merge first", keepID)
 	}
 	now := s.Now().UTC()

@@ -287,6 +287,9 @@ type ChangeSet struct {
 	KeepVictims bool
 }
 
+// KeepVictimsReason is why a put is refused under ChangeSet.KeepVictims, after the record's id.
+const KeepVictimsReason = "is a victim's record: an import may not remove its victim details (updatePerson may)"
+
 // ApplyResult says which records a change set actually changed.
 type ApplyResult struct {
 	Created, Updated, Unchanged, Deleted int

@@ -142,7 +142,7 @@ func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*reco
 			continue
 		}
 		if sarhad.IsVictim(old) && !sarhad.IsVictim(rec.entity) {
-			o.reject(rec, "", noLongerVictimReason)
+			o.reject(rec, "", sarhad.KeepVictimsReason)
 			continue
 		}
 		keepPuts = append(keepPuts, rec)
@@ -212,10 +212,6 @@ func chunks(ids []string) [][]string {
 // chosenIDReason rejects the creation of a record under an id other than the one its key derives:
 // ids of another organisation's keys are not for others to take.
 const chosenIDReason = "only administrators may create a record under an id of their choosing (leave id empty: the key derives it)"
-
-// noLongerVictimReason rejects a row that would turn a stored victim into a person who is not one
-// (ChangeSet.KeepVictims).
-const noLongerVictimReason = "is a victim's record: an import may not remove its victim details (updatePerson may)"
 
 // pseudonymOver reports whether e is a protected victim as a redacted export shows it (named by the
 // pseudonym of its id) about to replace a stored record that is not: re-importing an export must not
