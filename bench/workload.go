@@ -62,7 +62,7 @@ func Workload() []Query {
   neighbourhood(id: $personId, depth: ` + strconv.Itoa(neighbourhoodDepth) + `, limit: ` + strconv.Itoa(neighbourhoodLimit) + `) {
     truncated
     nodes { id kind displayName }
-    edges { id type from { id } to { id } }
+    edges { id type fromId toId }
   }
 }`},
 		{ID: "Q4", Title: "shortest path between suspects of different networks", Params: []string{"fromId", "toId"},

@@ -110,8 +110,9 @@ type pathsOut struct {
 		Length int
 		Nodes  []struct{ ID string }
 		Edges  []struct {
-			ID, Type string
-			From, To struct{ ID string }
+			ID, Type     string
+			From, To     struct{ ID string }
+			FromID, ToID string
 		}
 	}
 }
@@ -121,10 +122,10 @@ const (
 		keyPlayers(scope: $scope, measure: $m, first: $first, relationTypes: $types) { rank score entity { id } } }`
 	pathsQuery = `query($a: ID!, $b: ID!, $all: Boolean, $max: Int, $types: [RelationType!]) {
 		shortestPaths(from: $a, to: $b, all: $all, maxLength: $max, relationTypes: $types) {
-			length nodes { id } edges { id type from { id } to { id } } } }`
+			length nodes { id } edges { id type from { id } to { id } fromId toId } } }`
 	neighbourhoodQuery = `query($id: ID!, $depth: Int, $limit: Int, $kinds: [EntityKind!], $types: [RelationType!]) {
 		neighbourhood(id: $id, depth: $depth, limit: $limit, kinds: $kinds, relationTypes: $types) {
-			truncated nodes { id kind } edges { id type from { id } to { id } } } }`
+			truncated nodes { id kind } edges { id type from { id } to { id } fromId toId } } }`
 	communitiesQuery = `query($scope: ID, $res: Float) { communities(scope: $scope, resolution: $res) {
 		id size modularity members { id } } }`
 )
@@ -143,6 +144,9 @@ func (p pathsOut) sequences(t *testing.T) [][]string {
 			t.Fatalf("path of length %d has %d nodes and %d edges", path.Length, len(seq), len(path.Edges))
 		}
 		for i, ed := range path.Edges {
+			if ed.FromID != ed.From.ID || ed.ToID != ed.To.ID {
+				t.Fatalf("edge %d: fromId %s and toId %s, but from %s and to %s", i, ed.FromID, ed.ToID, ed.From.ID, ed.To.ID)
+			}
 			if !(ed.From.ID == seq[i] && ed.To.ID == seq[i+1] || ed.From.ID == seq[i+1] && ed.To.ID == seq[i]) {
 				t.Fatalf("edge %d (%s→%s) does not join %s and %s", i, ed.From.ID, ed.To.ID, seq[i], seq[i+1])
 			}
@@ -546,8 +550,9 @@ func TestNeighbourhoodDepthLimitKindsAndTypes(t *testing.T) {
 					Truncated bool
 					Nodes     []struct{ ID, Kind string }
 					Edges     []struct {
-						ID       string
-						From, To struct{ ID string }
+						ID           string
+						From, To     struct{ ID string }
+						FromID, ToID string
 					}
 				}
 			}
@@ -560,6 +565,9 @@ func TestNeighbourhoodDepthLimitKindsAndTypes(t *testing.T) {
 				edges = append(edges, ed.ID)
 				if !slices.Contains(nodes, ed.From.ID) || !slices.Contains(nodes, ed.To.ID) {
 					t.Errorf("edge %s leaves the subgraph", ed.ID)
+				}
+				if ed.FromID != ed.From.ID || ed.ToID != ed.To.ID {
+					t.Errorf("edge %s: fromId %s and toId %s, but from %s and to %s", ed.ID, ed.FromID, ed.ToID, ed.From.ID, ed.To.ID)
 				}
 			}
 			if !slices.Equal(nodes, tt.nodes) {
