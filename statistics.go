@@ -122,7 +122,7 @@ func (s *Service) CaseStatistics(ctx context.Context, q StatisticsQuery) (*CaseS
 		return nil, err
 	}
 	facts, err := s.caseFacts(ctx, CaseFactsQuery{Conditions: append(conds, q.Conditions...), Arrests: true, Referred: true,
-		Roles: []PartyRole{PartyVictim}},
+		Roles: []PartyRole{PartyVictim}, StatFields: true},
 		"narrow the dates or the filter")
 	if err != nil {
 		return nil, err

@@ -51,8 +51,11 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 		}`, "arrested"
 	}
 	caseMap := entityMap("e")
-	if q.IDsOnly {
+	switch {
+	case q.IDsOnly:
 		caseMap = "e.id"
+	case q.StatFields:
+		caseMap = statFieldsMap("e")
 	}
 	var out []*sarhad.CaseFacts
 	err = s.readEach(ctx, match+`
@@ -72,7 +75,7 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 		RETURN `+caseMap+` AS c, routes, parties, `+arrested, params,
 		func() { out = out[:0] },
 		func(rec *neo4j.Record) error {
-			f, err := decodeCaseFacts(v, rec)
+			f, err := decodeCaseFacts(v, rec, q.StatFields && !q.IDsOnly)
 			if err != nil {
 				return err
 			}
@@ -85,12 +88,17 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 	return out, nil
 }
 
-// decodeCaseFacts decodes one record of CaseFacts: the case (or its id alone), its routes, its parties and those
-// arrested.
-func decodeCaseFacts(v *sarhad.Viewer, rec *neo4j.Record) (*sarhad.CaseFacts, error) {
+// decodeCaseFacts decodes one record of CaseFacts: the case (its id alone, or its statFieldsMap when
+// statFields), its routes, its parties and those arrested.
+func decodeCaseFacts(v *sarhad.Viewer, rec *neo4j.Record, statFields bool) (*sarhad.CaseFacts, error) {
 	var c *sarhad.Case
 	if id, ok := rec.Values[0].(string); ok { // CaseFactsQuery.IDsOnly
 		c = &sarhad.Case{Meta: sarhad.Meta{ID: id, Kind: sarhad.KindCase}}
+	} else if statFields {
+		var err error
+		if c, err = decodeStatFields(rec.Values[0]); err != nil {
+			return nil, err
+		}
 	} else {
 		e, err := decodeEntity(v, rec.Values[0])
 		if err != nil {
@@ -117,4 +125,38 @@ func decodeCaseFacts(v *sarhad.Viewer, rec *neo4j.Record) (*sarhad.CaseFacts, er
 		f.Parties = append(f.Parties, sarhad.PartyFact{Person: person, Role: role, Referred: referred, Moved: moved})
 	}
 	return f, nil
+}
+
+// statFieldsMap is the map of case x that CaseFactsQuery.StatFields reads: the envelope's handling
+// and the flattened attributes statistics count by (see sarhad.Case.StatFields), not the whole
+// attributes.
+func statFieldsMap(x string) string {
+	return x + ` {.id, .kind, .originOrg, .originCountry, .tlp, .releasableTo, agency: ` + x + `.a_agency,
+		country: ` + x + `.a_country, offences: ` + x + `.a_offences, stage: ` + x + `.a_stage, registeredOn: ` + x + `.a_registeredOn}`
+}
+
+// decodeStatFields decodes a statFieldsMap.
+func decodeStatFields(raw any) (*sarhad.Case, error) {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("case: unexpected value %T", raw)
+	}
+	c := &sarhad.Case{Meta: sarhad.Meta{ID: str(m, "id"), Kind: sarhad.EntityKind(str(m, "kind")), Handling: sarhad.Handling{
+		OriginatorOrg: str(m, "originOrg"), OriginatorCountry: str(m, "originCountry"), TLP: sarhad.TLP(str(m, "tlp")),
+		ReleasableTo: strs(m, "releasableTo")}},
+		Agency: str(m, "agency"), Country: str(m, "country"), Stage: sarhad.CaseStage(str(m, "stage"))}
+	if c.Kind != sarhad.KindCase {
+		return nil, fmt.Errorf("entity %s is not a case", c.ID)
+	}
+	for _, o := range strs(m, "offences") {
+		c.Offences = append(c.Offences, sarhad.Offence(o))
+	}
+	if on := str(m, "registeredOn"); on != "" {
+		d, err := sarhad.ParseDate(on)
+		if err != nil {
+			return nil, fmt.Errorf("case %s: registeredOn: %w", c.ID, err)
+		}
+		c.RegisteredOn = d
+	}
+	return c, nil
 }

@@ -192,6 +192,22 @@ func testCaseFacts(t *testing.T, h *harness) {
 					t.Errorf("IDsOnly: case %+v, want its id and kind alone", c.Case)
 				}
 			}
+			// With the fields statistics count by, the same facts, and those fields as the whole case
+			// has them (printed, so that an empty list and none compare equal).
+			counted := all
+			counted.StatFields = true
+			light, err := s.CaseFacts(ctx, counted)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.text(light) != f.text(want) {
+				t.Errorf("CaseFacts with StatFields:\n%s\nwant\n%s", f.text(light), f.text(want))
+			}
+			for i := range min(len(light), len(want)) {
+				if g, w := fmt.Sprintf("%+v", *light[i].Case.StatFields()), fmt.Sprintf("%+v", *want[i].Case.StatFields()); g != w {
+					t.Errorf("StatFields: case %s, want %s", g, w)
+				}
+			}
 		})
 	}
 
