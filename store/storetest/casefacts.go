@@ -177,32 +177,29 @@ func testCaseFacts(t *testing.T, h *harness) {
 			for i := range min(len(got), len(want)) {
 				sameEntity(t, want[i].Case, got[i].Case)
 			}
+			// sameFacts reads the facts with one option set, checks that they are the facts read
+			// without it, and returns them.
+			sameFacts := func(option string, set func(*sarhad.CaseFactsQuery)) []*sarhad.CaseFacts {
+				q := all
+				set(&q)
+				facts, err := s.CaseFacts(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if f.text(facts) != f.text(want) {
+					t.Errorf("CaseFacts with %s:\n%s\nwant\n%s", option, f.text(facts), f.text(want))
+				}
+				return facts
+			}
 			// With the ids alone, the same facts of the same cases, each case bare.
-			idsOnly := all
-			idsOnly.IDsOnly = true
-			bare, err := s.CaseFacts(ctx, idsOnly)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.text(bare) != f.text(want) {
-				t.Errorf("CaseFacts with IDsOnly:\n%s\nwant\n%s", f.text(bare), f.text(want))
-			}
-			for _, c := range bare {
+			for _, c := range sameFacts("IDsOnly", func(q *sarhad.CaseFactsQuery) { q.IDsOnly = true }) {
 				if want := (&sarhad.Case{Meta: sarhad.Meta{ID: c.Case.ID, Kind: sarhad.KindCase}}); !reflect.DeepEqual(c.Case, want) {
 					t.Errorf("IDsOnly: case %+v, want its id and kind alone", c.Case)
 				}
 			}
 			// With the fields statistics count by, the same facts, and those fields as the whole case
 			// has them (printed, so that an empty list and none compare equal).
-			counted := all
-			counted.StatFields = true
-			light, err := s.CaseFacts(ctx, counted)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if f.text(light) != f.text(want) {
-				t.Errorf("CaseFacts with StatFields:\n%s\nwant\n%s", f.text(light), f.text(want))
-			}
+			light := sameFacts("StatFields", func(q *sarhad.CaseFactsQuery) { q.StatFields = true })
 			for i := range min(len(light), len(want)) {
 				if g, w := fmt.Sprintf("%+v", *light[i].Case.StatFields()), fmt.Sprintf("%+v", *want[i].Case.StatFields()); g != w {
 					t.Errorf("StatFields: case %s, want %s", g, w)
