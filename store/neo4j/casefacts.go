@@ -3,6 +3,7 @@ package neo4j
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -75,7 +76,7 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 		RETURN `+caseMap+` AS c, routes, parties, `+arrested, params,
 		func() { out = out[:0] },
 		func(rec *neo4j.Record) error {
-			f, err := decodeCaseFacts(v, rec, q.StatFields && !q.IDsOnly)
+			f, err := decodeCaseFacts(v, rec, q.StatFields)
 			if err != nil {
 				return err
 			}
@@ -131,8 +132,11 @@ func decodeCaseFacts(v *sarhad.Viewer, rec *neo4j.Record, statFields bool) (*sar
 // and the flattened attributes statistics count by (see sarhad.Case.StatFields), not the whole
 // attributes.
 func statFieldsMap(x string) string {
-	return x + ` {.id, .kind, .originOrg, .originCountry, .tlp, .releasableTo, agency: ` + x + `.a_agency,
-		country: ` + x + `.a_country, offences: ` + x + `.a_offences, stage: ` + x + `.a_stage, registeredOn: ` + x + `.a_registeredOn}`
+	fields := []string{".id", ".kind", ".originOrg", ".originCountry", ".tlp", ".releasableTo"}
+	for _, attr := range []string{"agency", "country", "offences", "stage", "registeredOn"} {
+		fields = append(fields, attr+": "+x+"."+attrProperty(attrPrefix, attr))
+	}
+	return x + " {" + strings.Join(fields, ", ") + "}"
 }
 
 // decodeStatFields decodes a statFieldsMap.
@@ -141,9 +145,7 @@ func decodeStatFields(raw any) (*sarhad.Case, error) {
 	if !ok {
 		return nil, fmt.Errorf("case: unexpected value %T", raw)
 	}
-	c := &sarhad.Case{Meta: sarhad.Meta{ID: str(m, "id"), Kind: sarhad.EntityKind(str(m, "kind")), Handling: sarhad.Handling{
-		OriginatorOrg: str(m, "originOrg"), OriginatorCountry: str(m, "originCountry"), TLP: sarhad.TLP(str(m, "tlp")),
-		ReleasableTo: strs(m, "releasableTo")}},
+	c := &sarhad.Case{Meta: sarhad.Meta{ID: str(m, "id"), Kind: sarhad.EntityKind(str(m, "kind")), Handling: handlingOf(m)},
 		Agency: str(m, "agency"), Country: str(m, "country"), Stage: sarhad.CaseStage(str(m, "stage"))}
 	if c.Kind != sarhad.KindCase {
 		return nil, fmt.Errorf("entity %s is not a case", c.ID)

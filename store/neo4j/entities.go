@@ -44,8 +44,7 @@ func decodeEntity(v *sarhad.Viewer, raw any) (sarhad.Entity, error) {
 // decodeMeta fills the envelope shared by entities and relationships.
 func decodeMeta(meta *sarhad.Meta, m map[string]any) error {
 	meta.ID = str(m, "id")
-	meta.Handling = sarhad.Handling{OriginatorOrg: str(m, "originOrg"), OriginatorCountry: str(m, "originCountry"),
-		TLP: sarhad.TLP(str(m, "tlp")), ReleasableTo: strs(m, "releasableTo")}
+	meta.Handling = handlingOf(m)
 	meta.SourceIDs = strs(m, "sourceIds")
 	meta.SourceKey, meta.SourceRef = str(m, "sourceKey"), str(m, "sourceRef")
 	meta.CreatedBy, meta.UpdatedBy = str(m, "createdBy"), str(m, "updatedBy")
@@ -57,6 +56,13 @@ func decodeMeta(meta *sarhad.Meta, m map[string]any) error {
 		return fmt.Errorf("record %s: %w", meta.ID, err)
 	}
 	return nil
+}
+
+// handlingOf reads the handling of a map with the properties originOrg, originCountry, tlp and
+// releasableTo.
+func handlingOf(m map[string]any) sarhad.Handling {
+	return sarhad.Handling{OriginatorOrg: str(m, "originOrg"), OriginatorCountry: str(m, "originCountry"),
+		TLP: sarhad.TLP(str(m, "tlp")), ReleasableTo: strs(m, "releasableTo")}
 }
 
 func str(m map[string]any, key string) string {
