@@ -99,6 +99,9 @@ type NeighbourhoodQuery struct {
 	Types []RelationType // empty: every type
 	Kinds []EntityKind   // empty: every kind
 	Limit int            // most entities, the centre included
+	// BareEdges: the caller reads of each edge its id, type, ends and handling only; the edges
+	// may come without the rest (RelationshipQuery.Bare).
+	BareEdges bool
 }
 
 // PathQuery asks for the shortest paths between two entities.
@@ -107,6 +110,9 @@ type PathQuery struct {
 	MaxLength int
 	Types     []RelationType // empty: every type
 	All       bool
+	// BareEdges: the caller reads of each edge its id, type, ends and handling only; the edges
+	// may come without the rest (RelationshipQuery.Bare).
+	BareEdges bool
 }
 
 // NetworkQuery selects the network KeyPlayers and Communities analyse: the members and leaders of
@@ -179,7 +185,7 @@ func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery)
 		var rels []*Relationship
 		var ends []Entity
 		var err error
-		rq := RelationshipQuery{Anchors: frontier, Direction: DirBoth, Types: q.Types}
+		rq := RelationshipQuery{Anchors: frontier, Direction: DirBoth, Types: q.Types, Bare: q.BareEdges}
 		if grow {
 			// The entities this pass can add, and one more to tell that the walk is truncated.
 			rq.Ends, rq.Known, rq.Kinds = q.Limit-len(dist)+1, slices.Sorted(maps.Keys(dist)), q.Kinds
@@ -294,7 +300,8 @@ func (s *Service) ShortestPaths(ctx context.Context, q PathQuery) ([]*Path, erro
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: side.frontier, Direction: DirBoth, Types: q.Types})
+		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: side.frontier, Direction: DirBoth, Types: q.Types,
+			Bare: q.BareEdges})
 		if err != nil {
 			return nil, err
 		}

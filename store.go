@@ -161,6 +161,10 @@ type RelationshipQuery struct {
 	Ends  int
 	Known []string
 	Kinds []EntityKind
+	// Bare tells the store that the caller reads of each relationship its id, type, ends and
+	// handling only: it may leave the rest (properties, sources, provenance, stamps) unset, and
+	// so read and send less. The relationships and far ends are the same as without it.
+	Bare bool
 }
 
 // ThenQuery asks NeighboursThen for two levels of relationships: First from its anchors, then

@@ -8064,7 +8064,8 @@ type Subgraph {
   nodes: [Entity!]!
   """
   Every relationship the viewer may see, of the types asked for, whose both ends are among ` + "`" + `nodes` + "`" + `,
-  ordered by id.
+  ordered by id. When nothing of them is asked for but ` + "`" + `id` + "`" + `, ` + "`" + `type` + "`" + `, ` + "`" + `fromId` + "`" + `, ` + "`" + `toId` + "`" + `, ` + "`" + `from` + "`" + `, ` + "`" + `to` + "`" + `
+  and ` + "`" + `handling` + "`" + `, the walk reads nothing else of them, and answers sooner.
   """
   edges: [Relationship!]!
   "Whether ` + "`" + `limit` + "`" + ` stopped the walk before every entity within ` + "`" + `depth` + "`" + ` hops was included."
@@ -8079,7 +8080,9 @@ type Path {
   nodes: [Entity!]!
   """
   The relationships of the path, in order: the i-th joins the i-th and the (i+1)-th entity (in
-  either direction); where several join them, the one with the smallest id.
+  either direction); where several join them, the one with the smallest id. As for a subgraph's
+  edges, asking for nothing of them but ` + "`" + `id` + "`" + `, ` + "`" + `type` + "`" + `, ` + "`" + `fromId` + "`" + `, ` + "`" + `toId` + "`" + `, ` + "`" + `from` + "`" + `, ` + "`" + `to` + "`" + ` and ` + "`" + `handling` + "`" + `
+  makes the search read less.
   """
   edges: [Relationship!]!
 }

@@ -814,7 +814,8 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *AuditFilter, first
 // Neighbourhood is the resolver for the neighbourhood field.
 func (r *queryResolver) Neighbourhood(ctx context.Context, id string, depth *int, relationTypes []sarhad.RelationType, kinds []sarhad.EntityKind, limit *int) (*sarhad.Subgraph, error) {
 	sg, err := r.Service.ExpandNeighbourhood(ctx, sarhad.NeighbourhoodQuery{ID: id, Types: relationTypes, Kinds: kinds,
-		Depth: orDefault(depth, sarhad.DefaultNeighbourhoodDepth), Limit: orDefault(limit, sarhad.DefaultNeighbourhoodLimit)})
+		Depth: orDefault(depth, sarhad.DefaultNeighbourhoodDepth), Limit: orDefault(limit, sarhad.DefaultNeighbourhoodLimit),
+		BareEdges: bareEdges(ctx, "Subgraph")})
 	if err != nil {
 		return nil, err
 	}
@@ -825,7 +826,7 @@ func (r *queryResolver) Neighbourhood(ctx context.Context, id string, depth *int
 // ShortestPaths is the resolver for the shortestPaths field.
 func (r *queryResolver) ShortestPaths(ctx context.Context, from string, to string, maxLength *int, relationTypes []sarhad.RelationType, all *bool) ([]*sarhad.Path, error) {
 	paths, err := r.Service.ShortestPaths(ctx, sarhad.PathQuery{From: from, To: to, Types: relationTypes,
-		MaxLength: orDefault(maxLength, sarhad.DefaultPathLength), All: deref(all)})
+		MaxLength: orDefault(maxLength, sarhad.DefaultPathLength), All: deref(all), BareEdges: bareEdges(ctx, "Path")})
 	for _, p := range paths {
 		prime(ctx, p.Nodes...) // the ends of its edges
 	}

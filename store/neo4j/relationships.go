@@ -18,6 +18,13 @@ func relationshipMap(r, f, t string) string {
 		.createdAt, .createdBy, .updatedAt, .updatedBy, type: type(` + r + `), from: ` + f + `.id, to: ` + t + `.id}`
 }
 
+// bareRelationshipMap projects what a Bare query reads of relationship r between nodes f and t
+// (decodeBareRelationship): its id, type, ends and handling, five properties of about fifteen.
+func bareRelationshipMap(r, f, t string) string {
+	return r + ` {.id, .originOrg, .originCountry, .tlp, .releasableTo, type: type(` + r + `), from: ` + f + `.id, to: ` +
+		t + `.id}`
+}
+
 // visibleRelationship is the policy for a relationship r from f to t: hidden when it or either end
 // is hidden.
 func visibleRelationship(r, f, t string) string {
@@ -37,6 +44,16 @@ func decodeRelationship(raw any) (*sarhad.Relationship, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// decodeBareRelationship decodes a map of bareRelationshipMap.
+func decodeBareRelationship(raw any) (*sarhad.Relationship, error) {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("relationship: unexpected value %T", raw)
+	}
+	return &sarhad.Relationship{Meta: sarhad.Meta{ID: str(m, "id"), Handling: handlingOf(m)},
+		Type: sarhad.RelationType(str(m, "type")), From: str(m, "from"), To: str(m, "to")}, nil
 }
 
 // relationshipsByIDQuery finds relationships of the given types by id through the per-type
@@ -107,10 +124,14 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	} else {
 		match = tiesQuery(q, types, params)
 	}
+	project, decode := relationshipMap, decodeRelationship
+	if q.Bare {
+		project, decode = bareRelationshipMap, decodeBareRelationship
+	}
 	var rels []*sarhad.Relationship
 	// add decodes a relationship; one between two anchors comes once from each end.
 	add := func(raw any) error {
-		r, err := decodeRelationship(raw)
+		r, err := decode(raw)
 		if err != nil {
 			return err
 		}
@@ -121,7 +142,7 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	}
 	if !ends {
 		// A record per relationship, decoded as it arrives: a large answer is never held twice.
-		err := s.readEach(ctx, match+`RETURN `+relationshipMap("r", "startNode(r)", "endNode(r)")+` AS r`, params,
+		err := s.readEach(ctx, match+`RETURN `+project("r", "startNode(r)", "endNode(r)")+` AS r`, params,
 			func() { rels = make([]*sarhad.Relationship, 0, 16) },
 			func(rec *neo4j.Record) error { return add(rec.Values[0]) })
 		if err != nil {
@@ -131,7 +152,7 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	}
 	// With the far ends: one record of two lists, the relationships and each far end once. A
 	// record per relationship would carry an end again for every relationship that reaches it.
-	records, err := s.read(ctx, match+`RETURN collect(`+relationshipMap("r", "startNode(r)", "endNode(r)")+`) AS rels, `+
+	records, err := s.read(ctx, match+`RETURN collect(`+project("r", "startNode(r)", "endNode(r)")+`) AS rels, `+
 		`[e IN collect(DISTINCT m) | `+entityMap("e")+`] AS ends`, params)
 	if err != nil {
 		return nil, nil, wrap(ctx, "relationships", err)

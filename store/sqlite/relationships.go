@@ -14,6 +14,10 @@ import (
 const relationshipColumns = `r.id, r.type, r.from_id, r.to_id, r.props, r.origin_org, r.origin_country, r.tlp,
 	r.releasable_to, r.source_ids, r.source_key, r.source_ref, r.created_at, r.created_by, r.updated_at, r.updated_by`
 
+// bareColumns are what a Bare query reads of a relationship (scanBare): its id, type, ends and
+// handling.
+const bareColumns = `r.id, r.type, r.from_id, r.to_id, r.origin_org, r.origin_country, r.tlp, r.releasable_to`
+
 // relationshipJoin selects relationships whose both ends are visible too.
 var relationshipJoin = ` FROM relationships r
 	JOIN entities f ON f.id = r.from_id JOIN entities t ON t.id = r.to_id
@@ -36,7 +40,28 @@ func scanRelationship(rows interface{ Scan(...any) error }) (*sarhad.Relationshi
 	return r, nil
 }
 
+// scanBare scans the bareColumns of a relationship.
+func scanBare(rows interface{ Scan(...any) error }) (*sarhad.Relationship, error) {
+	r := &sarhad.Relationship{}
+	var typ, released string
+	if err := rows.Scan(&r.ID, &typ, &r.From, &r.To, &r.Handling.OriginatorOrg, &r.Handling.OriginatorCountry,
+		&r.Handling.TLP, &released); err != nil {
+		return nil, err
+	}
+	r.Type = sarhad.RelationType(typ)
+	if err := json.Unmarshal([]byte(released), &r.Handling.ReleasableTo); err != nil {
+		return nil, fmt.Errorf("relationship %s: %w", r.ID, err)
+	}
+	return r, nil
+}
+
 func queryRelationships(ctx context.Context, tx querier, query string, args ...any) ([]*sarhad.Relationship, error) {
+	return scanRelationships(ctx, tx, scanRelationship, query, args...)
+}
+
+// scanRelationships reads the relationships a query selects with scan.
+func scanRelationships(ctx context.Context, tx querier, scan func(interface{ Scan(...any) error }) (*sarhad.Relationship, error),
+	query string, args ...any) ([]*sarhad.Relationship, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -44,7 +69,7 @@ func queryRelationships(ctx context.Context, tx querier, query string, args ...a
 	defer rows.Close()
 	var out []*sarhad.Relationship
 	for rows.Next() {
-		r, err := scanRelationship(rows)
+		r, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -136,6 +161,10 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 		}
 		return parts[0] + " ORDER BY 1"
 	}
+	columns, scan := relationshipColumns, scanRelationship
+	if q.Bare {
+		columns, scan = bareColumns, scanBare
+	}
 	var rels []*sarhad.Relationship
 	var entities []sarhad.Entity
 	err = s.read(ctx, func(tx querier) error {
@@ -156,11 +185,11 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 				ids = append(ids, r.ID)
 			}
 			// The policy chose these ids in this transaction: they are read by id alone.
-			if rels, err = queryRelationships(ctx, tx, `SELECT `+relationshipColumns+` FROM relationships r
+			if rels, err = scanRelationships(ctx, tx, scan, `SELECT `+columns+` FROM relationships r
 				WHERE r.id IN (SELECT value FROM json_each(:ids)) ORDER BY 1`, sql.Named("ids", jsonList(ids))); err != nil {
 				return err
 			}
-		} else if rels, err = queryRelationships(ctx, tx, query(relationshipColumns), args...); err != nil {
+		} else if rels, err = scanRelationships(ctx, tx, scan, query(columns), args...); err != nil {
 			return err
 		}
 		if !ends {

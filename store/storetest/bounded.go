@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -95,10 +96,50 @@ func testBoundedNeighbours(t *testing.T, h *harness) {
 			if len(wantRels) < len(all) {
 				checked++
 			}
+			sameBare(t, ctx, s, fmt.Sprintf("%s query %d", nv.name, i), q)
 		}
+		among := sarhad.RelationshipQuery{Anchors: append(slices.Clone(anchors), persons[3:12]...), Direction: sarhad.DirBoth, Among: true}
+		sameBare(t, ctx, s, nv.name+" among", among)
+		sameBare(t, ctx, s, nv.name+" unbounded", sarhad.RelationshipQuery{Anchors: among.Anchors, Direction: sarhad.DirBoth})
 	}
 	if checked == 0 {
 		t.Fatal("no bound left out a relationship: the fixture does not test the bound")
+	}
+}
+
+// sameBare checks that q with Bare finds the relationships and ends that q finds, with the same
+// id, type, ends and handling.
+func sameBare(t *testing.T, ctx context.Context, s sarhad.Store, label string, q sarhad.RelationshipQuery) {
+	t.Helper()
+	bare := q
+	bare.Bare = true
+	full, fullEnds, err := s.Neighbours(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, gotEnds, err := s.Neighbours(ctx, bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rels, err := s.Relationships(ctx, bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	equalIDs(t, label+": Bare Neighbours ends", sorted(entityIDs(gotEnds)), sorted(entityIDs(fullEnds)))
+	for name, got := range map[string][]*sarhad.Relationship{"Neighbours": got, "Relationships": rels} {
+		if len(got) != len(full) {
+			t.Errorf("%s: Bare %s found %d relationships, without Bare %d", label, name, len(got), len(full))
+			continue
+		}
+		for i, r := range got {
+			w := full[i]
+			if r.ID != w.ID || r.Type != w.Type || r.From != w.From || r.To != w.To || r.Handling.OriginatorOrg != w.Handling.OriginatorOrg ||
+				r.Handling.OriginatorCountry != w.Handling.OriginatorCountry || r.Handling.TLP != w.Handling.TLP ||
+				!slices.Equal(r.Handling.ReleasableTo, w.Handling.ReleasableTo) {
+				t.Errorf("%s: Bare %s gave %s %s %s→%s %+v, without Bare %s %s %s→%s %+v", label, name, r.ID, r.Type, r.From, r.To,
+					r.Handling, w.ID, w.Type, w.From, w.To, w.Handling)
+			}
+		}
 	}
 }
 
