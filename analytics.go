@@ -630,7 +630,8 @@ func (s *Service) network(ctx context.Context, q NetworkQuery) (*analysis.Graph,
 		default:
 			return nil, Invalid("scope", "%s is neither an organisation nor a case", q.Scope)
 		}
-		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: []string{q.Scope}, Direction: DirIn, Types: memberTypes})
+		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: []string{q.Scope}, Direction: DirIn, Types: memberTypes,
+			Bare: true})
 		if err != nil {
 			return nil, err
 		}
@@ -656,7 +657,8 @@ func (s *Service) network(ctx context.Context, q NetworkQuery) (*analysis.Graph,
 		if len(types) == 0 {
 			types = PersonTieTypes
 		}
-		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: nodes, Direction: DirBoth, Types: types, Among: true})
+		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: nodes, Direction: DirBoth, Types: types, Among: true,
+			Bare: true})
 		if err != nil {
 			return nil, err
 		}
@@ -757,9 +759,21 @@ const anchorChunk = 5000
 // ordered by id, asking the store in chunks of anchorChunk anchors (a relationship between anchors
 // of two chunks comes back from both).
 func (s *Service) related(ctx context.Context, anchors []string, dir Direction, types ...RelationType) ([]*Relationship, error) {
+	return s.relatedBy(ctx, anchors, RelationshipQuery{Direction: dir, Types: types})
+}
+
+// relatedEnds is related for a caller that reads the relationships' ids, types, ends and handling
+// only: the store may leave the rest unread (RelationshipQuery.Bare).
+func (s *Service) relatedEnds(ctx context.Context, anchors []string, dir Direction, types ...RelationType) ([]*Relationship, error) {
+	return s.relatedBy(ctx, anchors, RelationshipQuery{Direction: dir, Types: types, Bare: true})
+}
+
+// relatedBy is related with the direction, types and Bare of q.
+func (s *Service) relatedBy(ctx context.Context, anchors []string, q RelationshipQuery) ([]*Relationship, error) {
 	var out []*Relationship
 	for chunk := range slices.Chunk(anchors, anchorChunk) {
-		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: chunk, Direction: dir, Types: types})
+		q.Anchors = chunk
+		rels, err := s.Store.Relationships(ctx, q)
 		if err != nil {
 			return nil, err
 		}

@@ -45,7 +45,7 @@ func (s *Service) DuplicateCandidates(ctx context.Context, q DuplicateQuery) (*D
 		return nil, err
 	}
 	ids := idsOf(records)
-	same, err := s.related(ctx, ids, DirBoth, RelSameAs)
+	same, err := s.relatedEnds(ctx, ids, DirBoth, RelSameAs)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func (s *Service) DuplicateCandidates(ctx context.Context, q DuplicateQuery) (*D
 	held := map[string][]string{}
 	var identifierIDs []string
 	if !q.Kind.IsIdentifier() {
-		holds, err := s.related(ctx, ids, DirOut, HolderTypes...)
+		holds, err := s.relatedEnds(ctx, ids, DirOut, HolderTypes...)
 		if err != nil {
 			return nil, err
 		}

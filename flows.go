@@ -351,7 +351,7 @@ func (s *Service) BorderCrossings(ctx context.Context, q CrossingQuery) ([]*Cros
 
 	// Events at the points, and the cases recording them.
 	placeIDs := sortedKeys(points)
-	occurred, err := s.related(ctx, placeIDs, DirIn, RelOccurredAt)
+	occurred, err := s.relatedEnds(ctx, placeIDs, DirIn, RelOccurredAt)
 	if err != nil {
 		return nil, err
 	}
@@ -388,11 +388,11 @@ func (s *Service) BorderCrossings(ctx context.Context, q CrossingQuery) ([]*Cros
 		inPeriod = append(inPeriod, e.ID)
 		eventPlaces[e.ID] = append(eventPlaces[e.ID], r.To)
 	}
-	recorded, err := s.related(ctx, inPeriod, DirOut, RelRecordedIn)
+	recorded, err := s.relatedEnds(ctx, inPeriod, DirOut, RelRecordedIn)
 	if err != nil {
 		return nil, err
 	}
-	along, err := s.related(ctx, sortedKeys(routes), DirIn, RelAlongRoute)
+	along, err := s.relatedEnds(ctx, sortedKeys(routes), DirIn, RelAlongRoute)
 	if err != nil {
 		return nil, err
 	}

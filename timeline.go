@@ -55,7 +55,7 @@ func (s *Service) Timeline(ctx context.Context, q TimelineQuery) ([]*TimelineEnt
 		dir, typ = DirOut, RelInvolvedIn
 	case KindOrganization:
 		dir, typ = DirOut, RelInvolvedIn
-		members, err := s.related(ctx, anchors, DirIn, RelMemberOf, RelLeads)
+		members, err := s.relatedEnds(ctx, anchors, DirIn, RelMemberOf, RelLeads)
 		if err != nil {
 			return nil, err
 		}
@@ -73,7 +73,7 @@ func (s *Service) Timeline(ctx context.Context, q TimelineQuery) ([]*TimelineEnt
 	default:
 		return nil, Invalid("id", "a timeline is for a person, organisation, vehicle, case, place or route, not a %s", KindOf(anchor).Label())
 	}
-	rels, err := s.related(ctx, anchors, dir, typ)
+	rels, err := s.relatedEnds(ctx, anchors, dir, typ)
 	if err != nil {
 		return nil, err
 	}
