@@ -132,7 +132,7 @@ func decodeCaseFacts(v *sarhad.Viewer, rec *neo4j.Record, statFields bool) (*sar
 // and the flattened attributes statistics count by (see sarhad.Case.StatFields), not the whole
 // attributes.
 func statFieldsMap(x string) string {
-	fields := []string{".id", ".kind", ".originOrg", ".originCountry", ".tlp", ".releasableTo"}
+	fields := []string{".id", ".kind", handlingFields}
 	for _, attr := range []string{"agency", "country", "offences", "stage", "registeredOn"} {
 		fields = append(fields, attr+": "+x+"."+attrProperty(attrPrefix, attr))
 	}

@@ -15,7 +15,7 @@ import (
 
 // entityMap projects the envelope and attributes of node variable x for decodeEntity.
 func entityMap(x string) string {
-	return x + ` {.id, .kind, .attrs, .originOrg, .originCountry, .tlp, .releasableTo, .sourceIds, .sourceKey, .sourceRef,
+	return x + ` {.id, .kind, .attrs, ` + handlingFields + `, .sourceIds, .sourceKey, .sourceRef,
 		.createdAt, .createdBy, .updatedAt, .updatedBy}`
 }
 
@@ -57,6 +57,9 @@ func decodeMeta(meta *sarhad.Meta, m map[string]any) error {
 	}
 	return nil
 }
+
+// handlingFields projects, in a map projection, the properties that handlingOf reads.
+const handlingFields = `.originOrg, .originCountry, .tlp, .releasableTo`
 
 // handlingOf reads the handling of a map with the properties originOrg, originCountry, tlp and
 // releasableTo.

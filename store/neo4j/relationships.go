@@ -14,15 +14,14 @@ import (
 
 // relationshipMap projects relationship r between nodes f and t for decodeRelationship.
 func relationshipMap(r, f, t string) string {
-	return r + ` {.id, .props, .originOrg, .originCountry, .tlp, .releasableTo, .sourceIds, .sourceKey, .sourceRef,
+	return r + ` {.id, .props, ` + handlingFields + `, .sourceIds, .sourceKey, .sourceRef,
 		.createdAt, .createdBy, .updatedAt, .updatedBy, type: type(` + r + `), from: ` + f + `.id, to: ` + t + `.id}`
 }
 
 // bareRelationshipMap projects what a Bare query reads of relationship r between nodes f and t
 // (decodeBareRelationship): its id, type, ends and handling, five properties of about fifteen.
 func bareRelationshipMap(r, f, t string) string {
-	return r + ` {.id, .originOrg, .originCountry, .tlp, .releasableTo, type: type(` + r + `), from: ` + f + `.id, to: ` +
-		t + `.id}`
+	return r + ` {.id, ` + handlingFields + `, type: type(` + r + `), from: ` + f + `.id, to: ` + t + `.id}`
 }
 
 // visibleRelationship is the policy for a relationship r from f to t: hidden when it or either end
