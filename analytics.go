@@ -124,12 +124,9 @@ type NetworkQuery struct {
 }
 
 // ExpandNeighbourhood returns the entities within q.Depth hops of q.ID and every visible relationship
-// of q.Types among them. The walk goes breadth first with one store call per level; entities not of
-// q.Kinds are neither included nor walked through (the centre always is); the entities come with
-// the relationships that reach them (Store.Neighbours). When q.Limit entities are
-// reached it includes no more and sets Truncated, and the next call asks only for the ties among
-// the entities included. Nodes are ordered by distance then id, edges by
-// id. NOT_FOUND when the centre is missing or hidden, BAD_USER_INPUT for arguments out of range.
+// of q.Types among them, as NeighbourhoodByLevels walks them, in one store call
+// (Store.Neighbourhood). NOT_FOUND when the centre is missing or hidden, BAD_USER_INPUT for
+// arguments out of range.
 func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery) (*Subgraph, error) {
 	if _, err := s.viewer(ctx, false); err != nil {
 		return nil, err
@@ -148,9 +145,8 @@ func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery)
 			return nil, Invalid("kinds", "kinds[%d] is not an entity kind", i)
 		}
 	}
-	centre, err := s.entity(ctx, "id", q.ID)
-	if err != nil {
-		return nil, err
+	if _, err := KindOfID(q.ID); err != nil {
+		return nil, Invalid("id", "%s", ErrorMessage(err))
 	}
 	if q.Depth > 1 {
 		// A walk through hubs reads every tie of a level before the limit applies.
@@ -159,6 +155,35 @@ func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery)
 			return nil, err
 		}
 		defer release()
+	}
+	sg, err := s.Store.Neighbourhood(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if sg == nil {
+		return nil, Errorf(ENOTFOUND, "no node %s", q.ID)
+	}
+	return sg, nil
+}
+
+// NeighbourhoodByLevels answers a neighbourhood query (arguments in range) as Store.Neighbourhood
+// must: the entities within q.Depth hops of q.ID and every visible relationship of q.Types among
+// them, nil when the centre is missing or hidden. The walk goes breadth first with one store call
+// per level; entities not of q.Kinds are neither included nor walked through (the centre always
+// is); the entities come with the relationships that reach them (Store.Neighbours). At each level
+// the new entities are taken in the order of the first relationship (by id) that reaches each.
+// When q.Limit entities are reached it includes no more and sets Truncated, and the next call asks
+// only for the ties among the entities of the last level included. Nodes are ordered by distance
+// then id, edges by id. For a store to which a round trip costs nothing, and as the reference of
+// what Store.Neighbourhood returns.
+func NeighbourhoodByLevels(ctx context.Context, st Store, q NeighbourhoodQuery) (*Subgraph, error) {
+	found, err := st.Entities(ctx, []string{q.ID})
+	if err != nil {
+		return nil, err
+	}
+	centre := found[0]
+	if centre == nil {
+		return nil, nil
 	}
 	admitted := func(id string) bool {
 		k, err := KindOfID(id)
@@ -189,10 +214,10 @@ func (s *Service) ExpandNeighbourhood(ctx context.Context, q NeighbourhoodQuery)
 		if grow {
 			// The entities this pass can add, and one more to tell that the walk is truncated.
 			rq.Ends, rq.Known, rq.Kinds = q.Limit-len(dist)+1, slices.Sorted(maps.Keys(dist)), q.Kinds
-			rels, ends, err = s.Store.Neighbours(ctx, rq)
+			rels, ends, err = st.Neighbours(ctx, rq)
 		} else {
 			rq.Among = true // the ties within the frontier: those to earlier levels are in
-			rels, err = s.Store.Relationships(ctx, rq)
+			rels, err = st.Relationships(ctx, rq)
 		}
 		if err != nil {
 			return nil, err

@@ -106,6 +106,11 @@ func (m *memStore) Neighbours(ctx context.Context, q sarhad.RelationshipQuery) (
 	return rels, ends, err
 }
 
+// Neighbourhood walks one level per call of m, as the embedded store does.
+func (m *memStore) Neighbourhood(ctx context.Context, q sarhad.NeighbourhoodQuery) (*sarhad.Subgraph, error) {
+	return sarhad.NeighbourhoodByLevels(ctx, m, q)
+}
+
 // randomNetwork returns a store of n persons tied by about m relationships of two types (parallel
 // ties and both directions included), and the service over it.
 func randomNetwork(seed uint64, n, m int) (*memStore, *sarhad.Service, []string) {

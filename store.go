@@ -43,6 +43,11 @@ type Store interface {
 	// a case). NeighboursTwice answers it with two calls.
 	NeighboursThen(ctx context.Context, q ThenQuery) (*Hops, error)
 
+	// Neighbourhood returns what NeighbourhoodByLevels returns for q (its arguments in range), in
+	// one call: one round trip to a database server for the whole walk, whatever its depth. nil
+	// when the centre is missing or hidden.
+	Neighbourhood(ctx context.Context, q NeighbourhoodQuery) (*Subgraph, error)
+
 	// RelationshipsByID returns the relationships with the given ids, in order, nil where missing or
 	// hidden (a relationship is hidden when it or either end is hidden).
 	RelationshipsByID(ctx context.Context, ids []string) ([]*Relationship, error)

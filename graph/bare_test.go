@@ -32,6 +32,11 @@ func (b *bareStore) Neighbours(ctx context.Context, q sarhad.RelationshipQuery) 
 	return b.Store.Neighbours(ctx, q)
 }
 
+// Neighbourhood walks level by level through b, so that each level's read is noted.
+func (b *bareStore) Neighbourhood(ctx context.Context, q sarhad.NeighbourhoodQuery) (*sarhad.Subgraph, error) {
+	return sarhad.NeighbourhoodByLevels(ctx, b, q)
+}
+
 func (b *bareStore) reset() []bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -189,6 +189,11 @@ func (c *countingStore) NeighboursThen(ctx context.Context, q sarhad.ThenQuery) 
 	return c.Store.NeighboursThen(ctx, q)
 }
 
+// Neighbourhood walks as the embedded store does, through c, so that each level's call counts.
+func (c *countingStore) Neighbourhood(ctx context.Context, q sarhad.NeighbourhoodQuery) (*sarhad.Subgraph, error) {
+	return sarhad.NeighbourhoodByLevels(ctx, c, q)
+}
+
 func (c *countingStore) RelationshipsByID(ctx context.Context, ids []string) ([]*sarhad.Relationship, error) {
 	c.count()
 	return c.Store.RelationshipsByID(ctx, ids)

@@ -147,6 +147,11 @@ func (s *store) NeighboursThen(ctx context.Context, q sarhad.ThenQuery) (out *sa
 	return s.Store.NeighboursThen(ctx, q)
 }
 
+func (s *store) Neighbourhood(ctx context.Context, q sarhad.NeighbourhoodQuery) (out *sarhad.Subgraph, err error) {
+	defer func(start time.Time) { s.m.observe(ctx, "Neighbourhood", start, err) }(time.Now())
+	return s.Store.Neighbourhood(ctx, q)
+}
+
 func (s *store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) (out []*sarhad.CaseFacts, err error) {
 	defer func(start time.Time) { s.m.observe(ctx, "CaseFacts", start, err) }(time.Now())
 	return s.Store.CaseFacts(ctx, q)

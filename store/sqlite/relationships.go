@@ -108,6 +108,12 @@ func (s *Store) NeighboursThen(ctx context.Context, q sarhad.ThenQuery) (*sarhad
 	return sarhad.NeighboursTwice(ctx, s, q)
 }
 
+// Neighbourhood implements sarhad.Store with a call of Neighbours per level: a call costs no round
+// trip.
+func (s *Store) Neighbourhood(ctx context.Context, q sarhad.NeighbourhoodQuery) (*sarhad.Subgraph, error) {
+	return sarhad.NeighbourhoodByLevels(ctx, s, q)
+}
+
 func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, ends bool) ([]*sarhad.Relationship, []sarhad.Entity, error) {
 	v, err := sarhad.ViewerFrom(ctx)
 	if err != nil {

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"CaseFacts", testCaseFacts},
 		{"BoundedNeighbours", testBoundedNeighbours},
 		{"NeighboursThen", testNeighboursThen},
+		{"Neighbourhood", testNeighbourhood},
 		{"Context", testContext},
 		{"Concurrency", testConcurrency},
 		{"Audit", testAudit},

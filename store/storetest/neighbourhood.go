@@ -1,0 +1,131 @@
+package storetest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/sarhad/sarhad"
+)
+
+// testNeighbourhood checks Store.Neighbourhood against sarhad.NeighbourhoodByLevels, the walk of
+// one Neighbours call per level, on a random graph of persons (victims among them), a hub,
+// organisations and phones (some held by victims) under three markings: for every policy viewer,
+// on random centres, depths, limits, kinds, types and bare edges, the same entities as read
+// (victims' details withheld alike), in the same order, the same relationships and the same
+// truncation; nothing for a missing or hidden centre.
+func testNeighbourhood(t *testing.T, h *harness) {
+	s := h.store(t)
+	rnd := rand.New(rand.NewPCG(13, 17))
+	markings := []sarhad.Handling{fia(sarhad.TLPClear), fia(sarhad.TLPAmber, countryIRN), fia(sarhad.TLPAmber)}
+	var es []sarhad.Entity
+	var persons, others []string
+	for i := range 40 {
+		p := person(fmt.Sprint("walk p", i), fmt.Sprint("Walker ", i), markings[rnd.IntN(3)])
+		if i%5 == 0 {
+			p.Victim = &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult, IdentifiedOn: "2024-11-02"}
+		}
+		es, persons = append(es, p), append(persons, p.ID)
+	}
+	for i := range 4 {
+		o := &sarhad.Organization{Meta: envelope(sarhad.KindOrganization, fmt.Sprint("walk o", i), markings[rnd.IntN(3)]),
+			Name: fmt.Sprint("Ring ", i), Category: sarhad.OrgCriminalNetwork}
+		es, others = append(es, o), append(others, o.ID)
+	}
+	for i := range 6 {
+		ph := &sarhad.Phone{Meta: envelope(sarhad.KindPhone, fmt.Sprint("walk ph", i), markings[rnd.IntN(3)]),
+			Number: fmt.Sprintf("+92300666%04d", i)}
+		es, others = append(es, ph), append(others, ph.ID)
+	}
+	hub := person("walk hub", "Hub Walker", fia(sarhad.TLPClear))
+	es = append(es, hub)
+	var rs []*sarhad.Relationship
+	for i, p := range persons[:30] {
+		rs = append(rs, link(fmt.Sprint("walk hub", i), sarhad.RelAssociateOf, hub.ID, p, markings[rnd.IntN(3)]))
+	}
+	for i := range 90 {
+		from := persons[rnd.IntN(len(persons))]
+		to, typ := persons[rnd.IntN(len(persons))], sarhad.RelFamilyOf
+		if rnd.IntN(2) == 0 {
+			typ = sarhad.RelAssociateOf
+		}
+		if rnd.IntN(3) == 0 {
+			to = others[rnd.IntN(len(others))]
+			typ = sarhad.RelMemberOf
+			if k, _ := sarhad.KindOfID(to); k == sarhad.KindPhone {
+				typ = sarhad.RelUses
+			}
+		}
+		if from != to {
+			rs = append(rs, link(fmt.Sprint("walk r", i), typ, from, to, markings[rnd.IntN(3)]))
+		}
+	}
+	load(t, s, es, rs)
+
+	centres := []string{hub.ID, persons[0], persons[1], persons[7], others[0], others[5],
+		sarhad.StableID(sarhad.KindPerson, "walk nobody")}
+	// Few kinds and types, each a new statement for Neo4j to plan (about a second at depth 4).
+	kinds := [][]sarhad.EntityKind{nil, {sarhad.KindPerson, sarhad.KindPhone}}
+	types := [][]sarhad.RelationType{nil, {sarhad.RelAssociateOf, sarhad.RelUses, sarhad.RelMemberOf}}
+	limits := []int{1, 2, 3, 5, 8, 13, 40, sarhad.MaxNeighbourhoodLimit}
+	viewers := append(policyViewers(), namedViewer{"FIAVictimOfficer", fiaVictimOfficer()})
+	var truncated, whole, deep, hidden int
+	for _, nv := range viewers {
+		ctx := as(t.Context(), nv.v)
+		for i := range 50 {
+			q := sarhad.NeighbourhoodQuery{ID: centres[rnd.IntN(len(centres))], Depth: 1 + rnd.IntN(sarhad.MaxNeighbourhoodDepth),
+				Kinds: kinds[rnd.IntN(len(kinds))], Types: types[rnd.IntN(len(types))], Limit: limits[rnd.IntN(len(limits))],
+				BareEdges: rnd.IntN(2) == 0}
+			if i < len(centres) { // every centre once, unbounded
+				q = sarhad.NeighbourhoodQuery{ID: centres[i], Depth: sarhad.MaxNeighbourhoodDepth, Limit: sarhad.MaxNeighbourhoodLimit}
+			}
+			label := fmt.Sprintf("%s query %d %+v", nv.name, i, q)
+			want, err := sarhad.NeighbourhoodByLevels(ctx, s, q)
+			if err != nil {
+				t.Fatalf("%s: reference: %v", label, err)
+			}
+			got, err := s.Neighbourhood(ctx, q)
+			if err != nil {
+				t.Fatalf("%s: %v", label, err)
+			}
+			switch {
+			case want == nil:
+				hidden++
+				if got != nil {
+					t.Errorf("%s: %d entities around a missing or hidden centre", label, len(got.Nodes))
+				}
+				continue
+			case got == nil:
+				t.Errorf("%s: nothing, want %d entities", label, len(want.Nodes))
+				continue
+			}
+			if got.Truncated != want.Truncated {
+				t.Errorf("%s: truncated %v, want %v", label, got.Truncated, want.Truncated)
+			}
+			equalIDs(t, label+": entities", entityIDs(got.Nodes), entityIDs(want.Nodes))
+			equalIDs(t, label+": relationships", relationshipIDs(got.Edges), relationshipIDs(want.Edges))
+			if !reflect.DeepEqual(got.Nodes, want.Nodes) {
+				t.Errorf("%s: the entities differ from the reference's as read", label)
+			}
+			if !reflect.DeepEqual(got.Edges, want.Edges) {
+				t.Errorf("%s: the relationships differ from the reference's as read", label)
+			}
+			if want.Truncated {
+				truncated++
+			} else {
+				whole++
+			}
+			if len(want.Nodes) > 1+len(slices.DeleteFunc(slices.Clone(want.Edges), func(r *sarhad.Relationship) bool {
+				return r.From != q.ID && r.To != q.ID
+			})) {
+				deep++ // an entity beyond the first level
+			}
+		}
+	}
+	if truncated == 0 || whole == 0 || deep == 0 || hidden == 0 {
+		t.Fatalf("%d truncated walks, %d whole, %d beyond the first level, %d without a centre: the fixture misses a case",
+			truncated, whole, deep, hidden)
+	}
+}
