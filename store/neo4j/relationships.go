@@ -12,16 +12,17 @@ import (
 	"github.com/sarhad/sarhad"
 )
 
-// relationshipMap projects relationship r between nodes f and t for decodeRelationship.
-func relationshipMap(r, f, t string) string {
+// relationshipMap projects relationship r for decodeRelationship, with the expressions from and to
+// as the ids of its ends (as a rule "f.id" and "t.id").
+func relationshipMap(r, from, to string) string {
 	return r + ` {.id, .props, ` + handlingFields + `, .sourceIds, .sourceKey, .sourceRef,
-		.createdAt, .createdBy, .updatedAt, .updatedBy, type: type(` + r + `), from: ` + f + `.id, to: ` + t + `.id}`
+		.createdAt, .createdBy, .updatedAt, .updatedBy, type: type(` + r + `), from: ` + from + `, to: ` + to + `}`
 }
 
-// bareRelationshipMap projects what a Bare query reads of relationship r between nodes f and t
+// bareRelationshipMap projects what a Bare query reads of relationship r, as relationshipMap does
 // (decodeBareRelationship): its id, type, ends and handling, five properties of about fifteen.
-func bareRelationshipMap(r, f, t string) string {
-	return r + ` {.id, ` + handlingFields + `, type: type(` + r + `), from: ` + f + `.id, to: ` + t + `.id}`
+func bareRelationshipMap(r, from, to string) string {
+	return r + ` {.id, ` + handlingFields + `, type: type(` + r + `), from: ` + from + `, to: ` + to + `}`
 }
 
 // visibleRelationship is the policy for a relationship r from f to t: hidden when it or either end
@@ -141,7 +142,7 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	}
 	if !ends {
 		// A record per relationship, decoded as it arrives: a large answer is never held twice.
-		err := s.readEach(ctx, match+`RETURN `+project("r", "startNode(r)", "endNode(r)")+` AS r`, params,
+		err := s.readEach(ctx, match+`RETURN `+project("r", "startNode(r).id", "endNode(r).id")+` AS r`, params,
 			func() { rels = make([]*sarhad.Relationship, 0, 16) },
 			func(rec *neo4j.Record) error { return add(rec.Values[0]) })
 		if err != nil {
@@ -151,7 +152,7 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	}
 	// With the far ends: one record of two lists, the relationships and each far end once. A
 	// record per relationship would carry an end again for every relationship that reaches it.
-	records, err := s.read(ctx, match+`RETURN collect(`+project("r", "startNode(r)", "endNode(r)")+`) AS rels, `+
+	records, err := s.read(ctx, match+`RETURN collect(`+project("r", "startNode(r).id", "endNode(r).id")+`) AS rels, `+
 		`[e IN collect(DISTINCT m) | `+entityMap("e")+`] AS ends`, params)
 	if err != nil {
 		return nil, nil, wrap(ctx, "relationships", err)
@@ -210,7 +211,7 @@ func (s *Store) NeighboursThen(ctx context.Context, q sarhad.ThenQuery) (*sarhad
 	}
 	params["thenKinds"] = kinds
 	next := "UNWIND ms AS a WITH a WHERE size($thenKinds) = 0 OR a.kind IN $thenKinds\n\t\t\t"
-	rel := relationshipMap("r", "startNode(r)", "endNode(r)")
+	rel := relationshipMap("r", "startNode(r).id", "endNode(r).id")
 	records, err := s.read(ctx, tiesQuery(q.First, firstTypes, params)+`
 		WITH collect(r) AS rs, collect(DISTINCT m) AS ms
 		CALL (ms) {
@@ -380,7 +381,7 @@ func (s *Store) RelationshipsByID(ctx context.Context, ids []string) ([]*sarhad.
 	records, err := s.read(ctx, byID+`
 		WITH r, startNode(r) AS f, endNode(r) AS t
 		WHERE `+visibleRelationship("r", "f", "t")+`
-		RETURN `+relationshipMap("r", "f", "t")+` AS r`, params)
+		RETURN `+relationshipMap("r", "f.id", "t.id")+` AS r`, params)
 	if err != nil {
 		return nil, wrap(ctx, "relationships by id", err)
 	}
