@@ -36,8 +36,8 @@ func (s *Store) Neighbourhood(ctx context.Context, q sarhad.NeighbourhoodQuery) 
 		project, decode = bareRelationshipMap, decodeBareRelationship
 	}
 	// Every end of a tie is an entity of levels: a tie names its ends by element id, which Neo4j
-	// knows without reading a property (reading the ends' ids took a third of the statement at SF 1),
-	// and the entities come with theirs.
+	// knows without reading a property (reading the ends' ids took a quarter to a third of the
+	// statement at SF 1), and the entities come with theirs.
 	records, err := s.read(ctx, neighbourhoodQuery(q.Depth, types)+`
 		RETURN truncated, [l IN levels | [n IN l | [elementId(n), `+entityMap("n")+`]]] AS levels,
 			[t IN ties | [r IN t | `+project("r", "elementId(startNode(r))", "elementId(endNode(r))")+`]] AS ties`, params)
@@ -54,8 +54,9 @@ func (s *Store) Neighbourhood(ctx context.Context, q sarhad.NeighbourhoodQuery) 
 	sg := &sarhad.Subgraph{Edges: []*sarhad.Relationship{}}
 	sg.Truncated, _ = vals[0].(bool)
 	ids := map[string]string{} // element id → id
-	for _, raw := range vals[1].([]any) {
-		level := raw.([]any)
+	levels, _ := vals[1].([]any)
+	for _, raw := range levels {
+		level, _ := raw.([]any)
 		start := len(sg.Nodes)
 		for _, pair := range level {
 			pair, _ := pair.([]any)
@@ -76,8 +77,10 @@ func (s *Store) Neighbourhood(ctx context.Context, q sarhad.NeighbourhoodQuery) 
 	}
 	// A tie between two entities of a level comes once from each.
 	seen := map[string]bool{}
-	for _, raw := range vals[2].([]any) {
-		for _, r := range raw.([]any) {
+	ties, _ := vals[2].([]any)
+	for _, raw := range ties {
+		list, _ := raw.([]any)
+		for _, r := range list {
 			rel, err := decode(r)
 			if err != nil {
 				return nil, wrap(ctx, "neighbourhood", err)
@@ -99,9 +102,9 @@ func (s *Store) Neighbourhood(ctx context.Context, q sarhad.NeighbourhoodQuery) 
 }
 
 // neighbourhoodQuery starts the statement of a neighbourhood of the given depth along types (a
-// label expression or ""), from $centre, with at most $limit entities of $kinds (every kind when
-// empty) besides the centre. It binds truncated; levels, the entities of each distance from 0 on;
-// and ties, lists of the relationships among them, where one may come twice.
+// label expression or ""), from $centre, with at most $limit entities, the centre included, the
+// others of $kinds (every kind when empty). It binds truncated; levels, the entities of each
+// distance from 0 on; and ties, lists of the relationships among them, where one may come twice.
 //
 // Each level follows every visible tie of the entities of the level before, both ways, and groups
 // the ties by far end: a known end (already included) keeps its ties; of the others, of $kinds,
