@@ -17,34 +17,7 @@ func testBoundedNeighbours(t *testing.T, h *harness) {
 	s := h.store(t)
 	rnd := rand.New(rand.NewPCG(7, 11))
 	markings := []sarhad.Handling{fia(sarhad.TLPClear), fia(sarhad.TLPAmber, countryIRN), fia(sarhad.TLPAmber)}
-	var es []sarhad.Entity
-	var persons, others []string
-	for i := range 30 {
-		p := person(fmt.Sprint("bounded p", i), fmt.Sprint("Person ", i), markings[rnd.IntN(3)])
-		es, persons = append(es, p), append(persons, p.ID)
-	}
-	for i := range 4 {
-		o := &sarhad.Organization{Meta: envelope(sarhad.KindOrganization, fmt.Sprint("bounded o", i), markings[rnd.IntN(3)]),
-			Name: fmt.Sprint("Network ", i), Category: sarhad.OrgCriminalNetwork}
-		ph := &sarhad.Phone{Meta: envelope(sarhad.KindPhone, fmt.Sprint("bounded ph", i), markings[rnd.IntN(3)]),
-			Number: fmt.Sprintf("+92300555%04d", i)}
-		es, others = append(es, o, ph), append(others, o.ID, ph.ID)
-	}
-	var rs []*sarhad.Relationship
-	for i := range 110 {
-		from := persons[rnd.IntN(len(persons))]
-		to, typ := persons[rnd.IntN(len(persons))], sarhad.RelAssociateOf
-		if rnd.IntN(3) == 0 {
-			to = others[rnd.IntN(len(others))]
-			typ = sarhad.RelMemberOf
-			if k, _ := sarhad.KindOfID(to); k == sarhad.KindPhone {
-				typ = sarhad.RelUses
-			}
-		}
-		if from != to {
-			rs = append(rs, link(fmt.Sprint("bounded r", i), typ, from, to, markings[rnd.IntN(3)]))
-		}
-	}
+	es, persons, others, rs := randomGraph(rnd, "bounded", markings, 30, 4, 110, sarhad.RelAssociateOf)
 	// Two anchors tied to each other, one of them hidden from viewers outside the FIA: the tie
 	// must not be found from the visible one.
 	open, closed := person("bounded open", "Open Anchor", fia(sarhad.TLPClear)), person("bounded closed", "Closed Anchor", fia(sarhad.TLPAmber))
@@ -105,6 +78,40 @@ func testBoundedNeighbours(t *testing.T, h *harness) {
 	if checked == 0 {
 		t.Fatal("no bound left out a relationship: the fixture does not test the bound")
 	}
+}
+
+// randomGraph returns a random graph of the walk tests, its keys starting with prefix: persons
+// persons, and orgs organisations and orgs phones, each under one of markings, the persons tied at
+// random by up to ties relationships. Two in three tie two persons with one of personTypes, the
+// others tie a person to an organisation (MEMBER_OF) or a phone (USES).
+func randomGraph(rnd *rand.Rand, prefix string, markings []sarhad.Handling, persons, orgs, ties int,
+	personTypes ...sarhad.RelationType) (es []sarhad.Entity, personIDs, others []string, rs []*sarhad.Relationship) {
+	for i := range persons {
+		p := person(fmt.Sprint(prefix, " p", i), fmt.Sprint(prefix, " person ", i), markings[rnd.IntN(len(markings))])
+		es, personIDs = append(es, p), append(personIDs, p.ID)
+	}
+	for i := range orgs {
+		o := &sarhad.Organization{Meta: envelope(sarhad.KindOrganization, fmt.Sprint(prefix, " o", i), markings[rnd.IntN(len(markings))]),
+			Name: fmt.Sprint(prefix, " network ", i), Category: sarhad.OrgCriminalNetwork}
+		ph := &sarhad.Phone{Meta: envelope(sarhad.KindPhone, fmt.Sprint(prefix, " ph", i), markings[rnd.IntN(len(markings))]),
+			Number: fmt.Sprintf("+92300555%04d", i)}
+		es, others = append(es, o, ph), append(others, o.ID, ph.ID)
+	}
+	for i := range ties {
+		from := personIDs[rnd.IntN(len(personIDs))]
+		to, typ := personIDs[rnd.IntN(len(personIDs))], personTypes[rnd.IntN(len(personTypes))]
+		if rnd.IntN(3) == 0 {
+			to = others[rnd.IntN(len(others))]
+			typ = sarhad.RelMemberOf
+			if k, _ := sarhad.KindOfID(to); k == sarhad.KindPhone {
+				typ = sarhad.RelUses
+			}
+		}
+		if from != to {
+			rs = append(rs, link(fmt.Sprint(prefix, " r", i), typ, from, to, markings[rnd.IntN(len(markings))]))
+		}
+	}
+	return es, personIDs, others, rs
 }
 
 // sameBare checks that q with Bare finds the relationships and ends that q finds, with the same

@@ -20,47 +20,16 @@ func testNeighbourhood(t *testing.T, h *harness) {
 	s := h.store(t)
 	rnd := rand.New(rand.NewPCG(13, 17))
 	markings := []sarhad.Handling{fia(sarhad.TLPClear), fia(sarhad.TLPAmber, countryIRN), fia(sarhad.TLPAmber)}
-	var es []sarhad.Entity
-	var persons, others []string
-	for i := range 40 {
-		p := person(fmt.Sprint("walk p", i), fmt.Sprint("Walker ", i), markings[rnd.IntN(3)])
-		if i%5 == 0 {
+	es, persons, others, rs := randomGraph(rnd, "walk", markings, 40, 5, 120, sarhad.RelAssociateOf, sarhad.RelFamilyOf)
+	for _, e := range es[:len(persons)] {
+		if p := e.(*sarhad.Person); rnd.IntN(5) == 0 {
 			p.Victim = &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult, IdentifiedOn: "2024-11-02"}
 		}
-		es, persons = append(es, p), append(persons, p.ID)
-	}
-	for i := range 4 {
-		o := &sarhad.Organization{Meta: envelope(sarhad.KindOrganization, fmt.Sprint("walk o", i), markings[rnd.IntN(3)]),
-			Name: fmt.Sprint("Ring ", i), Category: sarhad.OrgCriminalNetwork}
-		es, others = append(es, o), append(others, o.ID)
-	}
-	for i := range 6 {
-		ph := &sarhad.Phone{Meta: envelope(sarhad.KindPhone, fmt.Sprint("walk ph", i), markings[rnd.IntN(3)]),
-			Number: fmt.Sprintf("+92300666%04d", i)}
-		es, others = append(es, ph), append(others, ph.ID)
 	}
 	hub := person("walk hub", "Hub Walker", fia(sarhad.TLPClear))
 	es = append(es, hub)
-	var rs []*sarhad.Relationship
 	for i, p := range persons[:30] {
 		rs = append(rs, link(fmt.Sprint("walk hub", i), sarhad.RelAssociateOf, hub.ID, p, markings[rnd.IntN(3)]))
-	}
-	for i := range 90 {
-		from := persons[rnd.IntN(len(persons))]
-		to, typ := persons[rnd.IntN(len(persons))], sarhad.RelFamilyOf
-		if rnd.IntN(2) == 0 {
-			typ = sarhad.RelAssociateOf
-		}
-		if rnd.IntN(3) == 0 {
-			to = others[rnd.IntN(len(others))]
-			typ = sarhad.RelMemberOf
-			if k, _ := sarhad.KindOfID(to); k == sarhad.KindPhone {
-				typ = sarhad.RelUses
-			}
-		}
-		if from != to {
-			rs = append(rs, link(fmt.Sprint("walk r", i), typ, from, to, markings[rnd.IntN(3)]))
-		}
 	}
 	load(t, s, es, rs)
 
