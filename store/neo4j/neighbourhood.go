@@ -130,13 +130,7 @@ func neighbourhoodQuery(depth int, types string) string {
 			WITH m, tied, first, m IN known AS isKnown
 			WITH collect(CASE WHEN isKnown THEN tied END) AS old,
 				collect(CASE WHEN NOT isKnown AND (size($kinds) = 0 OR m.kind IN $kinds) THEN [m, tied, first] END) AS others
-			CALL (others) {
-				UNWIND others AS o
-				WITH o[0] AS m, o[1] AS tied, o[2] AS first ORDER BY first
-				WITH m, tied WHERE ` + visibleEntity("m") + `
-				WITH m, tied LIMIT $limit
-				RETURN collect([m, tied]) AS kept
-			}
+			` + firstVisibleEnds("$limit", "kept") + `
 			RETURN old, kept
 		}
 		WITH known, frontier, levels, ties, truncated, old, kept, $limit - size(known) AS room

@@ -328,13 +328,7 @@ func stepQuery(scope, anchor string, q sarhad.RelationshipQuery, types string, p
 			WITH k[0] AS m, k[1] AS tied WHERE ` + visibleEntity("m") + `
 			RETURN collect([m, tied]) AS visibleKnown
 		}
-		CALL (others) {
-			UNWIND others AS o
-			WITH o[0] AS m, o[1] AS tied, o[2] AS first ORDER BY first
-			WITH m, tied WHERE ` + visibleEntity("m") + `
-			WITH m, tied LIMIT $ends
-			RETURN collect([m, tied]) AS firstOthers
-		}
+		` + firstVisibleEnds("$ends", "firstOthers") + `
 		UNWIND visibleKnown + firstOthers AS k
 		WITH k[0] AS m, k[1] AS tied`
 	}
@@ -345,6 +339,20 @@ func stepQuery(scope, anchor string, q sarhad.RelationshipQuery, types string, p
 		UNWIND tied AS r
 		WITH r, m ORDER BY r.id
 		`
+}
+
+// firstVisibleEnds is the subquery that keeps, of others (a list of [far end, its ties, the id
+// of its first tie]), the visible far ends in the order of their first tie, at most limit (a
+// parameter) of them, and binds them with their ties as the list of pairs as. The policy is
+// checked in that order, only until limit have passed: around a hub, not for thousands of ends.
+func firstVisibleEnds(limit, as string) string {
+	return `CALL (others) {
+			UNWIND others AS o
+			WITH o[0] AS m, o[1] AS tied, o[2] AS first ORDER BY first
+			WITH m, tied WHERE ` + visibleEntity("m") + `
+			WITH m, tied LIMIT ` + limit + `
+			RETURN collect([m, tied]) AS ` + as + `
+		}`
 }
 
 // amongQuery starts the statement of relationships for an Among query as tiesQuery does: the ties
