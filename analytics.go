@@ -291,12 +291,16 @@ func (s *Service) ShortestPaths(ctx context.Context, q PathQuery) ([]*Path, erro
 	if err := checkRelationTypes(q.Types); err != nil {
 		return nil, err
 	}
-	ends, err := s.entities(ctx, []string{"from", "to"}, []string{q.From, q.To})
-	if err != nil {
+	fields, ends := []string{"from", "to"}, []string{q.From, q.To}
+	if err := checkIDs(fields, ends); err != nil {
 		return nil, err
 	}
 	if q.From == q.To {
-		return []*Path{{Length: 0, Nodes: []Entity{ends[0]}, Edges: []*Relationship{}}}, nil
+		found, err := s.entities(ctx, fields, ends)
+		if err != nil {
+			return nil, err
+		}
+		return []*Path{{Length: 0, Nodes: []Entity{found[0]}, Edges: []*Relationship{}}}, nil
 	}
 	// A search through hubs reads every tie of a level, thousands of them.
 	release, err := s.aggregate(ctx)
@@ -308,7 +312,29 @@ func (s *Service) ShortestPaths(ctx context.Context, q PathQuery) ([]*Path, erro
 	// Bidirectional breadth-first search, one level of the side with the smaller frontier per store
 	// call. The first level at which the two sides meet gives the length of the shortest paths;
 	// every shortest path goes through an entity where they met.
+	//
+	// The first level of both sides is read in one call. A visible relationship has visible ends,
+	// so only when an end has none is it looked up, for NOT_FOUND; else it has no path.
+	first, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: ends, Direction: DirBoth, Types: q.Types,
+		Bare: q.BareEdges})
+	if err != nil {
+		return nil, err
+	}
 	fw, bw := newSearchSide(q.From), newSearchSide(q.To)
+	for _, r := range first {
+		if r.From == q.From || r.To == q.From {
+			fw.first = append(fw.first, r)
+		}
+		if r.From == q.To || r.To == q.To {
+			bw.first = append(bw.first, r)
+		}
+	}
+	if len(fw.first) == 0 || len(bw.first) == 0 {
+		if _, err := s.entities(ctx, fields, ends); err != nil {
+			return nil, err
+		}
+		return []*Path{}, nil
+	}
 	ties := map[[2]string]*Relationship{}
 	var meet []string
 	for fw.level+bw.level < q.MaxLength && len(meet) == 0 {
@@ -325,10 +351,16 @@ func (s *Service) ShortestPaths(ctx context.Context, q PathQuery) ([]*Path, erro
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		rels, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: side.frontier, Direction: DirBoth, Types: q.Types,
-			Bare: q.BareEdges})
-		if err != nil {
-			return nil, err
+		// The sides can meet only in the other's frontier: the step asks for the ties that reach
+		// it alone when there are any, which are all the step needs then (the predecessors of the
+		// entities where the sides meet, and the ties between them).
+		rels := side.first
+		if side.level > 0 {
+			rels, err = s.Store.Relationships(ctx, RelationshipQuery{Anchors: side.frontier, Direction: DirBoth, Types: q.Types,
+				Meet: other.frontier, Bare: q.BareEdges})
+			if err != nil {
+				return nil, err
+			}
 		}
 		side.expand(rels, ties)
 		for _, v := range side.frontier {
@@ -388,6 +420,7 @@ type searchSide struct {
 	preds    map[string][]string // the neighbours one hop nearer the origin
 	frontier []string            // the entities at distance level
 	level    int
+	first    []*Relationship // the relationships of the origin, read before the search
 }
 
 func newSearchSide(origin string) *searchSide {
@@ -707,10 +740,8 @@ func (s *Service) entity(ctx context.Context, field, id string) (Entity, error) 
 // entities returns the entities with ids in one store call: BAD_USER_INPUT naming the field of
 // the first malformed id, else NOT_FOUND for the first missing or hidden one.
 func (s *Service) entities(ctx context.Context, fields, ids []string) ([]Entity, error) {
-	for i, id := range ids {
-		if _, err := KindOfID(id); err != nil {
-			return nil, Invalid(fields[i], "%s", ErrorMessage(err))
-		}
+	if err := checkIDs(fields, ids); err != nil {
+		return nil, err
 	}
 	found, err := s.Store.Entities(ctx, ids)
 	if err != nil {
@@ -722,6 +753,16 @@ func (s *Service) entities(ctx context.Context, fields, ids []string) ([]Entity,
 		}
 	}
 	return found, nil
+}
+
+// checkIDs returns BAD_USER_INPUT naming the field of the first malformed id of ids.
+func checkIDs(fields, ids []string) error {
+	for i, id := range ids {
+		if _, err := KindOfID(id); err != nil {
+			return Invalid(fields[i], "%s", ErrorMessage(err))
+		}
+	}
+	return nil
 }
 
 func checkRelationTypes(types []RelationType) error {

@@ -70,16 +70,24 @@ func (m *memStore) relationships(ctx context.Context, q sarhad.RelationshipQuery
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var out []*sarhad.Relationship
+	var out, met []*sarhad.Relationship
 	for _, r := range m.rels {
 		if len(q.Types) > 0 && !slices.Contains(q.Types, r.Type) ||
 			q.Among && !(slices.Contains(q.Anchors, r.From) && slices.Contains(q.Anchors, r.To)) {
 			continue
 		}
-		if (q.Direction != sarhad.DirIn && slices.Contains(q.Anchors, r.From)) ||
-			(q.Direction != sarhad.DirOut && slices.Contains(q.Anchors, r.To)) {
+		fromAnchor := q.Direction != sarhad.DirIn && slices.Contains(q.Anchors, r.From)
+		toAnchor := q.Direction != sarhad.DirOut && slices.Contains(q.Anchors, r.To)
+		if fromAnchor || toAnchor {
 			out = append(out, r)
 		}
+		if fromAnchor && slices.Contains(q.Meet, r.To) || toAnchor && slices.Contains(q.Meet, r.From) {
+			met = append(met, r)
+		}
+	}
+	if len(met) > 0 {
+		m.count("met")
+		return met, nil
 	}
 	return out, nil
 }
@@ -434,6 +442,48 @@ func TestPathSearchIsBounded(t *testing.T) {
 	paths, err := svc.ShortestPaths(analystCtx, sarhad.PathQuery{From: from, To: hub, MaxLength: 1})
 	if err != nil || len(paths) != 1 || paths[0].Length != 1 {
 		t.Errorf("from to hub: %v, %v", paths, err)
+	}
+}
+
+// TestPathSearchReadsTheMeetingTiesOfAHub: the step at which the two sides of a search meet reads
+// the ties that meet, not every tie of a hub in its frontier; and the first level of both sides
+// takes one call, which shows the ends visible.
+func TestPathSearchReadsTheMeetingTiesOfAHub(t *testing.T) {
+	st := &memStore{persons: map[string]*sarhad.Person{}, calls: map[string]int{}}
+	person := func(key string) string {
+		id := sarhad.StableID(sarhad.KindPerson, key)
+		st.persons[id] = &sarhad.Person{Meta: sarhad.Meta{ID: id, Kind: sarhad.KindPerson}, Name: key}
+		return id
+	}
+	tie := func(a, b string) {
+		st.rels = append(st.rels, &sarhad.Relationship{Meta: sarhad.Meta{ID: sarhad.StableID("", a+b)}, Type: sarhad.RelAssociateOf, From: a, To: b})
+	}
+	// from – middle – hub – to, and the hub tied to 500 others: the forward side reaches the hub
+	// at its second step, and meets the other side at its third.
+	from, middle, hub, to := person("from"), person("middle"), person("hub"), person("to")
+	tie(from, middle)
+	tie(middle, hub)
+	tie(hub, to)
+	for i := range 500 {
+		tie(hub, person(fmt.Sprint("associate ", i)))
+	}
+	slices.SortFunc(st.rels, func(a, b *sarhad.Relationship) int { return cmp.Compare(a.ID, b.ID) })
+	svc := &sarhad.Service{Store: st}
+	paths, err := svc.ShortestPaths(analystCtx, sarhad.PathQuery{From: from, To: to, MaxLength: sarhad.MaxPathLength})
+	if err != nil || len(paths) != 1 {
+		t.Fatalf("paths %v, %v; want one", paths, err)
+	}
+	var got []string
+	for _, n := range paths[0].Nodes {
+		got = append(got, n.EntityMeta().ID)
+	}
+	if !slices.Equal(got, []string{from, middle, hub, to}) {
+		t.Fatalf("path through %v, want from, middle, hub, to", got)
+	}
+	// Both first levels in one call, the middle's ties, the hub's meeting tie; then the path's
+	// entities.
+	if st.calls["Relationships"] != 3 || st.calls["met"] != 1 || st.calls["Entities"] != 1 {
+		t.Errorf("calls %v, want 3 of Relationships (one of them meeting) and 1 of Entities", st.calls)
 	}
 }
 

@@ -166,10 +166,24 @@ type RelationshipQuery struct {
 	Ends  int
 	Known []string
 	Kinds []EntityKind
+	// Meet, when not empty, asks for the step of a two-sided search at which the sides may meet:
+	// if any relationship's far end (the end that is not the anchor it was found from) is in
+	// Meet, only those relationships are returned; else all of them. Around a hub, the step that
+	// meets the other side reads the few ties that meet it rather than thousands. Not with Among
+	// or Ends.
+	Meet []string
 	// Bare tells the store that the caller reads of each relationship its id, type, ends and
 	// handling only: it may leave the rest (properties, sources, provenance, stamps) unset, and
 	// so read and send less. The relationships and far ends are the same as without it.
 	Bare bool
+}
+
+// Check returns an error when q asks for Meet with Among or Ends.
+func (q RelationshipQuery) Check() error {
+	if len(q.Meet) > 0 && (q.Among || q.Ends > 0) {
+		return errors.New("relationships: Meet with Among or Ends")
+	}
+	return nil
 }
 
 // ThenQuery asks NeighboursThen for two levels of relationships: First from its anchors, then

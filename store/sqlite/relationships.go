@@ -119,6 +119,9 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := q.Check(); err != nil {
+		return nil, nil, err
+	}
 	if len(q.Anchors) == 0 {
 		return nil, nil, nil
 	}
@@ -128,13 +131,14 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	}
 	anchors := slices.Compact(slices.Sorted(slices.Values(q.Anchors)))
 	args := append(policyArgs(v), sql.Named("anchors", jsonList(anchors)),
-		sql.Named("types", jsonList(types)), sql.Named("ntypes", len(types)))
+		sql.Named("types", jsonList(types)), sql.Named("ntypes", len(types)), sql.Named("meet", jsonList(q.Meet)))
 	bounded := q.Ends > 0 && !q.Among
 	// One indexed lookup per anchor and direction, the anchor's policy checked once for all its
 	// relationships (CROSS JOIN keeps the anchors the outer loop); UNION removes a relationship found
 	// from both ends. The far end's policy is checked per relationship, except in a bounded step,
-	// which checks only the far ends it may keep (below).
-	query := func(columns string) string {
+	// which checks only the far ends it may keep (below). With meet, only the relationships whose
+	// far end is in q.Meet.
+	query := func(columns string, meet bool) string {
 		var parts []string
 		// part finds the relationships whose end col (from_id or to_id) is an anchor, the anchor
 		// as alias near and the other end as alias far.
@@ -152,6 +156,8 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 			}
 			if q.Among {
 				stmt += ` AND r.` + farCol + ` IN (SELECT value FROM json_each(:anchors))`
+			} else if meet {
+				stmt += ` AND r.` + farCol + ` IN (SELECT value FROM json_each(:meet))`
 			}
 			return stmt
 		}
@@ -179,7 +185,7 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 			// far ends' policy boundTies checks, then only the kept ones are read whole: around
 			// a hub, a step reads thousands of ties and keeps hundreds. (A statement that chose
 			// the ends in SQL took longer than reading the ties it left out.)
-			ties, err := queryTies(ctx, tx, query(`r.id, r.from_id, r.to_id`), args...)
+			ties, err := queryTies(ctx, tx, query(`r.id, r.from_id, r.to_id`, false), args...)
 			if err != nil {
 				return err
 			}
@@ -195,8 +201,18 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 				WHERE r.id IN (SELECT value FROM json_each(:ids)) ORDER BY 1`, sql.Named("ids", jsonList(ids))); err != nil {
 				return err
 			}
-		} else if rels, err = scanRelationships(ctx, tx, scan, query(columns), args...); err != nil {
-			return err
+		} else {
+			// The meeting ties first: around a hub, a few of its thousands.
+			if len(q.Meet) > 0 {
+				if rels, err = scanRelationships(ctx, tx, scan, query(columns, true), args...); err != nil {
+					return err
+				}
+			}
+			if len(rels) == 0 {
+				if rels, err = scanRelationships(ctx, tx, scan, query(columns, false), args...); err != nil {
+					return err
+				}
+			}
 		}
 		if !ends {
 			return nil

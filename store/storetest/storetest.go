@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"BoundedNeighbours", testBoundedNeighbours},
 		{"NeighboursThen", testNeighboursThen},
 		{"Neighbourhood", testNeighbourhood},
+		{"Meet", testMeet},
 		{"Context", testContext},
 		{"Concurrency", testConcurrency},
 		{"Audit", testAudit},
