@@ -4,7 +4,7 @@
 # Builds the launcher if needed, starts it (logs: DATA_DIR/launcher.log, pid: DATA_DIR/launcher.pid),
 # waits until Bolt is ready, writes bolt://127.0.0.1:PORT to URI_FILE and exits 0.
 # PORT defaults to 0 (a free port is picked). Env:
-#   NEO4J_LAUNCHER_JAVA_OPTS   JVM options (default: -Xms128m -Xmx512m ...)
+#   NEO4J_LAUNCHER_JAVA_OPTS   JVM options (default: -Xms128m -Xmx1g ...; the plan cache of a test run holds hundreds of large plans)
 #   NEO4J_LAUNCHER_TIMEOUT     seconds to wait for readiness (default 180)
 #   NEO4J_LAUNCHER_PAGECACHE   page cache size (default 64m)
 set -euo pipefail
@@ -21,7 +21,7 @@ URI_FILE="$2"
 PORT="${3:-0}"
 TIMEOUT="${NEO4J_LAUNCHER_TIMEOUT:-180}"
 PAGECACHE="${NEO4J_LAUNCHER_PAGECACHE:-64m}"
-JAVA_OPTS="${NEO4J_LAUNCHER_JAVA_OPTS:--Xms128m -Xmx512m -XX:+ExitOnOutOfMemoryError -Dlog4j2.disable.jmx=true}"
+JAVA_OPTS="${NEO4J_LAUNCHER_JAVA_OPTS:--Xms128m -Xmx1g -XX:+ExitOnOutOfMemoryError -Dlog4j2.disable.jmx=true}"
 
 case "$PORT" in
   ''|*[!0-9]*) echo "start.sh: PORT must be a number, got '$PORT'" >&2; exit 2 ;;
