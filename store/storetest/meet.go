@@ -18,14 +18,35 @@ func testMeet(t *testing.T, h *harness) {
 	rnd := rand.New(rand.NewPCG(17, 5))
 	markings := []sarhad.Handling{fia(sarhad.TLPClear), fia(sarhad.TLPAmber, countryIRN), fia(sarhad.TLPAmber)}
 	es, persons, others, rs := randomGraph(rnd, "meet", markings, 30, 4, 110, sarhad.RelAssociateOf, sarhad.RelFamilyOf)
+	// Besides, ends hidden from viewers outside the FIA, on either side of a tie anyone may see:
+	// closed, which open has a tie to, asked for with busy, which has more ties than open and
+	// none to it (so the meeting ties are sought from open's side, and closed must not count);
+	// and hidden, an anchor beside busy, with a tie to lone, which has no other (so they are
+	// sought from lone's side, and hidden's tie must not count).
+	clear, amber := fia(sarhad.TLPClear), fia(sarhad.TLPAmber)
+	open, closed, other := person("meet open", "Open", clear), person("meet closed", "Closed", amber), person("meet other", "Other", clear)
+	busy, hidden, lone := person("meet busy", "Busy", clear), person("meet hidden", "Hidden", amber), person("meet lone", "Lone", clear)
+	es = append(es, open, closed, other, busy, hidden, lone)
+	rs = append(rs, link("meet open-closed", sarhad.RelAssociateOf, open.ID, closed.ID, clear),
+		link("meet open-other", sarhad.RelAssociateOf, open.ID, other.ID, clear),
+		link("meet hidden-lone", sarhad.RelAssociateOf, hidden.ID, lone.ID, clear))
+	for i := range 5 {
+		rs = append(rs, link(fmt.Sprint("meet closed-", i), sarhad.RelAssociateOf, closed.ID, persons[i], clear),
+			link(fmt.Sprint("meet busy-", i), sarhad.RelAssociateOf, busy.ID, persons[i], clear))
+	}
 	load(t, s, es, rs)
 	system := asSystem(t.Context())
 
 	type query struct {
 		q         sarhad.RelationshipQuery
-		reachable []string // the far ends the system viewer finds
+		reachable []string   // the far ends the system viewer finds
+		sets      [][]string // meeting sets besides those drawn from reachable
 	}
-	var queries []query
+	queries := []query{
+		{sarhad.RelationshipQuery{Anchors: []string{open.ID}, Direction: sarhad.DirBoth}, []string{closed.ID},
+			[][]string{{closed.ID, busy.ID}}},
+		{sarhad.RelationshipQuery{Anchors: []string{busy.ID, hidden.ID}, Direction: sarhad.DirBoth}, []string{lone.ID}, nil},
+	}
 	for range 20 {
 		q := sarhad.RelationshipQuery{Anchors: []string{persons[rnd.IntN(len(persons))]},
 			Direction: []sarhad.Direction{sarhad.DirBoth, sarhad.DirOut, sarhad.DirIn}[rnd.IntN(3)]}
@@ -39,7 +60,7 @@ func testMeet(t *testing.T, h *harness) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		queries = append(queries, query{q, farEnds(q, all)})
+		queries = append(queries, query{q, farEnds(q, all), nil})
 	}
 	unmet, met, hiddenOnly := 0, 0, 0
 	for _, nv := range policyViewers() {
@@ -47,7 +68,7 @@ func testMeet(t *testing.T, h *harness) {
 		for i, qq := range queries {
 			// Meeting sets: none of the far ends, some of those the system viewer finds, and
 			// two of those alone.
-			sets := [][]string{{persons[0], others[0]}}
+			sets := append([][]string{{persons[0], others[0]}}, qq.sets...)
 			if len(qq.reachable) > 0 {
 				sets = append(sets, append(slices.Clone(qq.reachable[:rnd.IntN(len(qq.reachable))+1]), others[1]))
 				for range 2 {
