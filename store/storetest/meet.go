@@ -66,8 +66,8 @@ func testMeet(t *testing.T, h *harness) {
 	for _, nv := range policyViewers() {
 		ctx := as(t.Context(), nv.v)
 		for i, qq := range queries {
-			// Meeting sets: none of the far ends, some of those the system viewer finds, and
-			// two of those alone.
+			// Meeting sets: two entities drawn once for all queries, the fixed sets, some of the
+			// far ends the system viewer finds, and two of those alone.
 			sets := append([][]string{{persons[0], others[0]}}, qq.sets...)
 			if len(qq.reachable) > 0 {
 				sets = append(sets, append(slices.Clone(qq.reachable[:rnd.IntN(len(qq.reachable))+1]), others[1]))
