@@ -34,6 +34,19 @@ func (m *memStore) count(method string) {
 	m.mu.Unlock()
 }
 
+// person adds a person named key, with an id drawn from it, and returns the id.
+func (m *memStore) person(key string) string {
+	id := sarhad.StableID(sarhad.KindPerson, key)
+	m.persons[id] = &sarhad.Person{Meta: sarhad.Meta{ID: id, Kind: sarhad.KindPerson}, Name: key}
+	return id
+}
+
+// tie adds a relationship of type t from a to b, with an id drawn from them; the caller sorts
+// m.rels once it has added them all.
+func (m *memStore) tie(a, b string, t sarhad.RelationType) {
+	m.rels = append(m.rels, &sarhad.Relationship{Meta: sarhad.Meta{ID: sarhad.StableID("", a+b)}, Type: t, From: a, To: b})
+}
+
 func (m *memStore) Entities(_ context.Context, ids []string) ([]sarhad.Entity, error) {
 	m.count("Entities")
 	out := make([]sarhad.Entity, len(ids))
@@ -411,14 +424,8 @@ func TestKeyPlayersAndCommunitiesUseTheWholeVisibleNetwork(t *testing.T) {
 // two persons stops the search with COMPLEXITY_LIMIT_EXCEEDED instead of walking on.
 func TestPathSearchIsBounded(t *testing.T) {
 	st := &memStore{persons: map[string]*sarhad.Person{}, calls: map[string]int{}}
-	person := func(key string) string {
-		id := sarhad.StableID(sarhad.KindPerson, key)
-		st.persons[id] = &sarhad.Person{Meta: sarhad.Meta{ID: id, Kind: sarhad.KindPerson}, Name: key}
-		return id
-	}
-	tie := func(a, b string) {
-		st.rels = append(st.rels, &sarhad.Relationship{Meta: sarhad.Meta{ID: sarhad.StableID("", a+b)}, Type: sarhad.RelRecruited, From: a, To: b})
-	}
+	person := st.person
+	tie := func(a, b string) { st.tie(a, b, sarhad.RelRecruited) }
 	from, hub := person("from"), person("hub")
 	tie(from, hub)
 	for i := range sarhad.MaxPathSearchEntities + 1 {
@@ -450,14 +457,8 @@ func TestPathSearchIsBounded(t *testing.T) {
 // takes one call, which shows the ends visible.
 func TestPathSearchReadsTheMeetingTiesOfAHub(t *testing.T) {
 	st := &memStore{persons: map[string]*sarhad.Person{}, calls: map[string]int{}}
-	person := func(key string) string {
-		id := sarhad.StableID(sarhad.KindPerson, key)
-		st.persons[id] = &sarhad.Person{Meta: sarhad.Meta{ID: id, Kind: sarhad.KindPerson}, Name: key}
-		return id
-	}
-	tie := func(a, b string) {
-		st.rels = append(st.rels, &sarhad.Relationship{Meta: sarhad.Meta{ID: sarhad.StableID("", a+b)}, Type: sarhad.RelAssociateOf, From: a, To: b})
-	}
+	person := st.person
+	tie := func(a, b string) { st.tie(a, b, sarhad.RelAssociateOf) }
 	// from – middle – hub – to, and the hub tied to 500 others: the forward side reaches the hub
 	// at its second step, and meets the other side at its third.
 	from, middle, hub, to := person("from"), person("middle"), person("hub"), person("to")
