@@ -302,12 +302,15 @@ func tiesQuery(q sarhad.RelationshipQuery, types string, params map[string]any) 
 // stepQuery is tiesQuery from the anchors that anchor binds as a, visible entities, within a
 // subquery that imports the variables of scope.
 func stepQuery(scope, anchor string, q sarhad.RelationshipQuery, types string, params map[string]any) string {
-	var parts []string
+	var steps, parts []string // a step from an anchor a to a far end m, and the matches of each
 	if q.Direction != sarhad.DirIn {
-		parts = append(parts, anchor+"MATCH (a)-[r"+types+"]->(m) RETURN r, m")
+		steps = append(steps, "-[r"+types+"]->")
 	}
 	if q.Direction != sarhad.DirOut {
-		parts = append(parts, anchor+"MATCH (a)<-[r"+types+"]-(m) RETURN r, m")
+		steps = append(steps, "<-[r"+types+"]-")
+	}
+	for _, step := range steps {
+		parts = append(parts, anchor+"MATCH (a)"+step+"(m) RETURN r, m")
 	}
 	// Each visible far end with its visible ties: every such end, or with a bound every known end
 	// and the first q.Ends others of the kinds asked for, in the order of their first tie. The
@@ -337,7 +340,7 @@ func stepQuery(scope, anchor string, q sarhad.RelationshipQuery, types string, p
 	}
 	found := `CALL (` + scope + `) { ` + strings.Join(parts, " UNION ") + ` }`
 	if len(q.Meet) > 0 && q.Ends == 0 {
-		found = meetingTies(q, types, params, found)
+		found = meetingTies(scope, anchor, steps, q, types, params, found)
 	}
 	return found + `
 		WITH r, m WHERE ` + visible("r") + `
@@ -349,29 +352,23 @@ func stepQuery(scope, anchor string, q sarhad.RelationshipQuery, types string, p
 }
 
 // meetingTies binds r and m as found does (a subquery that binds them for every relationship of
-// q's anchors) but only to the visible relationships whose far end is in q.Meet when there are
+// the anchors that anchor binds as a, importing the variables of scope, along steps) but only to the visible relationships whose far end is in q.Meet when there are
 // any (sarhad.RelationshipQuery.Meet). Those are found from the side with fewer ties, the anchors
 // or the ends in q.Meet, by their degrees, which Neo4j keeps: around a hub among the anchors, the
 // step that meets reads the ties of the few ends it meets, not the hub's thousands (at SF 1, 2-4
 // ms rather than 310-400). Only when none meets does it read found. The other end of each tie is
 // looked up by id in a parameter rather than compared with a list of nodes: around those hubs,
 // 1.6 and 4.0 ms rather than 3.6 and 10.5.
-func meetingTies(q sarhad.RelationshipQuery, types string, params map[string]any, found string) string {
+func meetingTies(scope, anchor string, steps []string, q sarhad.RelationshipQuery, types string, params map[string]any,
+	found string) string {
 	params["meet"] = distinct(q.Meet)
-	var steps, fromAnchors, fromMeet []string // a step from an anchor a to a far end m
-	if q.Direction != sarhad.DirIn {
-		steps = append(steps, "-[r"+types+"]->")
-	}
-	if q.Direction != sarhad.DirOut {
-		steps = append(steps, "<-[r"+types+"]-")
-	}
+	var fromAnchors, fromMeet []string
 	for _, step := range steps {
 		fromAnchors = append(fromAnchors, "MATCH (a)"+step+"(m) WHERE m.id IN $meet AND "+visibleEntity("m")+" RETURN r, m")
 		fromMeet = append(fromMeet, "MATCH (a)"+step+"(m) WHERE a.id IN $anchors AND "+visibleEntity("a")+" RETURN r")
 	}
-	return `CALL () {
-			UNWIND $anchors AS aid MATCH (a:` + entityLabel + ` {id: aid}) WHERE ` + visibleEntity("a") + `
-			RETURN collect(a) AS as, sum(COUNT { (a)-[` + types + `]-() }) AS anchorTies
+	return `CALL (` + scope + `) {
+			` + anchor + `RETURN collect(a) AS as, sum(COUNT { (a)-[` + types + `]-() }) AS anchorTies
 		}
 		CALL () {
 			UNWIND $meet AS mid MATCH (m:` + entityLabel + ` {id: mid}) WHERE ` + visibleEntity("m") + `

@@ -128,22 +128,29 @@ func testMeet(t *testing.T, h *harness) {
 func farEnds(q sarhad.RelationshipQuery, rels []*sarhad.Relationship) []string {
 	var out []string
 	for _, r := range rels {
-		if q.Direction != sarhad.DirIn && slices.Contains(q.Anchors, r.From) {
-			out = append(out, r.To)
-		}
-		if q.Direction != sarhad.DirOut && slices.Contains(q.Anchors, r.To) {
-			out = append(out, r.From)
-		}
+		out = append(out, farEndsOf(q, r)...)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
+// farEndsOf returns the far ends of r found from q's anchors along q's direction: none, one, or
+// both ends of a relationship between two anchors.
+func farEndsOf(q sarhad.RelationshipQuery, r *sarhad.Relationship) []string {
+	var out []string
+	if q.Direction != sarhad.DirIn && slices.Contains(q.Anchors, r.From) {
+		out = append(out, r.To)
+	}
+	if q.Direction != sarhad.DirOut && slices.Contains(q.Anchors, r.To) {
+		out = append(out, r.From)
+	}
+	return out
+}
+
 // meetReference applies q.Meet to all, the answer to q without it.
 func meetReference(q sarhad.RelationshipQuery, all []*sarhad.Relationship) []*sarhad.Relationship {
 	met := slices.DeleteFunc(slices.Clone(all), func(r *sarhad.Relationship) bool {
-		return !(q.Direction != sarhad.DirIn && slices.Contains(q.Anchors, r.From) && slices.Contains(q.Meet, r.To) ||
-			q.Direction != sarhad.DirOut && slices.Contains(q.Anchors, r.To) && slices.Contains(q.Meet, r.From))
+		return !slices.ContainsFunc(farEndsOf(q, r), func(id string) bool { return slices.Contains(q.Meet, id) })
 	})
 	if len(met) > 0 {
 		return met
