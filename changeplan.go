@@ -8,7 +8,8 @@ import (
 // ChangePlan decides what a change set does, item by item and in its order, over the state a
 // store has read of the records it touches: each item is created, updated, unchanged or deleted,
 // or the change set fails with the first error (NOT_FOUND, FORBIDDEN, CONFLICT, BAD_USER_INPUT).
-// The rules are the reference policy's (Handling.Visible, CanEdit, VictimIdentifierHidden),
+// The rules are the reference policy's (Handling.Visible, CanEdit, VictimIdentifierHidden,
+// Relationship.NamedVictim),
 // applied to the state as the earlier items leave it, exactly as a statement per item would see
 // it. Both stores apply a change set set-wise — read everything, decide here, write each changed
 // record once — so that they decide alike by construction.
@@ -280,6 +281,15 @@ func (p *ChangePlan) link(i int, r *Relationship, item PlannedItem, res *ApplyRe
 	}
 	if !r.Type.Joins(from.Kind, to.Kind) {
 		return Errorf(EINVALID, "a %s relationship cannot go from %s to %s", r.Type, from.Kind, to.Kind)
+	}
+	// A person named a victim only through a relationship would show their name, and the phones
+	// and documents they hold, to everyone who may see the record: the protection of victims
+	// rests on the victim's record (Person.Victim), so the record must say so first.
+	if id := r.NamedVictim(); id != "" {
+		if st := p.Entities[id]; st.Kind == KindPerson && !st.Victim {
+			return Errorf(EINVALID, "%s names %s a victim, and the person's record does not: record them as a victim "+
+				"first (victim details, empty when none are known), so that their identity is protected", r.Type, id)
+		}
 	}
 	if item.Err != nil {
 		return item.Err

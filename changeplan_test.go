@@ -119,6 +119,42 @@ func TestChangePlanDecides(t *testing.T) {
 			t.Fatalf("got %v, want BAD_USER_INPUT", err)
 		}
 	})
+	t.Run("a relationship may name a person a victim only when the record says so", func(t *testing.T) {
+		party := func(ids map[string]string, key, from string, role PartyRole) *Relationship {
+			ids["case"] = StableID(KindCase, "case")
+			r := link(ids, key, from, "case", RelPartyTo)
+			r.Role = string(role)
+			return r
+		}
+		withCase := func(v *Viewer) (*ChangePlan, map[string]string) {
+			p, ids := planFixture(v)
+			p.Entities[StableID(KindCase, "case")] = &PlannedEntity{Exists: true, InStore: true, Kind: KindCase,
+				Form: StoredForm{Handling: Handling{OriginatorOrg: "FIA", OriginatorCountry: "PAK", TLP: TLPClear}}}
+			return p, ids
+		}
+		for _, v := range []*Viewer{fiaInvestigator, SystemViewer()} {
+			p, ids := withCase(v)
+			for _, r := range []*Relationship{party(ids, "v1", "suspect", PartyVictim), link(ids, "t1", "victim", "suspect", RelTrafficked)} {
+				if _, err := p.Decide(&ChangeSet{Link: []*Relationship{r}}, nil, []PlannedItem{{Content: "{}"}}); ErrorCode(err) != EINVALID {
+					t.Errorf("%s %s of the suspect: %v, want BAD_USER_INPUT", r.Type, r.Role, err)
+				}
+			}
+			p, ids = withCase(v)
+			cs := &ChangeSet{Link: []*Relationship{party(ids, "v2", "victim", PartyVictim), party(ids, "w1", "suspect", PartyWitness),
+				link(ids, "t2", "suspect", "victim", RelTrafficked)}}
+			if res, err := p.Decide(cs, nil, []PlannedItem{{Content: "{}"}, {Content: "{}"}, {Content: "{}"}}); err != nil || res.Created != 3 {
+				t.Errorf("naming the victim: %+v, %v; want three created", res, err)
+			}
+		}
+		// The record as the change set's puts leave it counts: recorded a victim, then named one.
+		p, ids := withCase(fiaInvestigator)
+		s := suspect(ids, "Suspect", "")
+		s.Victim = &VictimDetails{AgeGroup: AgeGroupUnknown}
+		cs := &ChangeSet{Put: []Entity{s}, Link: []*Relationship{party(ids, "v3", "suspect", PartyVictim)}}
+		if res, err := p.Decide(cs, []PlannedItem{{Content: "{}"}}, []PlannedItem{{Content: "{}"}}); err != nil || res.Created != 1 {
+			t.Errorf("recorded a victim, then named one: %+v, %v", res, err)
+		}
+	})
 	t.Run("a redacted record cannot be written back", func(t *testing.T) {
 		p, ids := planFixture(fiaCleared)
 		e := suspect(ids, "X", "")

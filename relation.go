@@ -142,6 +142,20 @@ type Relationship struct {
 	RelationProps
 }
 
+// NamedVictim returns the id of the person r names a victim — the party of a PARTY_TO relationship
+// with role VICTIM, the person a TRAFFICKED relationship points to — or "" when it names none. Such
+// a person must be recorded as a victim (Person.Victim), so that the protection of victims covers
+// them: a store refuses the relationship otherwise (see ChangePlan).
+func (r *Relationship) NamedVictim() string {
+	switch {
+	case r.Type == RelPartyTo && r.Role == string(PartyVictim):
+		return r.From
+	case r.Type == RelTrafficked:
+		return r.To
+	}
+	return ""
+}
+
 // RelationProps are the properties a relationship may carry; which ones apply depends on its type.
 type RelationProps struct {
 	// Role: the party role for PARTY_TO (one of PartyRoles), the role in an organisation for

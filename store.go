@@ -62,7 +62,9 @@ type Store interface {
 	// Apply writes a change set atomically: all of it or none of it. Entities in Put are created, or
 	// replaced when they exist and differ; relationships in Link likewise. Returns NOT_FOUND when an
 	// entity to update, an endpoint to link or a relationship to unlink is missing or hidden,
-	// FORBIDDEN when the viewer may see but not edit it, CONFLICT when an id is taken by another kind.
+	// FORBIDDEN when the viewer may see but not edit it, CONFLICT when an id is taken by another kind,
+	// BAD_USER_INPUT when a relationship names a person a victim whose record is not a victim's
+	// (Relationship.NamedVictim). The rules are ChangePlan's.
 	Apply(ctx context.Context, cs *ChangeSet) (*ApplyResult, error)
 
 	// AuditTrail: the append-only audit trail lives with the data.

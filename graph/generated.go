@@ -5778,7 +5778,10 @@ enum PartyRole {
   ACCUSED
   "Accused who absconded and was declared a proclaimed offender."
   PROCLAIMED_OFFENDER
-  "Victim."
+  """
+  Victim. Only a person recorded as a victim (` + "`" + `victim` + "`" + ` details, empty when none are known) may be a
+  party as VICTIM; otherwise the write fails with BAD_USER_INPUT, so that the victim's identity is protected.
+  """
   VICTIM
   "Witness."
   WITNESS
@@ -6442,7 +6445,10 @@ enum RelationType {
   RECRUITED
   "Person or Organization → Person: smuggled (the migrant is the target)."
   SMUGGLED
-  "Person or Organization → Person: trafficked (the victim is the target)."
+  """
+  Person or Organization → Person: trafficked (the victim is the target, who must be recorded as a victim:
+  see PartyRole.VICTIM).
+  """
   TRAFFICKED
   "Person or Organization → Person or Organization: paid (amount, date)."
   PAID

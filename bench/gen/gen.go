@@ -215,6 +215,7 @@ func (g *gen) run() error {
 		return nets[lo]
 	}
 	var moved []string
+	victims := map[string]bool{} // the moved persons recorded as victims
 	for i := range nPersons {
 		name := givenNames[g.rng.IntN(len(givenNames))] + " " + givenNames[g.rng.IntN(len(givenNames))] + " " + familyNames[g.rng.IntN(len(familyNames))]
 		p := &sarhad.Person{Name: name, Gender: sarhad.GenderMale, Nationalities: []string{"PAK"},
@@ -237,6 +238,7 @@ func (g *gen) run() error {
 			n.members = append(n.members, id)
 		} else {
 			moved = append(moved, id)
+			victims[id] = p.Victim != nil
 		}
 	}
 	// Phones shared inside networks: about one for every three members.
@@ -373,7 +375,13 @@ func (g *gen) run() error {
 				break
 			}
 			p := moved[g.rng.IntN(len(moved))]
-			links = append(links, pending{sarhad.RelPartyTo, p, caseID, h, sarhad.RelationProps{Role: string(sarhad.PartyVictim)}},
+			// A party is a case's victim only when recorded as one (see Relationship.NamedVictim);
+			// the migrants it smuggled are its witnesses.
+			role := sarhad.PartyWitness
+			if victims[p] {
+				role = sarhad.PartyVictim
+			}
+			links = append(links, pending{sarhad.RelPartyTo, p, caseID, h, sarhad.RelationProps{Role: string(role)}},
 				pending{sarhad.RelSmuggled, n.members[g.rng.IntN(len(n.members))], p, h, sarhad.RelationProps{Date: registered}})
 		}
 	}

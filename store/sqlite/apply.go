@@ -315,7 +315,8 @@ func (p *plan) loadRelationships(ctx context.Context, tx querier, ids []string) 
 }
 
 // loadEntities reads entities: whole (for the entities to put), or only what the policy and the
-// relationship types need (for link ends: only the kind for the system viewer).
+// relationship types and the naming of victims need (for link ends: only the kind and whether it
+// is a victim's record, for the system viewer).
 func (p *plan) loadEntities(ctx context.Context, tx querier, ids []string, whole bool) error {
 	policy := p.PolicyApplies()
 	cols := `e.id, e.kind, e.rowid, e.origin_org, e.origin_country, e.tlp, e.releasable_to, e.victim, e.attrs,
@@ -324,7 +325,7 @@ func (p *plan) loadEntities(ctx context.Context, tx querier, ids []string, whole
 	case !whole && policy:
 		cols = `e.id, e.kind, e.rowid, e.origin_org, e.origin_country, e.tlp, e.releasable_to, e.victim`
 	case !whole:
-		cols = `e.id, e.kind`
+		cols = `e.id, e.kind, e.victim`
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+cols+` FROM json_each(?) j JOIN entities e ON e.id = j.value`, jsonList(ids))
 	if err != nil {
@@ -341,6 +342,8 @@ func (p *plan) loadEntities(ctx context.Context, tx querier, ids []string, whole
 		if whole || policy {
 			dest = append(dest, &rowid, &f.Handling.OriginatorOrg, &f.Handling.OriginatorCountry, &f.Handling.TLP,
 				&env.released, &st.Victim)
+		} else {
+			dest = append(dest, &st.Victim)
 		}
 		if whole {
 			dest = append(dest, &f.Content, &env.sources, &f.SourceKey)

@@ -18,7 +18,8 @@ import (
 //	c1 (irn, 2023-02-01) ─ALONG_ROUTE→ rt1 (irn); ─ALONG_ROUTE→ rt2 (route pak)
 //	c2 (irn, 2023-05-01) ─ALONG_ROUTE(pak)→ rt1
 //	c3 (pak, 2023-07-01)
-//	parties of c1: v1 VICTIM and WITNESS, a1 ACCUSED, v2 (pak) VICTIM, o1 (an organisation) ACCUSED
+//	parties of c1: v1 VICTIM and WITNESS, a1 ACCUSED, v2 (pak) VICTIM, o1 (an organisation) ACCUSED;
+//	v1, v2 and a1 are recorded as victims (a relationship names each one)
 //	v1 ─REFERRED_TO→ shelter (irn); a1 ─REFERRED_TO→ hidden (pak)
 //	s1 ─SMUGGLED→ v1; x1 (pak) ─TRAFFICKED→ a1
 //	ev1 ARREST ─RECORDED_IN→ c1, involving a1 and s1 (involvement pak);
@@ -42,7 +43,11 @@ func newCaseFactsFixture() *caseFactsFixture {
 	put("rt1", &sarhad.Route{Meta: envelope(sarhad.KindRoute, "facts rt1", irn), Name: "Quetta to Taftan"})
 	put("rt2", &sarhad.Route{Meta: envelope(sarhad.KindRoute, "facts rt2", pak), Name: "Gwadar by sea"})
 	for key, h := range map[string]sarhad.Handling{"v1": irn, "a1": irn, "s1": irn, "v2": pak, "x1": pak} {
-		put(key, person("facts "+key, "Person "+key, h))
+		p := person("facts "+key, "Person "+key, h)
+		if key == "v1" || key == "v2" || key == "a1" { // named victims (Relationship.NamedVictim): VICTIM parties, a1 trafficked
+			p.Victim = &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult}
+		}
+		put(key, p)
 	}
 	put("o1", &sarhad.Organization{Meta: envelope(sarhad.KindOrganization, "facts o1", irn), Name: "Network", Category: sarhad.OrgCriminalNetwork})
 	put("shelter", &sarhad.Organization{Meta: envelope(sarhad.KindOrganization, "facts shelter", irn), Name: "Shelter", Category: sarhad.OrgNGO})

@@ -46,6 +46,9 @@ func newListFixture() *listFixture {
 			h = red
 		}
 		p := person(key, "Person "+key, h)
+		if key == "p3" { // a party with role VICTIM (Relationship.NamedVictim)
+			p.Victim = &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult}
+		}
 		f.ids[key] = p.ID
 		f.es = append(f.es, p)
 	}

@@ -126,6 +126,8 @@ func testVictims(t *testing.T, h *harness) {
 		})
 	}
 
+	t.Run("NamedVictimsAreRecorded", func(t *testing.T) { testNamedVictims(t, h) })
+
 	t.Run("RedactedCopyCannotBeWrittenBack", func(t *testing.T) {
 		v := fiaInvestigator() // may edit FIA records, may not see the victim's details
 		ctx := as(t.Context(), v)
@@ -141,6 +143,49 @@ func testVictims(t *testing.T, h *harness) {
 		}
 		sameEntity(t, victim, stored[0])
 	})
+}
+
+// testNamedVictims checks that a relationship naming a person a victim (Relationship.NamedVictim)
+// is refused, and nothing written, unless the person's record is a victim's as the store holds it,
+// whoever writes it (the system viewer's writes read less of their ends): a victim recorded only
+// through a relationship would show their name and phones to everyone who may see the record.
+func testNamedVictims(t *testing.T, h *harness) {
+	victim, suspect := victimFixture()
+	h2 := fia(sarhad.TLPAmber, "IRN")
+	kase := &sarhad.Case{Meta: envelope(sarhad.KindCase, "named victims", h2), Reference: "FIR 7/2024", Agency: orgFIA,
+		Country: countryPAK, Offences: []sarhad.Offence{sarhad.OffenceTrafficking}, Stage: sarhad.StageRegistered,
+		RegisteredOn: "2024-11-01"}
+	s := h.store(t)
+	load(t, s, []sarhad.Entity{clone(t, victim), clone(t, suspect), kase}, nil)
+	party := func(key, from string, role sarhad.PartyRole) *sarhad.Relationship {
+		r := link(key, sarhad.RelPartyTo, from, kase.ID, h2)
+		r.Role = string(role)
+		return r
+	}
+	for _, nv := range []namedViewer{{"FIAUncleared", fiaInvestigator()}, {"System", sarhad.SystemViewer()}} {
+		t.Run(nv.name, func(t *testing.T) {
+			ctx := as(t.Context(), nv.v)
+			for _, r := range []*sarhad.Relationship{
+				party(nv.name+" suspect as victim", suspect.ID, sarhad.PartyVictim),
+				link(nv.name+" suspect trafficked", sarhad.RelTrafficked, victim.ID, suspect.ID, h2),
+			} {
+				_, err := s.Apply(ctx, &sarhad.ChangeSet{Link: []*sarhad.Relationship{r}})
+				wantCode(t, err, sarhad.EINVALID)
+				if got, err := s.RelationshipsByID(asSystem(t.Context()), []string{r.ID}); err != nil || got[0] != nil {
+					t.Errorf("%s %s after the refusal: %v, %v; want none", r.Type, r.Role, got, err)
+				}
+			}
+			// Other roles name no victim, and a victim's record may be named one.
+			res, err := s.Apply(ctx, &sarhad.ChangeSet{Link: []*sarhad.Relationship{
+				party(nv.name+" suspect accused", suspect.ID, sarhad.PartyAccused),
+				party(nv.name+" victim", victim.ID, sarhad.PartyVictim),
+				link(nv.name+" victim trafficked", sarhad.RelTrafficked, suspect.ID, victim.ID, h2),
+			}})
+			if err != nil || res.Created != 3 {
+				t.Errorf("Apply = %+v, %v; want three created", res, err)
+			}
+		})
+	}
 }
 
 // checkRedaction checks got against the victim's real details: withheld for a viewer without the
