@@ -9,9 +9,8 @@ import (
 // store has read of the records it touches: each item is created, updated, unchanged or deleted,
 // or the change set fails with the first error (NOT_FOUND, FORBIDDEN, CONFLICT, BAD_USER_INPUT).
 // The rules are the reference policy's (Handling.Visible, CanEdit, VictimIdentifierHidden,
-// Relationship.NamedVictim),
-// applied to the state as the earlier items leave it, exactly as a statement per item would see
-// it. Both stores apply a change set set-wise — read everything, decide here, write each changed
+// Relationship.NamedVictim), applied to the state as the earlier items leave it, exactly as a
+// statement per item would see it. Both stores apply a change set set-wise — read everything, decide here, write each changed
 // record once — so that they decide alike by construction.
 //
 // A store fills Entities, Relationships and Holders with what it read, calls Decide, then writes
@@ -45,7 +44,10 @@ type PlannedEntity struct {
 	InStore bool // it existed when read
 	Kind    EntityKind
 	Victim  bool
-	Form    StoredForm
+	// Named: a stored relationship names the entity a victim (Relationship.NamedVictim). Read for
+	// the persons a change set puts that are victims' records (the record may not stop being one).
+	Named bool
+	Form  StoredForm
 	// Holders are the holder relationships of an identifier (relationship id → holder entity id);
 	// nil when not tracked: entities other than identifiers, and identifiers read for the system
 	// viewer, to whom the victim-identifier rule does not apply.
@@ -251,6 +253,10 @@ func (p *ChangePlan) put(i int, e Entity, item PlannedItem, res *ApplyResult) er
 		}
 		if p.keepVictims && st.Victim && !victim {
 			return Errorf(EFORBIDDEN, "%s %s", m.ID, KeepVictimsReason)
+		}
+		if st.Named && !victim {
+			return Errorf(EINVALID, "%s is named a victim by a relationship, so its record must remain a victim's: "+
+				"its victim details may not be removed", m.ID)
 		}
 		p.addSources(&form, &st.Form)
 		if st.Form.same(&form) {

@@ -146,6 +146,17 @@ func TestChangePlanDecides(t *testing.T) {
 				t.Errorf("naming the victim: %+v, %v; want three created", res, err)
 			}
 		}
+		// A record that a relationship names a victim's keeps its victim details.
+		for _, named := range []bool{true, false} {
+			p, ids := planFixture(fiaCleared)
+			p.Entities[ids["victim"]].Named = named
+			e := &Person{Meta: Meta{ID: ids["victim"], Kind: KindPerson,
+				Handling: Handling{OriginatorOrg: "FIA", OriginatorCountry: "PAK", TLP: TLPClear}}, Name: "Victim"}
+			_, err := p.Decide(&ChangeSet{Put: []Entity{e}}, []PlannedItem{{Content: `{"name":"Victim"}`}}, nil)
+			if want := map[bool]string{true: EINVALID, false: ""}[named]; ErrorCode(err) != want {
+				t.Errorf("victim details removed, named %t: %v, want code %q", named, err, want)
+			}
+		}
 		// The record as the change set's puts leave it counts: recorded a victim, then named one.
 		p, ids := withCase(fiaInvestigator)
 		s := suspect(ids, "Suspect", "")

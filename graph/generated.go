@@ -5781,6 +5781,7 @@ enum PartyRole {
   """
   Victim. Only a person recorded as a victim (` + "`" + `victim` + "`" + ` details, empty when none are known) may be a
   party as VICTIM; otherwise the write fails with BAD_USER_INPUT, so that the victim's identity is protected.
+  A person so named keeps their victim details: removing them fails with BAD_USER_INPUT.
   """
   VICTIM
   "Witness."

@@ -457,7 +457,11 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 			CASE WHEN row[1] THEN e.createdBy END,
 			CASE WHEN e.kind IN `+identifierKinds+`
 				THEN [(h:`+entityLabel+`)-[hr:`+holderTypes+`]->(e) | [hr.id, h.id, h.victim, h.originOrg]]
-				ELSE [] END])`, map[string]any{"rows": rows})
+				ELSE [] END,
+			CASE WHEN row[1] AND e.victim
+				THEN EXISTS { (e)-[nv:`+string(sarhad.RelPartyTo)+`]->() WHERE nv.role = '`+string(sarhad.PartyVictim)+`' }
+					OR EXISTS { (e)<-[:`+string(sarhad.RelTrafficked)+`]-() }
+				ELSE false END])`, map[string]any{"rows": rows})
 	if err != nil {
 		return err
 	}
@@ -467,11 +471,12 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 	}
 	for _, x := range entities {
 		f, _ := x.([]any)
-		if len(f) != 13 {
+		if len(f) != 14 {
 			return fmt.Errorf("entity: unexpected value %v", x)
 		}
 		victim, _ := f[6].(bool)
-		st := &sarhad.PlannedEntity{Exists: true, InStore: true, Kind: sarhad.EntityKind(asStr(f[1])), Victim: victim,
+		named, _ := f[13].(bool) // whether a relationship names a victim's record to put one (sarhad.PlannedEntity.Named)
+		st := &sarhad.PlannedEntity{Exists: true, InStore: true, Kind: sarhad.EntityKind(asStr(f[1])), Victim: victim, Named: named,
 			CreatedBy: asStr(f[11]),
 			Form: sarhad.StoredForm{Content: asStr(f[7]), SourceIDs: asStrs(f[8]), SourceKey: asStr(f[9]),
 				Handling: sarhad.Handling{OriginatorOrg: asStr(f[2]), OriginatorCountry: asStr(f[3]),

@@ -320,7 +320,7 @@ func (p *plan) loadRelationships(ctx context.Context, tx querier, ids []string) 
 func (p *plan) loadEntities(ctx context.Context, tx querier, ids []string, whole bool) error {
 	policy := p.PolicyApplies()
 	cols := `e.id, e.kind, e.rowid, e.origin_org, e.origin_country, e.tlp, e.releasable_to, e.victim, e.attrs,
-		e.source_ids, e.source_key`
+		e.source_ids, e.source_key, e.victim = 1 AND ` + namedVictim("e")
 	switch {
 	case !whole && policy:
 		cols = `e.id, e.kind, e.rowid, e.origin_org, e.origin_country, e.tlp, e.releasable_to, e.victim`
@@ -346,7 +346,7 @@ func (p *plan) loadEntities(ctx context.Context, tx querier, ids []string, whole
 			dest = append(dest, &st.Victim)
 		}
 		if whole {
-			dest = append(dest, &f.Content, &env.sources, &f.SourceKey)
+			dest = append(dest, &f.Content, &env.sources, &f.SourceKey, &st.Named)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return err
@@ -367,6 +367,14 @@ func (p *plan) loadEntities(ctx context.Context, tx querier, ids []string, whole
 		p.Entities[id] = st
 	}
 	return rows.Err()
+}
+
+// namedVictim is whether a relationship names the entity of alias a victim
+// (sarhad.Relationship.NamedVictim), whoever may see it.
+func namedVictim(alias string) string {
+	return strings.NewReplacer("a.", alias+".").Replace(`(EXISTS (SELECT 1 FROM relationships nv WHERE nv.from_id = a.id
+		AND nv.type = '` + string(sarhad.RelPartyTo) + `' AND json_extract(nv.props, '$.role') = '` + string(sarhad.PartyVictim) + `')
+	OR EXISTS (SELECT 1 FROM relationships nv WHERE nv.to_id = a.id AND nv.type = '` + string(sarhad.RelTrafficked) + `'))`)
 }
 
 // decodeEnvelope decodes the lists of a record read into its form, once per distinct list (the

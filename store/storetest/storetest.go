@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"Apply", testApply},
 		{"Access", testAccess},
 		{"Victims", testVictims},
+		{"NamedVictims", testNamedVictims},
 		{"VictimIdentifiers", testVictimIdentifiers},
 		{"ListEntities", testListEntities},
 		{"NameSearch", testNameSearch},
