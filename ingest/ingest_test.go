@@ -691,3 +691,41 @@ func TestImportKeepsVictimsVictims(t *testing.T) {
 		})
 	}
 }
+
+// A relationship that names a person a victim — a VICTIM party, a TRAFFICKED target — is rejected
+// with its file and line unless the person is recorded as a victim: the person's name and phones
+// would otherwise reach everyone who may see the record. The rest of the file is imported.
+func TestImportRejectsVictimsNamedOnlyByARelationship(t *testing.T) {
+	st, ctx := openStore(t), systemContext(t)
+	dir, paths := writeFiles(t, map[string]string{
+		"persons.csv": "key,name,gender,victim.ageGroup\nP-1,Asif Iqbal,MALE,\nV-1,Rokeya Begum,FEMALE,ADULT\nS-1,Tariq Mehmood,MALE,\n",
+		"cases.csv":   "key,reference,agency,country,offences,stage,registeredOn\nC-1,FIR 1/2024,FIA AHTC Lahore,PAK,PTPA_2018_TRAFFICKING,REGISTERED,2024-01-02\n",
+		"relationships.csv": "key,type,from.kind,from.key,to.kind,to.key,role\n" +
+			"R-1,PARTY_TO,PERSON,P-1,CASE,C-1,VICTIM\n" + // line 2: P-1 is not recorded as a victim
+			"R-2,TRAFFICKED,PERSON,S-1,PERSON,P-1,\n" + // line 3: nor here
+			"R-3,PARTY_TO,PERSON,P-1,CASE,C-1,WITNESS\n" +
+			"R-4,PARTY_TO,PERSON,V-1,CASE,C-1,VICTIM\n" +
+			"R-5,TRAFFICKED,PERSON,S-1,PERSON,V-1,\n",
+	})
+	rep := run(t, ctx, st, paths, options(clock1))
+	var lines []int
+	for _, r := range rep.Rejected {
+		if r.File != filepath.Join(dir, "relationships.csv") || !strings.Contains(r.Reason, "victim") {
+			t.Errorf("rejected %+v, want a relationship naming a victim", r)
+		}
+		lines = append(lines, r.Line)
+	}
+	if !slices.Equal(lines, []int{2, 3}) {
+		t.Errorf("rejected lines %v, want [2 3]", lines)
+	}
+	g := readGraph(t, ctx, st)
+	if p := g.entity(t, id(sarhad.KindPerson, "P-1")).(*sarhad.Person); p.IsVictim() {
+		t.Error("P-1 became a victim")
+	}
+	if got := g.count(sarhad.KindPerson); got != 3 {
+		t.Errorf("%d persons, want 3", got)
+	}
+	if rep.Created != 3+1+3+3 { // persons, the case, the three valid relationships, a source per file
+		t.Errorf("created %d, want 10", rep.Created)
+	}
+}
