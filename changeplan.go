@@ -10,8 +10,8 @@ import (
 // or the change set fails with the first error (NOT_FOUND, FORBIDDEN, CONFLICT, BAD_USER_INPUT).
 // The rules are the reference policy's (Handling.Visible, CanEdit, VictimIdentifierHidden,
 // Relationship.NamedVictim), applied to the state as the earlier items leave it, exactly as a
-// statement per item would see it. Both stores apply a change set set-wise — read everything, decide here, write each changed
-// record once — so that they decide alike by construction.
+// statement per item would see it. Both stores apply a change set set-wise — read everything,
+// decide here, write each changed record once — so that they decide alike by construction.
 //
 // A store fills Entities, Relationships and Holders with what it read, calls Decide, then writes
 // the records of EntityWrites and RelationshipWrites as the plan leaves them and deletes
