@@ -44,10 +44,10 @@ type PlannedEntity struct {
 	InStore bool // it existed when read
 	Kind    EntityKind
 	Victim  bool
-	// Named: a stored relationship names the entity a victim (Relationship.NamedVictim). Read for
-	// the persons a change set puts that are victims' records (the record may not stop being one).
-	Named bool
-	Form  StoredForm
+	// NamedVictim: a stored relationship names the entity a victim (Relationship.NamedVictim).
+	// Read for the victims' records a change set puts: such a record may not stop being one.
+	NamedVictim bool
+	Form        StoredForm
 	// Holders are the holder relationships of an identifier (relationship id → holder entity id);
 	// nil when not tracked: entities other than identifiers, and identifiers read for the system
 	// viewer, to whom the victim-identifier rule does not apply.
@@ -254,7 +254,7 @@ func (p *ChangePlan) put(i int, e Entity, item PlannedItem, res *ApplyResult) er
 		if p.keepVictims && st.Victim && !victim {
 			return Errorf(EFORBIDDEN, "%s %s", m.ID, KeepVictimsReason)
 		}
-		if st.Named && !victim {
+		if st.NamedVictim && !victim {
 			return Errorf(EINVALID, "%s is named a victim by a relationship, so its record must remain a victim's: "+
 				"its victim details may not be removed", m.ID)
 		}
@@ -293,8 +293,7 @@ func (p *ChangePlan) link(i int, r *Relationship, item PlannedItem, res *ApplyRe
 	// rests on the victim's record (Person.Victim), so the record must say so first.
 	if id := r.NamedVictim(); id != "" {
 		if st := p.Entities[id]; st.Kind == KindPerson && !st.Victim {
-			return Errorf(EINVALID, "%s names %s a victim, and the person's record does not: record them as a victim "+
-				"first (victim details, empty when none are known), so that their identity is protected", r.Type, id)
+			return Errorf(EINVALID, "%s", UnrecordedVictimReason(r.Type, id))
 		}
 	}
 	if item.Err != nil {

@@ -147,14 +147,17 @@ func TestChangePlanDecides(t *testing.T) {
 			}
 		}
 		// A record that a relationship names a victim's keeps its victim details.
-		for _, named := range []bool{true, false} {
+		for _, c := range []struct {
+			named bool
+			want  string // error code
+		}{{true, EINVALID}, {false, ""}} {
 			p, ids := planFixture(fiaCleared)
-			p.Entities[ids["victim"]].Named = named
+			p.Entities[ids["victim"]].NamedVictim = c.named
 			e := &Person{Meta: Meta{ID: ids["victim"], Kind: KindPerson,
 				Handling: Handling{OriginatorOrg: "FIA", OriginatorCountry: "PAK", TLP: TLPClear}}, Name: "Victim"}
 			_, err := p.Decide(&ChangeSet{Put: []Entity{e}}, []PlannedItem{{Content: `{"name":"Victim"}`}}, nil)
-			if want := map[bool]string{true: EINVALID, false: ""}[named]; ErrorCode(err) != want {
-				t.Errorf("victim details removed, named %t: %v, want code %q", named, err, want)
+			if ErrorCode(err) != c.want {
+				t.Errorf("victim details removed, named a victim %t: %v, want code %q", c.named, err, c.want)
 			}
 		}
 		// The record as the change set's puts leave it counts: recorded a victim, then named one.

@@ -1,6 +1,9 @@
 package sarhad
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
 // RelationType is the type of a relationship: a closed set, mapped one-to-one to Neo4j relationship
 // types, each with the kinds it may join.
@@ -154,6 +157,13 @@ func (r *Relationship) NamedVictim() string {
 		return r.To
 	}
 	return ""
+}
+
+// UnrecordedVictimReason is why a relationship of type t that names person id a victim is refused
+// when the person's record is not a victim's.
+func UnrecordedVictimReason(t RelationType, id string) string {
+	return fmt.Sprintf("%s names %s a victim, and the person's record does not: record them as a victim first "+
+		"(victim details, empty when none are known), so that their identity is protected", t, id)
 }
 
 // RelationProps are the properties a relationship may carry; which ones apply depends on its type.

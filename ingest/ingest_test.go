@@ -728,4 +728,19 @@ func TestImportRejectsVictimsNamedOnlyByARelationship(t *testing.T) {
 	if rep.Created != 3+1+3+3 { // persons, the case, the three valid relationships, a source per file
 		t.Errorf("created %d, want 10", rep.Created)
 	}
+	// An atomic import lists both rows, and writes nothing.
+	atomic := options(clock1)
+	atomic.Atomic = true
+	empty := openStore(t)
+	rep = run(t, ctx, empty, paths, atomic)
+	lines = nil
+	for _, r := range rep.Rejected {
+		lines = append(lines, r.Line)
+	}
+	if !slices.Equal(lines, []int{2, 3}) || rep.Created != 0 {
+		t.Errorf("atomic: rejected lines %v, created %d; want [2 3] and nothing", lines, rep.Created)
+	}
+	if g := readGraph(t, ctx, empty); g.count(sarhad.KindPerson) != 0 {
+		t.Errorf("atomic: %d persons written, want none", g.count(sarhad.KindPerson))
+	}
 }

@@ -148,7 +148,51 @@ func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*reco
 		keepPuts = append(keepPuts, rec)
 	}
 	keepLinks, err := l.prepareLinks(o, links, every)
+	if err == nil && every {
+		keepLinks, err = l.rejectUnrecordedVictims(o, keepPuts, keepLinks)
+	}
 	return keepPuts, keepLinks, err
+}
+
+// rejectUnrecordedVictims rejects the links that name a person a victim whose record, as puts leave
+// it or as stored, is not a victim's (sarhad.Relationship.NamedVictim). Apply refuses them too; an
+// atomic import lists every record it refuses before it writes.
+func (l *loader) rejectUnrecordedVictims(o *outcome, puts, links []*record) ([]*record, error) {
+	unrecorded := map[string]bool{} // person id → not a victim's record
+	for _, rec := range puts {
+		if _, ok := rec.entity.(*sarhad.Person); ok {
+			unrecorded[rec.entity.EntityMeta().ID] = !sarhad.IsVictim(rec.entity)
+		}
+	}
+	var ids []string
+	for _, rec := range links {
+		if id := rec.rel.NamedVictim(); id != "" {
+			if _, known := unrecorded[id]; !known {
+				unrecorded[id] = false // until read
+				ids = append(ids, id)
+			}
+		}
+	}
+	for _, chunk := range chunks(ids) {
+		found, err := l.st.Entities(l.ctx, chunk)
+		if err != nil {
+			return nil, fmt.Errorf("ingest: read the persons relationships name victims: %w", err)
+		}
+		for _, e := range found {
+			if _, ok := e.(*sarhad.Person); ok {
+				unrecorded[e.EntityMeta().ID] = !sarhad.IsVictim(e)
+			}
+		}
+	}
+	keep := links[:0:0]
+	for _, rec := range links {
+		if id := rec.rel.NamedVictim(); id != "" && unrecorded[id] {
+			o.reject(rec, "", sarhad.UnrecordedVictimReason(rec.rel.Type, id))
+			continue
+		}
+		keep = append(keep, rec)
+	}
+	return keep, nil
 }
 
 // prepareLinks reads the relationships of links that exist — those under an id of the viewer's

@@ -26,9 +26,9 @@ import (
 //     relationships, with the holders of identifiers;
 //  2. decide, in Go and in the change set's order, what each item does — created, updated,
 //     unchanged, deleted, or the first error (NOT_FOUND, FORBIDDEN, CONFLICT, BAD_USER_INPUT) —
-//     with the domain's reference policy (Handling.Visible, CanEdit, VictimIdentifierHidden) on
-//     that state as earlier items of the change set leave it, exactly as the embedded store's
-//     statement-per-item transaction sees it;
+//     with the domain's rules (Handling.Visible, CanEdit, VictimIdentifierHidden,
+//     Relationship.NamedVictim: see sarhad.ChangePlan) on that state as earlier items of the
+//     change set leave it, exactly as the embedded store's statement-per-item transaction sees it;
 //  3. write the outcome in UNWIND batches: per entity kind one CREATE statement for the new
 //     entities and one for the changed ones, then per relationship type one DELETE, one CREATE and
 //     one update statement. Large batches are sent as lists of values rather than maps, with the
@@ -475,8 +475,8 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 			return fmt.Errorf("entity: unexpected value %v", x)
 		}
 		victim, _ := f[6].(bool)
-		named, _ := f[13].(bool) // whether a relationship names a victim's record to put one (sarhad.PlannedEntity.Named)
-		st := &sarhad.PlannedEntity{Exists: true, InStore: true, Kind: sarhad.EntityKind(asStr(f[1])), Victim: victim, Named: named,
+		named, _ := f[13].(bool) // read for the victims' records to put only (sarhad.PlannedEntity.NamedVictim)
+		st := &sarhad.PlannedEntity{Exists: true, InStore: true, Kind: sarhad.EntityKind(asStr(f[1])), Victim: victim, NamedVictim: named,
 			CreatedBy: asStr(f[11]),
 			Form: sarhad.StoredForm{Content: asStr(f[7]), SourceIDs: asStrs(f[8]), SourceKey: asStr(f[9]),
 				Handling: sarhad.Handling{OriginatorOrg: asStr(f[2]), OriginatorCountry: asStr(f[3]),

@@ -346,7 +346,7 @@ func (p *plan) loadEntities(ctx context.Context, tx querier, ids []string, whole
 			dest = append(dest, &st.Victim)
 		}
 		if whole {
-			dest = append(dest, &f.Content, &env.sources, &f.SourceKey, &st.Named)
+			dest = append(dest, &f.Content, &env.sources, &f.SourceKey, &st.NamedVictim)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return err
@@ -369,12 +369,13 @@ func (p *plan) loadEntities(ctx context.Context, tx querier, ids []string, whole
 	return rows.Err()
 }
 
-// namedVictim is whether a relationship names the entity of alias a victim
-// (sarhad.Relationship.NamedVictim), whoever may see it.
+// namedVictim returns an SQL expression that is true when a relationship names the entity of alias
+// a victim (sarhad.Relationship.NamedVictim), whoever may see the relationship.
 func namedVictim(alias string) string {
-	return strings.NewReplacer("a.", alias+".").Replace(`(EXISTS (SELECT 1 FROM relationships nv WHERE nv.from_id = a.id
-		AND nv.type = '` + string(sarhad.RelPartyTo) + `' AND json_extract(nv.props, '$.role') = '` + string(sarhad.PartyVictim) + `')
-	OR EXISTS (SELECT 1 FROM relationships nv WHERE nv.to_id = a.id AND nv.type = '` + string(sarhad.RelTrafficked) + `'))`)
+	return `(EXISTS (SELECT 1 FROM relationships nv WHERE nv.from_id = ` + alias + `.id AND nv.type = '` +
+		string(sarhad.RelPartyTo) + `' AND json_extract(nv.props, '$.role') = '` + string(sarhad.PartyVictim) + `')
+	OR EXISTS (SELECT 1 FROM relationships nv WHERE nv.to_id = ` + alias + `.id AND nv.type = '` +
+		string(sarhad.RelTrafficked) + `'))`
 }
 
 // decodeEnvelope decodes the lists of a record read into its form, once per distinct list (the

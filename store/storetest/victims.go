@@ -149,64 +149,88 @@ func testVictims(t *testing.T, h *harness) {
 // through a relationship would show their name and phones to everyone who may see the record.
 func testNamedVictims(t *testing.T, h *harness) {
 	victim, suspect := victimFixture()
-	h2 := fia(sarhad.TLPAmber, "IRN")
-	kase := &sarhad.Case{Meta: envelope(sarhad.KindCase, "named victims", h2), Reference: "FIR 7/2024", Agency: orgFIA,
+	released := fia(sarhad.TLPAmber, "IRN")
+	kase := &sarhad.Case{Meta: envelope(sarhad.KindCase, "named victims", released), Reference: "FIR 7/2024", Agency: orgFIA,
 		Country: countryPAK, Offences: []sarhad.Offence{sarhad.OffenceTrafficking}, Stage: sarhad.StageRegistered,
 		RegisteredOn: "2024-11-01"}
+	// Victims' records named each by one relationship (so that each half of the stores' check of
+	// what names a record stands alone), and one a WITNESS party only: it names no victim.
+	byParty, byTrafficking, byWitness := victimRecord("by party"), victimRecord("by trafficking"), victimRecord("by witness")
 	s := h.store(t)
-	load(t, s, []sarhad.Entity{clone(t, victim), clone(t, suspect), kase}, nil)
+	load(t, s, []sarhad.Entity{clone(t, victim), clone(t, suspect), kase, byParty, byTrafficking, byWitness}, nil)
 	party := func(key, from string, role sarhad.PartyRole) *sarhad.Relationship {
-		r := link(key, sarhad.RelPartyTo, from, kase.ID, h2)
+		r := link(key, sarhad.RelPartyTo, from, kase.ID, released)
 		r.Role = string(role)
 		return r
 	}
+	load(t, s, nil, []*sarhad.Relationship{
+		party("named by party", byParty.ID, sarhad.PartyVictim),
+		link("named by trafficking", sarhad.RelTrafficked, suspect.ID, byTrafficking.ID, released),
+		party("named by witness", byWitness.ID, sarhad.PartyWitness),
+	})
 	for _, nv := range []namedViewer{{"FIAUncleared", fiaInvestigator()}, {"System", sarhad.SystemViewer()}} {
-		t.Run(nv.name, func(t *testing.T) {
+		t.Run("Links/"+nv.name, func(t *testing.T) {
 			ctx := as(t.Context(), nv.v)
+			witness := party(nv.name+" suspect as witness", suspect.ID, sarhad.PartyWitness)
+			if _, err := s.Apply(ctx, &sarhad.ChangeSet{Link: []*sarhad.Relationship{witness}}); err != nil {
+				t.Fatalf("the suspect as a witness: %v", err)
+			}
+			asVictim := *witness // the same relationship, its role changed
+			asVictim.Role = string(sarhad.PartyVictim)
 			for _, r := range []*sarhad.Relationship{
 				party(nv.name+" suspect as victim", suspect.ID, sarhad.PartyVictim),
-				link(nv.name+" suspect trafficked", sarhad.RelTrafficked, victim.ID, suspect.ID, h2),
+				link(nv.name+" suspect trafficked", sarhad.RelTrafficked, victim.ID, suspect.ID, released),
+				&asVictim,
 			} {
 				_, err := s.Apply(ctx, &sarhad.ChangeSet{Link: []*sarhad.Relationship{r}})
 				wantCode(t, err, sarhad.EINVALID)
-				if got, err := s.RelationshipsByID(asSystem(t.Context()), []string{r.ID}); err != nil || got[0] != nil {
-					t.Errorf("%s %s after the refusal: %v, %v; want none", r.Type, r.Role, got, err)
+				got, err := s.RelationshipsByID(asSystem(t.Context()), []string{r.ID})
+				if err != nil || (got[0] != nil && got[0].Role != string(sarhad.PartyWitness)) {
+					t.Errorf("%s %s after the refusal: %v, %v; want none, or the witness", r.Type, r.Role, got, err)
 				}
 			}
 			// Other roles name no victim, and a victim's record may be named one.
 			res, err := s.Apply(ctx, &sarhad.ChangeSet{Link: []*sarhad.Relationship{
 				party(nv.name+" suspect accused", suspect.ID, sarhad.PartyAccused),
 				party(nv.name+" victim", victim.ID, sarhad.PartyVictim),
-				link(nv.name+" victim trafficked", sarhad.RelTrafficked, suspect.ID, victim.ID, h2),
+				link(nv.name+" victim trafficked", sarhad.RelTrafficked, suspect.ID, victim.ID, released),
 			}})
 			if err != nil || res.Created != 3 {
 				t.Errorf("Apply = %+v, %v; want three created", res, err)
 			}
 		})
 	}
-	// A record that relationships name a victim's stays one; a victim's record that none names may
-	// stop being one (updatePerson may remove victim details).
-	unnamed := person("unnamed victim", "Nasreen Akhtar", fia(sarhad.TLPAmber, "IRN"))
-	unnamed.Victim = &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult}
-	load(t, s, []sarhad.Entity{unnamed}, nil)
+	// A victim's record that a relationship names stays one; one that none names may stop being one
+	// (updatePerson may remove victim details).
 	for _, nv := range []namedViewer{{"FIACleared", fiaVictimOfficer()}, {"System", sarhad.SystemViewer()}} {
-		t.Run(nv.name+"/VictimDetailsStay", func(t *testing.T) {
+		t.Run("VictimDetailsStay/"+nv.name, func(t *testing.T) {
 			ctx := as(t.Context(), nv.v)
-			dropped := clone(t, victim)
-			dropped.Victim = nil
-			_, err := s.Apply(ctx, &sarhad.ChangeSet{Put: []sarhad.Entity{dropped}})
-			wantCode(t, err, sarhad.EINVALID)
-			if got, err := s.Entities(asSystem(t.Context()), []string{victim.ID}); err != nil || !sarhad.IsVictim(got[0]) {
-				t.Errorf("the victim after the refusal: %v, %v; want a victim's record", got, err)
+			for _, p := range []*sarhad.Person{byParty, byTrafficking} {
+				dropped := clone(t, p)
+				dropped.Victim = nil
+				_, err := s.Apply(ctx, &sarhad.ChangeSet{Put: []sarhad.Entity{dropped}})
+				wantCode(t, err, sarhad.EINVALID)
+				if got, err := s.Entities(asSystem(t.Context()), []string{p.ID}); err != nil || !sarhad.IsVictim(got[0]) {
+					t.Errorf("%s after the refusal: %v, %v; want a victim's record", p.Name, got, err)
+				}
 			}
-			put := clone(t, unnamed)
+			put := clone(t, byWitness)
 			put.Victim = nil
 			put.Name += " " + nv.name // a change each time
 			if res, err := s.Apply(ctx, &sarhad.ChangeSet{Put: []sarhad.Entity{put}}); err != nil || res.Updated != 1 {
-				t.Errorf("a victim's record no relationship names: Apply = %+v, %v; want one updated", res, err)
+				t.Errorf("a victim's record only a WITNESS party names: Apply = %+v, %v; want one updated", res, err)
 			}
+			put.Victim = byWitness.Victim // a victim's record again, for the next viewer
+			mustApply(t, asSystem(t.Context()), s, &sarhad.ChangeSet{Put: []sarhad.Entity{put}})
 		})
 	}
+}
+
+// victimRecord returns a victim's record of the FIA, released to Iran.
+func victimRecord(key string) *sarhad.Person {
+	p := person("victim "+key, "Victim "+key, fia(sarhad.TLPAmber, "IRN"))
+	p.Victim = &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult}
+	return p
 }
 
 // checkRedaction checks got against the victim's real details: withheld for a viewer without the
