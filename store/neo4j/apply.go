@@ -442,13 +442,33 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 	if len(entityIDs) == 0 {
 		return nil
 	}
-	ids := distinct(entityIDs)
+	// The persons that links name victims, and those put as records other than victims', are locked
+	// (written) before they are read, in id order: Neo4j reads without locks, and otherwise a change
+	// set could name a person a victim while a concurrent one removed the person's victim details,
+	// each deciding on the record as it was before the other (sarhad.Relationship.NamedVictim).
+	lock := map[string]bool{}
+	for _, e := range cs.Put {
+		if p, ok := e.(*sarhad.Person); ok && !p.IsVictim() {
+			lock[p.ID] = true
+		}
+	}
+	for _, r := range cs.Link {
+		if id := r.NamedVictim(); id != "" {
+			lock[id] = true
+		}
+	}
+	ids := slices.Sorted(slices.Values(distinct(entityIDs)))
 	rows := make([][]any, len(ids))
 	for i, id := range ids {
-		rows[i] = []any{id, full[id]}
+		rows[i] = []any{id, full[id], lock[id]}
 	}
 	records, err := collect(ctx, tx, `UNWIND $rows AS row
 		MATCH (e:`+entityLabel+` {id: row[0]})
+		CALL (e, row) {
+			WITH e WHERE row[2]
+			SET e._lock = true
+			REMOVE e._lock
+		}
 		RETURN collect([row[0], e.kind, e.originOrg, e.originCountry, e.tlp, e.releasableTo, e.victim,
 			CASE WHEN row[1] THEN e.attrs END,
 			CASE WHEN row[1] THEN e.sourceIds END,
