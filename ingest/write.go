@@ -176,7 +176,7 @@ func (l *loader) rejectUnrecordedVictims(o *outcome, puts, links []*record) ([]*
 	for _, chunk := range chunks(ids) {
 		found, err := l.st.Entities(l.ctx, chunk)
 		if err != nil {
-			return nil, fmt.Errorf("ingest: read the persons relationships name victims: %w", err)
+			return nil, fmt.Errorf("ingest: read the persons that relationships name victims: %w", err)
 		}
 		for _, e := range found {
 			if _, ok := e.(*sarhad.Person); ok {
