@@ -86,6 +86,9 @@ func everyType() *sarhad.ChangeSet {
 	for _, k := range sarhad.EntityKinds() {
 		e := sarhad.NewEntity(k)
 		*e.EntityMeta() = sarhad.Meta{ID: sarhad.StableID(k, "every type"), Kind: k, CreatedAt: clock, UpdatedAt: clock, Handling: h}
+		if p, ok := e.(*sarhad.Person); ok { // TRAFFICKED names the person a victim (Relationship.NamedVictim)
+			p.Victim = &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupUnknown}
+		}
 		cs.Put, ids[k] = append(cs.Put, e), e.EntityMeta().ID
 	}
 	for _, t := range sarhad.RelationTypes() {
