@@ -849,3 +849,45 @@ func TestNeighbourhoodCallsDoNotGrowWithItsSize(t *testing.T) {
 		t.Errorf("%d store calls for a neighbourhood of depth 2; want at most 4", calls)
 	}
 }
+
+// Through GraphQL: a VICTIM party or a TRAFFICKED target must be recorded as a victim (the link is
+// BAD_USER_INPUT otherwise, and nothing is written); once named, the record keeps its victim details,
+// and an uncleared investigator sees the victim under a pseudonym.
+func TestVictimsNamedByRelationshipsAreRecorded(t *testing.T) {
+	e := newEnv(t)
+	p := e.create(&sarhad.Person{Name: "Naveed Akhtar"}, nil)
+	trafficker := e.create(&sarhad.Person{Name: "Tariq Mehmood"}, nil)
+	c := e.create(&sarhad.Case{Reference: "FIR 2/2024", Agency: "FIA", Country: "PAK", Offences: []sarhad.Offence{sarhad.OffenceTrafficking},
+		Stage: sarhad.StageRegistered, RegisteredOn: "2024-01-02"}, nil)
+	link := `mutation($f: ID!, $t: ID!, $type: RelationType!, $role: String) { link(input: {type: $type, from: $f, to: $t, role: $role}) { relationship { id } } }`
+	for _, v := range []map[string]any{
+		{"f": p, "t": c, "type": "PARTY_TO", "role": "VICTIM"},
+		{"f": trafficker, "t": p, "type": "TRAFFICKED"},
+	} {
+		if r := e.do(investigator, link, v, nil); r.code() != sarhad.EINVALID {
+			t.Errorf("%s naming a person not recorded as a victim: %+v, want BAD_USER_INPUT", v["type"], r.Errors)
+		}
+	}
+	var parties struct{ Node struct{ Parties []struct{ Role string } } }
+	e.mustDo(investigator, `query($c: ID!) { node(id: $c) { ... on Case { parties { role } } } }`, map[string]any{"c": c}, &parties)
+	if len(parties.Node.Parties) != 0 {
+		t.Errorf("parties after the refusals: %+v, want none", parties.Node.Parties)
+	}
+
+	// Recorded as a victim (no details known yet), the person may be named one, and stays one.
+	e.mustDo(investigator, `mutation($p: ID!) { updatePerson(input: {id: $p, person: {name: "Naveed Akhtar", victim: {}}}) { person { id } } }`,
+		map[string]any{"p": p}, nil)
+	e.mustDo(investigator, link, map[string]any{"f": p, "t": c, "type": "PARTY_TO", "role": "VICTIM"}, nil)
+	var seen struct{ Node struct{ DisplayName string } }
+	e.mustDo(investigator, `query($p: ID!) { node(id: $p) { ... on Person { displayName } } }`, map[string]any{"p": p}, &seen)
+	if seen.Node.DisplayName != sarhad.Pseudonym(p) {
+		t.Errorf("an uncleared investigator sees %q, want the pseudonym", seen.Node.DisplayName)
+	}
+	cleared := &sarhad.Viewer{Subject: "inv-2", Roles: []sarhad.Role{sarhad.RoleInvestigator}, Country: "PAK", Org: investigator.Org,
+		Clearances: []string{sarhad.ClearanceVictimPII}}
+	r := e.do(cleared, `mutation($p: ID!) { updatePerson(input: {id: $p, person: {name: "Naveed Akhtar"}}) { person { id } } }`,
+		map[string]any{"p": p}, nil)
+	if r.code() != sarhad.EINVALID {
+		t.Errorf("removing a named victim's details: %+v, want BAD_USER_INPUT", r.Errors)
+	}
+}
