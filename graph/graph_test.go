@@ -868,7 +868,9 @@ func TestVictimsNamedByRelationshipsAreRecorded(t *testing.T) {
 			t.Errorf("%s naming a person not recorded as a victim: %+v, want BAD_USER_INPUT", v["type"], r.Errors)
 		}
 	}
-	var parties struct{ Node struct{ Parties []struct{ Role string } } }
+	var parties struct {
+		Node struct{ Parties []struct{ Role string } }
+	}
 	e.mustDo(investigator, `query($c: ID!) { node(id: $c) { ... on Case { parties { role } } } }`, map[string]any{"c": c}, &parties)
 	if len(parties.Node.Parties) != 0 {
 		t.Errorf("parties after the refusals: %+v, want none", parties.Node.Parties)
