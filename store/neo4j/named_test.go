@@ -8,7 +8,6 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/sarhad/sarhad"
-	neo4jstore "github.com/sarhad/sarhad/store/neo4j"
 )
 
 // Neo4j reads without locks, so Apply locks the persons it must decide on before it reads them:
@@ -84,19 +83,7 @@ func TestNamedVictimsAreDecidedUnderLock(t *testing.T) {
 // not committed and closes the session and driver.
 func openTx(t *testing.T) (neo4j.ExplicitTransaction, func()) {
 	t.Helper()
-	cfg := neo4jEnv.Config
-	token := neo4j.NoAuth()
-	if cfg.Username != "" {
-		token = neo4j.BasicAuth(cfg.Username, cfg.Password, "")
-	}
-	driver, err := neo4j.NewDriverWithContext(cfg.URI, token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := cfg.Database
-	if db == "" {
-		db = neo4jstore.DefaultDatabase
-	}
+	driver, db := testDriver(t)
 	ctx := context.Background()
 	session := driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: db, AccessMode: neo4j.AccessModeWrite})
 	tx, err := session.BeginTransaction(ctx)

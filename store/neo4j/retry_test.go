@@ -95,6 +95,20 @@ func cypherWrite(tb testing.TB, query string, params map[string]any) []*neo4j.Re
 
 func runCypher(tb testing.TB, query string, params map[string]any, routing neo4j.ExecuteQueryConfigurationOption) []*neo4j.Record {
 	tb.Helper()
+	driver, db := testDriver(tb)
+	defer driver.Close(context.Background())
+	res, err := neo4j.ExecuteQuery(context.Background(), driver, query, params, neo4j.EagerResultTransformer,
+		neo4j.ExecuteQueryWithDatabase(db), routing)
+	if err != nil {
+		tb.Fatalf("%s: %v", query, err)
+	}
+	return res.Records
+}
+
+// testDriver returns a driver of its own to the test database, past the store, and the database's
+// name; the caller closes it.
+func testDriver(tb testing.TB) (neo4j.DriverWithContext, string) {
+	tb.Helper()
 	cfg := neo4jEnv.Config
 	token := neo4j.NoAuth()
 	if cfg.Username != "" {
@@ -104,17 +118,11 @@ func runCypher(tb testing.TB, query string, params map[string]any, routing neo4j
 	if err != nil {
 		tb.Fatal(err)
 	}
-	defer driver.Close(context.Background())
 	db := cfg.Database
 	if db == "" {
 		db = neo4jstore.DefaultDatabase
 	}
-	res, err := neo4j.ExecuteQuery(context.Background(), driver, query, params, neo4j.EagerResultTransformer,
-		neo4j.ExecuteQueryWithDatabase(db), routing)
-	if err != nil {
-		tb.Fatalf("%s: %v", query, err)
-	}
-	return res.Records
+	return driver, db
 }
 
 // stored is what the database holds of one id: how many nodes or relationships carry it (whatever
