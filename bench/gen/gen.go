@@ -238,7 +238,7 @@ func (g *gen) run() error {
 			n.members = append(n.members, id)
 		} else {
 			moved = append(moved, id)
-			victims[id] = p.Victim != nil
+			victims[id] = p.IsVictim()
 		}
 	}
 	// Phones shared inside networks: about one for every three members.

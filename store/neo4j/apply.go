@@ -457,7 +457,7 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 			lock[id] = true
 		}
 	}
-	ids := slices.Sorted(slices.Values(distinct(entityIDs)))
+	ids := slices.Compact(slices.Sorted(slices.Values(entityIDs)))
 	rows := make([][]any, len(ids))
 	for i, id := range ids {
 		rows[i] = []any{id, full[id], lock[id]}
