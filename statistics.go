@@ -121,34 +121,74 @@ func (s *Service) CaseStatistics(ctx context.Context, q StatisticsQuery) (*CaseS
 	if err != nil {
 		return nil, err
 	}
-	facts, err := s.caseFacts(ctx, CaseFactsQuery{Conditions: append(conds, q.Conditions...), Arrests: true, Referred: true,
-		Roles: []PartyRole{PartyVictim}, StatFields: true},
-		"narrow the dates or the filter")
+	tallies, err := s.Store.CaseTally(ctx, CaseTallyQuery{Conditions: append(conds, q.Conditions...), GroupBy: q.GroupBy,
+		Limit: MaxScanEntities})
 	if err != nil {
 		return nil, err
 	}
-	routes, err := s.caseRoutes(ctx, facts)
+	if tallies.Cases > MaxScanEntities {
+		return nil, tooManyCases("narrow the dates or the filter")
+	}
+	routes, err := s.routeNames(ctx, q.GroupBy, tallies.Cells)
 	if err != nil {
 		return nil, err
 	}
+	tallied := tallies.Cells
+	if len(q.GroupBy) == 0 && len(tallied) == 0 {
+		tallied = []*CaseTally{{Key: []string{}}} // totals of nothing are zeros
+	}
+	out := &CaseStatistics{GroupBy: slices.Clone(q.GroupBy), SuppressionThreshold: SmallCellThreshold, Cells: make([]*StatCell, 0, len(tallied))}
+	for _, t := range tallied {
+		cell := &StatCell{Key: make([]StatKey, len(q.GroupBy))}
+		for i, d := range q.GroupBy {
+			cell.Key[i] = statKey(d, t.Key[i], routes)
+		}
+		count := func(n int) *int {
+			if n > 0 && n < SmallCellThreshold && !t.Own {
+				cell.Suppressed = true
+				return nil
+			}
+			return &n
+		}
+		cell.CasesRegistered, cell.UnderInvestigation, cell.ChargeSheeted = count(t.Cases), count(t.Open), count(t.Charged)
+		cell.Convicted, cell.Acquitted = count(t.Convicted), count(t.Acquitted)
+		cell.PersonsArrested, cell.VictimsIdentified, cell.VictimsReferred = count(t.Arrested), count(t.Victims), count(t.Referred)
+		out.Cells = append(out.Cells, cell)
+	}
+	slices.SortFunc(out.Cells, func(a, b *StatCell) int {
+		for i := range a.Key {
+			if c := compareStatValues(a.Key[i], b.Key[i]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	return out, nil
+}
 
+// TallyCaseFacts counts facts by groupBy for viewer v: the cells of CaseTally, in no particular
+// order. The facts are those of a CaseFactsQuery with Arrests and Referred and, among the parties,
+// at least those in the role VICTIM. A store that gathers the facts in process tallies them so.
+func TallyCaseFacts(v *Viewer, facts []*CaseFacts, groupBy []StatDimension) *CaseTallies {
 	type tally struct {
-		key                                     []StatKey
+		key                                     []string
 		cases, open, charged, convicted, acquit map[string]bool
 		arrested, victims, referred             map[string]bool
 		own                                     bool
 	}
 	cells := map[string]*tally{}
+	var order []string
 	for _, f := range facts {
 		c := f.Case
-		for _, key := range statKeys(f, routes, q.GroupBy) {
-			id := keyString(key)
+		for _, key := range statKeys(f, groupBy) {
+			id := strings.Join(key, "\x00")
 			t := cells[id]
 			if t == nil {
 				t = &tally{key: key, own: true, cases: map[string]bool{}, open: map[string]bool{}, charged: map[string]bool{},
 					convicted: map[string]bool{}, acquit: map[string]bool{}, arrested: map[string]bool{},
 					victims: map[string]bool{}, referred: map[string]bool{}}
 				cells[id] = t
+				order = append(order, id)
 			}
 			t.own = t.own && c.Handling.OriginatorOrg == v.Org && v.Org != ""
 			t.cases[c.ID] = true
@@ -175,34 +215,14 @@ func (s *Service) CaseStatistics(ctx context.Context, q StatisticsQuery) (*CaseS
 			}
 		}
 	}
-	out := &CaseStatistics{GroupBy: slices.Clone(q.GroupBy), SuppressionThreshold: SmallCellThreshold, Cells: make([]*StatCell, 0, len(cells))}
-	if len(q.GroupBy) == 0 && len(cells) == 0 {
-		cells[""] = &tally{key: []StatKey{}, own: true} // totals of nothing are zeros
+	out := &CaseTallies{Cases: len(facts), Cells: make([]*CaseTally, 0, len(cells))}
+	for _, id := range order {
+		t := cells[id]
+		out.Cells = append(out.Cells, &CaseTally{Key: t.key, Cases: len(t.cases), Open: len(t.open), Charged: len(t.charged),
+			Convicted: len(t.convicted), Acquitted: len(t.acquit), Arrested: len(t.arrested), Victims: len(t.victims),
+			Referred: len(t.referred), Own: t.own})
 	}
-	for _, t := range cells {
-		cell := &StatCell{Key: t.key}
-		count := func(set map[string]bool) *int {
-			n := len(set)
-			if n > 0 && n < SmallCellThreshold && !t.own {
-				cell.Suppressed = true
-				return nil
-			}
-			return &n
-		}
-		cell.CasesRegistered, cell.UnderInvestigation, cell.ChargeSheeted = count(t.cases), count(t.open), count(t.charged)
-		cell.Convicted, cell.Acquitted = count(t.convicted), count(t.acquit)
-		cell.PersonsArrested, cell.VictimsIdentified, cell.VictimsReferred = count(t.arrested), count(t.victims), count(t.referred)
-		out.Cells = append(out.Cells, cell)
-	}
-	slices.SortFunc(out.Cells, func(a, b *StatCell) int {
-		for i := range a.Key {
-			if c := compareStatValues(a.Key[i], b.Key[i]); c != 0 {
-				return c
-			}
-		}
-		return 0
-	})
-	return out, nil
+	return out
 }
 
 // dateRange returns the conditions of an attribute between from and to (either may be empty).
@@ -240,70 +260,90 @@ func (s *Service) caseFacts(ctx context.Context, q CaseFactsQuery, advice string
 		return nil, err
 	}
 	if len(facts) > MaxScanEntities {
-		return nil, Errorf(ECOMPLEXITY, "more than %d %s records match; %s", MaxScanEntities, KindCase.Label(), advice)
+		return nil, tooManyCases(advice)
 	}
 	return facts, nil
 }
 
-// caseRoutes returns the visible routes of the cases' facts by id.
-func (s *Service) caseRoutes(ctx context.Context, facts []*CaseFacts) (map[string]*Route, error) {
+// tooManyCases is the error of a question over more than MaxScanEntities cases.
+func tooManyCases(advice string) error {
+	return Errorf(ECOMPLEXITY, "more than %d %s records match; %s", MaxScanEntities, KindCase.Label(), advice)
+}
+
+// routeNames returns the names of the visible routes the cells of a grouping by ROUTE name, by id
+// (none when the grouping is not by ROUTE).
+func (s *Service) routeNames(ctx context.Context, groupBy []StatDimension, cells []*CaseTally) (map[string]string, error) {
+	at := slices.Index(groupBy, StatRoute)
+	if at < 0 {
+		return nil, nil
+	}
 	var ids []string
-	for _, f := range facts {
-		ids = append(ids, f.Routes...)
+	for _, c := range cells {
+		if c.Key[at] != NoRoute {
+			ids = append(ids, c.Key[at])
+		}
 	}
 	found, err := s.load(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	routes := make(map[string]*Route, len(found))
+	names := make(map[string]string, len(found))
 	for id, e := range found {
 		if r, ok := e.(*Route); ok {
-			routes[id] = r
+			names[id] = r.Name
 		}
 	}
-	return routes, nil
+	return names, nil
+}
+
+// statKey is the key of dimension d with value: its label is the route's name (routes holds them
+// by id), the country's name, or the value itself.
+func statKey(d StatDimension, value string, routes map[string]string) StatKey {
+	label := value
+	switch d {
+	case StatRoute:
+		if value == NoRoute {
+			label = "No route recorded"
+		} else if name := routes[value]; name != "" {
+			label = name
+		}
+	case StatCountry:
+		if ic, ok := LookupCountry(value); ok {
+			label = ic.Name
+		}
+	}
+	return StatKey{Dimension: d, Value: value, Label: label}
 }
 
 // statKeys returns the cells a case counts in: one key per combination of its values of dims.
-func statKeys(f *CaseFacts, routes map[string]*Route, dims []StatDimension) [][]StatKey {
+func statKeys(f *CaseFacts, dims []StatDimension) [][]string {
 	c := f.Case
-	keys := [][]StatKey{{}}
+	keys := [][]string{{}}
 	for _, d := range dims {
-		var values []StatKey
+		var values []string
 		switch d {
 		case StatYear:
-			y := fmt.Sprint(c.RegisteredOn.Year())
-			values = []StatKey{{d, y, y}}
+			values = []string{fmt.Sprint(c.RegisteredOn.Year())}
 		case StatQuarter:
-			q := quarter(c.RegisteredOn)
-			values = []StatKey{{d, q, q}}
+			values = []string{quarter(c.RegisteredOn)}
 		case StatStage:
-			values = []StatKey{{d, string(c.Stage), string(c.Stage)}}
+			values = []string{string(c.Stage)}
 		case StatOffence:
 			for _, o := range c.Offences {
-				values = append(values, StatKey{d, string(o), string(o)})
+				values = append(values, string(o))
 			}
 		case StatAgency:
-			values = []StatKey{{d, c.Agency, c.Agency}}
+			values = []string{c.Agency}
 		case StatRoute:
-			for _, id := range f.Routes {
-				if r := routes[id]; r != nil {
-					values = append(values, StatKey{d, r.ID, r.Name})
-				}
-			}
+			values = slices.Clone(f.Routes)
 			if len(values) == 0 {
-				values = []StatKey{{d, NoRoute, "No route recorded"}}
+				values = []string{NoRoute}
 			}
 		case StatCountry:
-			name := c.Country
-			if ic, ok := LookupCountry(c.Country); ok {
-				name = ic.Name
-			}
-			values = []StatKey{{d, c.Country, name}}
+			values = []string{c.Country}
 		}
-		slices.SortFunc(values, func(a, b StatKey) int { return cmp.Compare(a.Value, b.Value) })
-		values = slices.CompactFunc(values, func(a, b StatKey) bool { return a.Value == b.Value })
-		next := make([][]StatKey, 0, len(keys)*len(values))
+		values = slices.Compact(slices.Sorted(slices.Values(values)))
+		next := make([][]string, 0, len(keys)*len(values))
 		for _, k := range keys {
 			for _, val := range values {
 				next = append(next, append(slices.Clip(k), val))
@@ -322,14 +362,6 @@ func quarter(d Date) string {
 	var m int
 	fmt.Sscanf(string(d[5:7]), "%d", &m)
 	return fmt.Sprintf("%s-Q%d", d[:4], (m+2)/3)
-}
-
-func keyString(key []StatKey) string {
-	parts := make([]string, len(key))
-	for i, k := range key {
-		parts[i] = k.Value
-	}
-	return strings.Join(parts, "\x00")
 }
 
 // compareStatValues orders the values of one dimension: stages in process order, others as text.

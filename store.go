@@ -59,6 +59,13 @@ type Store interface {
 	// many cases match.
 	CaseFacts(ctx context.Context, q CaseFactsQuery) ([]*CaseFacts, error)
 
+	// CaseTally counts the visible cases that match q's conditions, grouped by q.GroupBy, with the
+	// facts CaseFacts would gather about them (Arrests and Referred, the parties in the role VICTIM)
+	// and under the same policy: the tally of CaseFacts by TallyCaseFacts. It counts at most
+	// q.Limit+1 cases, so that the caller can tell there are more. One round trip to a database
+	// server, which returns the cells rather than every case.
+	CaseTally(ctx context.Context, q CaseTallyQuery) (*CaseTallies, error)
+
 	// Apply writes a change set atomically: all of it or none of it. Entities in Put are created, or
 	// replaced when they exist and differ; relationships in Link likewise. Returns NOT_FOUND when an
 	// entity to update, an endpoint to link or a relationship to unlink is missing or hidden,
@@ -272,6 +279,35 @@ type CaseFactsQuery struct {
 	// a store may return each CaseFacts.Case with those fields alone. At SF 1 the whole cases, which
 	// may carry a long summary, were about a quarter of the time of a statistics question on Neo4j.
 	StatFields bool
+}
+
+// CaseTallyQuery selects the cases of a statistic and how they are grouped.
+type CaseTallyQuery struct {
+	Conditions []Condition     // on the cases, as in ListQuery
+	GroupBy    []StatDimension // distinct dimensions; none: one cell of every case counted
+	Limit      int             // at most Limit+1 cases are counted
+}
+
+// CaseTallies are the cells of a CaseTallyQuery, in no particular order (none when no case
+// matches), and the number of cases counted.
+type CaseTallies struct {
+	Cases int // the cases counted, each once whatever the cells it counts in
+	Cells []*CaseTally
+}
+
+// CaseTally holds the counts of one cell of case statistics before any is withheld (see StatCell).
+type CaseTally struct {
+	// Key: the value of each dimension of the query's GroupBy, in its order, as StatKey.Value
+	// (ROUTE: a route's id, or NoRoute).
+	Key []string
+	// Cases, Open, Charged, Convicted, Acquitted: cases, as StatCell's CasesRegistered,
+	// UnderInvestigation, ChargeSheeted, Convicted and Acquitted count them.
+	Cases, Open, Charged, Convicted, Acquitted int
+	// Arrested, Victims, Referred: distinct persons, as StatCell's PersonsArrested,
+	// VictimsIdentified and VictimsReferred count them.
+	Arrested, Victims, Referred int
+	// Own: the viewer has an organisation, and it originated every case of the cell.
+	Own bool
 }
 
 // CaseFacts is a visible case with what statistics and flows count about it.

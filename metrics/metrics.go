@@ -157,6 +157,11 @@ func (s *store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) (out []*
 	return s.Store.CaseFacts(ctx, q)
 }
 
+func (s *store) CaseTally(ctx context.Context, q sarhad.CaseTallyQuery) (out *sarhad.CaseTallies, err error) {
+	defer func(start time.Time) { s.m.observe(ctx, "CaseTally", start, err) }(time.Now())
+	return s.Store.CaseTally(ctx, q)
+}
+
 func (s *store) RelationshipsByID(ctx context.Context, ids []string) (out []*sarhad.Relationship, err error) {
 	defer func(start time.Time) { s.m.observe(ctx, "RelationshipsByID", start, err) }(time.Now())
 	return s.Store.RelationshipsByID(ctx, ids)

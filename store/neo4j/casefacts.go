@@ -34,8 +34,7 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 	}
 	referred, moved := "false", "false"
 	if q.Referred {
-		referred = `EXISTS { MATCH (p)-[x:REFERRED_TO]->(o:` + entityLabel + `) WHERE ` + visible("x") + ` AND ` +
-			visibleEnd("o", false, sarhad.RelReferredTo) + ` }`
+		referred = referredExists("p")
 	}
 	if q.Moved {
 		moved = `EXISTS { MATCH (p)<-[m:SMUGGLED|TRAFFICKED]-(o:` + entityLabel + `) WHERE ` + visible("m") + ` AND ` +
@@ -44,9 +43,7 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 	arrests, arrested := "", "[] AS arrested"
 	if q.Arrests {
 		arrests, arrested = `CALL (e) {
-			MATCH (p:Person)-[i:INVOLVED_IN]->(ev:Event)-[rc:RECORDED_IN]->(e)
-			WHERE ev.a_category = 'ARREST' AND `+visible("rc")+` AND `+visibleNode("ev", sarhad.KindEvent)+`
-				AND `+visible("i")+` AND `+visibleNode("p", sarhad.KindPerson)+`
+			`+arrestsMatch("p", "e")+`
 			WITH DISTINCT p.id AS person ORDER BY person
 			RETURN collect(person) AS arrested
 		}`, "arrested"
@@ -61,11 +58,7 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 	var out []*sarhad.CaseFacts
 	err = s.readEach(ctx, match+`
 		WITH e ORDER BY e.id LIMIT $limit
-		CALL (e) {
-			MATCH (e)-[a:ALONG_ROUTE]->(rt:Route) WHERE `+visible("a")+` AND `+visibleNode("rt", sarhad.KindRoute)+`
-			WITH DISTINCT rt.id AS route ORDER BY route
-			RETURN collect(route) AS routes
-		}
+		`+routesCall("e")+`
 		CALL (e) {
 			MATCH (p:Person)-[r:PARTY_TO]->(e) WHERE `+visible("r")+roles+` AND `+visibleNode("p", sarhad.KindPerson)+`
 			WITH DISTINCT p, coalesce(r.role, '') AS role
@@ -85,6 +78,122 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 		})
 	if err != nil {
 		return nil, wrap(ctx, "case facts", err)
+	}
+	return out, nil
+}
+
+// referredExists is the predicate of PartyFact.Referred for person p.
+func referredExists(p string) string {
+	return `EXISTS { MATCH (` + p + `)-[x:REFERRED_TO]->(o:` + entityLabel + `) WHERE ` + visible("x") + ` AND ` +
+		visibleEnd("o", false, sarhad.RelReferredTo) + ` }`
+}
+
+// arrestsMatch matches the persons p involved in the visible ARREST events recorded in case c
+// (CaseFacts.Arrested).
+func arrestsMatch(p, c string) string {
+	return `MATCH (` + p + `:Person)-[i:INVOLVED_IN]->(ev:Event)-[rc:RECORDED_IN]->(` + c + `)
+		WHERE ev.a_category = 'ARREST' AND ` + visible("rc") + ` AND ` + visibleNode("ev", sarhad.KindEvent) + `
+			AND ` + visible("i") + ` AND ` + visibleNode(p, sarhad.KindPerson)
+}
+
+// routesCall is the subquery of the visible routes of case e, by id, as routes.
+func routesCall(e string) string {
+	return `CALL (` + e + `) {
+			MATCH (` + e + `)-[a:ALONG_ROUTE]->(rt:Route) WHERE ` + visible("a") + ` AND ` + visibleNode("rt", sarhad.KindRoute) + `
+			WITH DISTINCT rt.id AS route ORDER BY route
+			RETURN collect(route) AS routes
+		}`
+}
+
+// CaseTally implements sarhad.Store in one statement that returns the cells, not the cases: it
+// keys each case by its values of the dimensions (as sarhad.TallyCaseFacts keys its facts), groups
+// the cases by key, and gathers each cell's victims, referrals and arrests from its cases with the
+// policy of CaseFacts.
+func (s *Store) CaseTally(ctx context.Context, q sarhad.CaseTallyQuery) (*sarhad.CaseTallies, error) {
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	match, params, err := entityMatch(v, sarhad.KindCase, q.Conditions)
+	if err != nil {
+		return nil, fmt.Errorf("neo4j: case tally: %w", err)
+	}
+	params["limit"] = q.Limit + 1
+	params["own"] = v.Org
+	params["noRoute"] = sarhad.NoRoute
+	var values, keys []string // the clauses that give a case several values of a dimension; the key
+	prop := func(attr string) string { return "e." + attrProperty(attrPrefix, attr) }
+	for _, d := range q.GroupBy {
+		switch d {
+		case sarhad.StatYear: // Date.Year: 0 without a date
+			keys = append(keys, `coalesce(toString(toInteger(left(`+prop("registeredOn")+`, 4))), '0')`)
+		case sarhad.StatQuarter:
+			on := prop("registeredOn")
+			keys = append(keys, `CASE WHEN size(coalesce(`+on+`, '')) < 7 THEN '' ELSE left(`+on+`, 4) + '-Q' +
+				toString((toInteger(substring(`+on+`, 5, 2)) + 2) / 3) END`)
+		case sarhad.StatStage, sarhad.StatAgency, sarhad.StatCountry:
+			attr := map[sarhad.StatDimension]string{sarhad.StatStage: "stage", sarhad.StatAgency: "agency", sarhad.StatCountry: "country"}[d]
+			keys = append(keys, `coalesce(`+prop(attr)+`, '')`)
+		case sarhad.StatOffence: // a case without an offence counts in no cell
+			values = append(values, `UNWIND coalesce(`+prop("offences")+`, []) AS offence`)
+			keys = append(keys, "offence")
+		case sarhad.StatRoute:
+			values = append(values, routesCall("e"), `UNWIND CASE size(routes) WHEN 0 THEN [$noRoute] ELSE routes END AS route`)
+			keys = append(keys, "route")
+		default:
+			return nil, fmt.Errorf("neo4j: case tally: unknown dimension %q", d)
+		}
+	}
+	stages := func(ss ...sarhad.CaseStage) string {
+		return `size([c IN cases WHERE c.` + attrProperty(attrPrefix, "stage") + ` IN ` + cypherList(ss) + `])`
+	}
+	records, err := s.read(ctx, match+`
+		WITH e LIMIT $limit
+		WITH collect(e) AS counted
+		CALL (counted) {
+			UNWIND counted AS e
+			`+strings.Join(values, "\n\t\t\t")+`
+			WITH [`+strings.Join(keys, ", ")+`] AS key, e
+			WITH key, collect(DISTINCT e) AS cases
+			CALL (cases) {
+				UNWIND cases AS c
+				MATCH (p:Person)-[r:PARTY_TO]->(c) WHERE r.role = '`+string(sarhad.PartyVictim)+`' AND `+visible("r")+`
+					AND `+visibleNode("p", sarhad.KindPerson)+`
+				WITH DISTINCT p
+				RETURN count(p) AS victims, count(CASE WHEN `+referredExists("p")+` THEN 1 END) AS referred
+			}
+			CALL (cases) {
+				UNWIND cases AS c
+				`+arrestsMatch("p", "c")+`
+				RETURN count(DISTINCT p) AS arrested
+			}
+			RETURN collect([key, size(cases),
+				`+stages(sarhad.StageRegistered, sarhad.StageUnderInvestigation)+`,
+				`+stages(sarhad.StageChargeSheeted, sarhad.StageOnTrial, sarhad.StageConvicted, sarhad.StageAcquitted)+`,
+				`+stages(sarhad.StageConvicted)+`, `+stages(sarhad.StageAcquitted)+`,
+				arrested, victims, referred,
+				coalesce($own <> '' AND all(c IN cases WHERE c.originOrg = $own), false)]) AS cells
+		}
+		RETURN size(counted) AS total, cells`, params)
+	if err != nil {
+		return nil, wrap(ctx, "case tally", err)
+	}
+	if len(records) != 1 {
+		return nil, fmt.Errorf("neo4j: case tally: %d records, want 1", len(records))
+	}
+	rec := records[0]
+	total, _ := rec.Values[0].(int64)
+	out := &sarhad.CaseTallies{Cases: int(total)}
+	cells, _ := rec.Values[1].([]any)
+	for _, raw := range cells {
+		c, _ := raw.([]any)
+		if len(c) != 10 {
+			return nil, fmt.Errorf("neo4j: case tally: unexpected cell %v", raw)
+		}
+		n := func(i int) int { x, _ := c[i].(int64); return int(x) }
+		own, _ := c[9].(bool)
+		out.Cells = append(out.Cells, &sarhad.CaseTally{Key: asStrs(c[0]), Cases: n(1), Open: n(2), Charged: n(3),
+			Convicted: n(4), Acquitted: n(5), Arrested: n(6), Victims: n(7), Referred: n(8), Own: own})
 	}
 	return out, nil
 }

@@ -15,9 +15,9 @@ import (
 // referred or moved, some of each released to Iran (irn: FIA AMBER released to IRN) and some not
 // (pak: FIA AMBER released to nobody, so seen by the FIA only).
 //
-//	c1 (irn, 2023-02-01) ─ALONG_ROUTE→ rt1 (irn); ─ALONG_ROUTE→ rt2 (route pak)
-//	c2 (irn, 2023-05-01) ─ALONG_ROUTE(pak)→ rt1
-//	c3 (pak, 2023-07-01)
+//	c1 (irn, 2023-02-01, REGISTERED, smuggling) ─ALONG_ROUTE→ rt1 (irn); ─ALONG_ROUTE→ rt2 (route pak)
+//	c2 (irn, 2023-05-01, CONVICTED, smuggling and trafficking) ─ALONG_ROUTE(pak)→ rt1
+//	c3 (pak, 2023-07-01, CHARGE_SHEETED, trafficking)
 //	parties of c1: v1 VICTIM and WITNESS, a1 ACCUSED, v2 (pak) VICTIM, o1 (an organisation) ACCUSED;
 //	v1, v2 and a1 are recorded as victims (a relationship names each one)
 //	v1 ─REFERRED_TO→ shelter (irn); a1 ─REFERRED_TO→ hidden (pak)
@@ -33,13 +33,13 @@ func newCaseFactsFixture() *caseFactsFixture {
 	irn, pak := fia(sarhad.TLPAmber, countryIRN), fia(sarhad.TLPAmber)
 	f := &caseFactsFixture{entities: map[string]sarhad.Entity{}}
 	put := func(key string, e sarhad.Entity) { f.entities[key] = e }
-	kase := func(key string, h sarhad.Handling, on sarhad.Date) {
+	kase := func(key string, h sarhad.Handling, on sarhad.Date, stage sarhad.CaseStage, offences ...sarhad.Offence) {
 		put(key, &sarhad.Case{Meta: envelope(sarhad.KindCase, "facts "+key, h), Reference: "FIR " + key, Agency: orgFIA,
-			Country: countryPAK, Offences: []sarhad.Offence{sarhad.OffenceSmuggling}, Stage: sarhad.StageRegistered, RegisteredOn: on})
+			Country: countryPAK, Offences: offences, Stage: stage, RegisteredOn: on})
 	}
-	kase("c1", irn, "2023-02-01")
-	kase("c2", irn, "2023-05-01")
-	kase("c3", pak, "2023-07-01")
+	kase("c1", irn, "2023-02-01", sarhad.StageRegistered, sarhad.OffenceSmuggling)
+	kase("c2", irn, "2023-05-01", sarhad.StageConvicted, sarhad.OffenceSmuggling, sarhad.OffenceTrafficking)
+	kase("c3", pak, "2023-07-01", sarhad.StageChargeSheeted, sarhad.OffenceTrafficking)
 	put("rt1", &sarhad.Route{Meta: envelope(sarhad.KindRoute, "facts rt1", irn), Name: "Quetta to Taftan"})
 	put("rt2", &sarhad.Route{Meta: envelope(sarhad.KindRoute, "facts rt2", pak), Name: "Gwadar by sea"})
 	for key, h := range map[string]sarhad.Handling{"v1": irn, "a1": irn, "s1": irn, "v2": pak, "x1": pak} {

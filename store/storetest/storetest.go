@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"NameSearch", testNameSearch},
 		{"Relationships", testRelationships},
 		{"CaseFacts", testCaseFacts},
+		{"CaseTally", testCaseTally},
 		{"BoundedNeighbours", testBoundedNeighbours},
 		{"NeighboursThen", testNeighboursThen},
 		{"Neighbourhood", testNeighbourhood},
