@@ -168,13 +168,16 @@ func (s *Service) CrossBorderFlows(ctx context.Context, q FlowQuery) ([]*CrossBo
 	if err != nil {
 		return nil, err
 	}
-	facts, err := s.caseFacts(ctx, CaseFactsQuery{Conditions: conds, Moved: true, IDsOnly: true}, "narrow the dates")
+	found, err := s.Store.RouteCases(ctx, RouteCasesQuery{Conditions: conds, Limit: MaxScanEntities})
 	if err != nil {
 		return nil, err
 	}
+	if found.Cases > MaxScanEntities {
+		return nil, tooManyCases("narrow the dates")
+	}
 	var routeIDs []string
-	for _, f := range facts {
-		routeIDs = append(routeIDs, f.Routes...)
+	for _, r := range found.Routes {
+		routeIDs = append(routeIDs, r.Route)
 	}
 	stops, err := s.routeStops(ctx, routeIDs)
 	if err != nil {
@@ -194,54 +197,44 @@ func (s *Service) CrossBorderFlows(ctx context.Context, q FlowQuery) ([]*CrossBo
 		legCases, legPeople map[legKey]map[string]bool
 	}
 	flows := map[[2]string]*flowTally{}
-	for _, f := range facts {
-		c := f.Case.ID
-		for _, route := range f.Routes {
-			if routes[route] == nil {
-				continue
+	for _, rc := range found.Routes { // by route id: a leg of several routes takes the mode of the first
+		route := rc.Route
+		if routes[route] == nil {
+			continue
+		}
+		path := stops.countries(route)
+		if len(path) < 2 || path[0] == path[len(path)-1] {
+			continue
+		}
+		from, to, transit := path[0], path[len(path)-1], path[1:len(path)-1]
+		if origin != "" && from != origin || destination != "" && to != destination ||
+			via != "" && (!slices.Contains(transit, via) || via == from || via == to) {
+			continue
+		}
+		k := [2]string{from, to}
+		t := flows[k]
+		if t == nil {
+			t = &flowTally{origin: from, destination: to, transit: map[string]bool{}, routes: map[string]bool{},
+				cases: map[string]bool{}, persons: map[string]bool{}, legs: map[legKey]*leg{},
+				legCases: map[legKey]map[string]bool{}, legPeople: map[legKey]map[string]bool{}}
+			flows[k] = t
+		}
+		for _, tc := range transit {
+			if tc != from && tc != to {
+				t.transit[tc] = true
 			}
-			path := stops.countries(route)
-			if len(path) < 2 || path[0] == path[len(path)-1] {
-				continue
+		}
+		t.routes[route] = true
+		addAll(t.cases, rc.Cases)
+		addAll(t.persons, rc.Moved)
+		for _, l := range stops.legs(route) {
+			lk := legKey{l.from.ID, l.to.ID}
+			if t.legs[lk] == nil {
+				t.legs[lk] = &l
+				t.legCases[lk], t.legPeople[lk] = map[string]bool{}, map[string]bool{}
 			}
-			from, to, transit := path[0], path[len(path)-1], path[1:len(path)-1]
-			if origin != "" && from != origin || destination != "" && to != destination ||
-				via != "" && (!slices.Contains(transit, via) || via == from || via == to) {
-				continue
-			}
-			k := [2]string{from, to}
-			t := flows[k]
-			if t == nil {
-				t = &flowTally{origin: from, destination: to, transit: map[string]bool{}, routes: map[string]bool{},
-					cases: map[string]bool{}, persons: map[string]bool{}, legs: map[legKey]*leg{},
-					legCases: map[legKey]map[string]bool{}, legPeople: map[legKey]map[string]bool{}}
-				flows[k] = t
-			}
-			for _, tc := range transit {
-				if tc != from && tc != to {
-					t.transit[tc] = true
-				}
-			}
-			t.routes[route] = true
-			t.cases[c] = true
-			var people []string
-			for _, p := range f.Parties {
-				if p.Role == string(PartyVictim) || p.Moved {
-					t.persons[p.Person] = true
-					people = append(people, p.Person)
-				}
-			}
-			for _, l := range stops.legs(route) {
-				lk := legKey{l.from.ID, l.to.ID}
-				if t.legs[lk] == nil {
-					t.legs[lk] = &l
-					t.legCases[lk], t.legPeople[lk] = map[string]bool{}, map[string]bool{}
-				}
-				t.legCases[lk][c] = true
-				for _, p := range people {
-					t.legPeople[lk][p] = true
-				}
-			}
+			addAll(t.legCases[lk], rc.Cases)
+			addAll(t.legPeople[lk], rc.Moved)
 		}
 	}
 
@@ -453,4 +446,39 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// RouteCasesOf gathers facts (of a CaseFactsQuery with Moved, the parties in every role) by route:
+// what RouteCases returns. A store that gathers the facts in process gathers them so.
+func RouteCasesOf(facts []*CaseFacts) *RouteCases {
+	type gathered struct{ cases, moved map[string]bool }
+	byRoute := map[string]*gathered{}
+	for _, f := range facts {
+		for _, route := range f.Routes {
+			g := byRoute[route]
+			if g == nil {
+				g = &gathered{cases: map[string]bool{}, moved: map[string]bool{}}
+				byRoute[route] = g
+			}
+			g.cases[f.Case.ID] = true
+			for _, p := range f.Parties {
+				if p.Role == string(PartyVictim) || p.Moved {
+					g.moved[p.Person] = true
+				}
+			}
+		}
+	}
+	out := &RouteCases{Cases: len(facts), Routes: make([]*RouteCase, 0, len(byRoute))}
+	for _, route := range sortedKeys(byRoute) {
+		g := byRoute[route]
+		out.Routes = append(out.Routes, &RouteCase{Route: route, Cases: sortedKeys(g.cases), Moved: sortedKeys(g.moved)})
+	}
+	return out
+}
+
+// addAll adds xs to set.
+func addAll(set map[string]bool, xs []string) {
+	for _, x := range xs {
+		set[x] = true
+	}
 }

@@ -251,20 +251,6 @@ func inRange(d, from, to Date) bool {
 	return d != "" && (from == "" || d >= from) && (to == "" || d <= to)
 }
 
-// caseFacts returns the facts of the visible cases q selects (q.Limit is MaxScanEntities);
-// COMPLEXITY_LIMIT_EXCEEDED with advice when more match.
-func (s *Service) caseFacts(ctx context.Context, q CaseFactsQuery, advice string) ([]*CaseFacts, error) {
-	q.Limit = MaxScanEntities
-	facts, err := s.Store.CaseFacts(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if len(facts) > MaxScanEntities {
-		return nil, tooManyCases(advice)
-	}
-	return facts, nil
-}
-
 // tooManyCases is the error of a question over more than MaxScanEntities cases.
 func tooManyCases(advice string) error {
 	return Errorf(ECOMPLEXITY, "more than %d %s records match; %s", MaxScanEntities, KindCase.Label(), advice)

@@ -66,6 +66,13 @@ type Store interface {
 	// server, which returns the cells rather than every case.
 	CaseTally(ctx context.Context, q CaseTallyQuery) (*CaseTallies, error)
 
+	// RouteCases returns the visible routes that the visible cases matching q's conditions concern,
+	// each with those cases and the persons moved in them, gathered under the policy of CaseFacts:
+	// the facts of CaseFacts (with Moved) by route, as RouteCasesOf gathers them. It reads at most
+	// q.Limit+1 cases, so that the caller can tell there are more. One round trip to a database
+	// server, which returns a row per route rather than per case.
+	RouteCases(ctx context.Context, q RouteCasesQuery) (*RouteCases, error)
+
 	// Apply writes a change set atomically: all of it or none of it. Entities in Put are created, or
 	// replaced when they exist and differ; relationships in Link likewise. Returns NOT_FOUND when an
 	// entity to update, an endpoint to link or a relationship to unlink is missing or hidden,
@@ -308,6 +315,28 @@ type CaseTally struct {
 	Arrested, Victims, Referred int
 	// Own: the viewer has an organisation, and it originated every case of the cell.
 	Own bool
+}
+
+// RouteCasesQuery selects the cases whose routes RouteCases returns.
+type RouteCasesQuery struct {
+	Conditions []Condition // on the cases, as in ListQuery
+	Limit      int         // at most Limit+1 cases are read
+}
+
+// RouteCases are the routes of the cases a RouteCasesQuery selects, and the number of cases read.
+type RouteCases struct {
+	Cases  int          // the cases read, each once, whether or not they concern a route
+	Routes []*RouteCase // by route id
+}
+
+// RouteCase is a visible route with the visible cases that concern it (ALONG_ROUTE).
+type RouteCase struct {
+	Route string
+	Cases []string // by id
+	// Moved: the distinct persons moved in those cases, by id: the visible persons party to one of
+	// them as VICTIM, or party to one of them and SMUGGLED or TRAFFICKED by a visible entity
+	// (PartyFact.Moved).
+	Moved []string
 }
 
 // CaseFacts is a visible case with what statistics and flows count about it.

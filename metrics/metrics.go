@@ -162,6 +162,11 @@ func (s *store) CaseTally(ctx context.Context, q sarhad.CaseTallyQuery) (out *sa
 	return s.Store.CaseTally(ctx, q)
 }
 
+func (s *store) RouteCases(ctx context.Context, q sarhad.RouteCasesQuery) (out *sarhad.RouteCases, err error) {
+	defer func(start time.Time) { s.m.observe(ctx, "RouteCases", start, err) }(time.Now())
+	return s.Store.RouteCases(ctx, q)
+}
+
 func (s *store) RelationshipsByID(ctx context.Context, ids []string) (out []*sarhad.Relationship, err error) {
 	defer func(start time.Time) { s.m.observe(ctx, "RelationshipsByID", start, err) }(time.Now())
 	return s.Store.RelationshipsByID(ctx, ids)

@@ -3,6 +3,7 @@ package neo4j
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -37,8 +38,7 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 		referred = referredExists("p")
 	}
 	if q.Moved {
-		moved = `EXISTS { MATCH (p)<-[m:SMUGGLED|TRAFFICKED]-(o:` + entityLabel + `) WHERE ` + visible("m") + ` AND ` +
-			visibleEnd("o", true, sarhad.RelSmuggled, sarhad.RelTrafficked) + ` }`
+		moved = movedExists("p")
 	}
 	arrests, arrested := "", "[] AS arrested"
 	if q.Arrests {
@@ -86,6 +86,64 @@ func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarh
 func referredExists(p string) string {
 	return `EXISTS { MATCH (` + p + `)-[x:REFERRED_TO]->(o:` + entityLabel + `) WHERE ` + visible("x") + ` AND ` +
 		visibleEnd("o", false, sarhad.RelReferredTo) + ` }`
+}
+
+// movedExists is the predicate of PartyFact.Moved for person p.
+func movedExists(p string) string {
+	return `EXISTS { MATCH (` + p + `)<-[m:SMUGGLED|TRAFFICKED]-(o:` + entityLabel + `) WHERE ` + visible("m") + ` AND ` +
+		visibleEnd("o", true, sarhad.RelSmuggled, sarhad.RelTrafficked) + ` }`
+}
+
+// RouteCases implements sarhad.Store in one statement that returns a row per route, not per case:
+// the cases' visible routes, grouped, then the persons moved in each route's cases.
+func (s *Store) RouteCases(ctx context.Context, q sarhad.RouteCasesQuery) (*sarhad.RouteCases, error) {
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	match, params, err := entityMatch(v, sarhad.KindCase, q.Conditions)
+	if err != nil {
+		return nil, fmt.Errorf("neo4j: route cases: %w", err)
+	}
+	params["limit"] = q.Limit + 1
+	records, err := s.read(ctx, match+`
+		WITH e LIMIT $limit
+		WITH collect(e) AS counted
+		CALL (counted) {
+			UNWIND counted AS e
+			MATCH (e)-[a:ALONG_ROUTE]->(rt:Route) WHERE `+visible("a")+` AND `+visibleNode("rt", sarhad.KindRoute)+`
+			WITH rt, collect(DISTINCT e) AS cases
+			CALL (cases) {
+				UNWIND cases AS c
+				MATCH (p:Person)-[r:PARTY_TO]->(c) WHERE `+visible("r")+` AND `+visibleNode("p", sarhad.KindPerson)+`
+					AND (r.role = '`+string(sarhad.PartyVictim)+`' OR `+movedExists("p")+`)
+				WITH DISTINCT p.id AS person ORDER BY person
+				RETURN collect(person) AS moved
+			}
+			WITH rt.id AS route, [c IN cases | c.id] AS cases, moved ORDER BY route
+			RETURN collect([route, cases, moved]) AS routes
+		}
+		RETURN size(counted) AS total, routes`, params)
+	if err != nil {
+		return nil, wrap(ctx, "route cases", err)
+	}
+	if len(records) != 1 {
+		return nil, fmt.Errorf("neo4j: route cases: %d records, want 1", len(records))
+	}
+	total, _ := records[0].Values[0].(int64)
+	out := &sarhad.RouteCases{Cases: int(total)}
+	routes, _ := records[0].Values[1].([]any)
+	for _, raw := range routes {
+		r, _ := raw.([]any)
+		if len(r) != 3 {
+			return nil, fmt.Errorf("neo4j: route cases: unexpected route %v", raw)
+		}
+		route, _ := r[0].(string)
+		cases := asStrs(r[1])
+		slices.Sort(cases)
+		out.Routes = append(out.Routes, &sarhad.RouteCase{Route: route, Cases: cases, Moved: asStrs(r[2])})
+	}
+	return out, nil
 }
 
 // arrestsMatch matches the persons p involved in the visible ARREST events recorded in case c

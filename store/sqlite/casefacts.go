@@ -155,3 +155,12 @@ func (s *Store) CaseTally(ctx context.Context, q sarhad.CaseTallyQuery) (*sarhad
 	}
 	return sarhad.TallyCaseFacts(v, facts, q.GroupBy), nil
 }
+
+// RouteCases implements sarhad.Store: CaseFacts by route, in process.
+func (s *Store) RouteCases(ctx context.Context, q sarhad.RouteCasesQuery) (*sarhad.RouteCases, error) {
+	facts, err := s.CaseFacts(ctx, sarhad.CaseFactsQuery{Conditions: q.Conditions, Limit: q.Limit, Moved: true, IDsOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	return sarhad.RouteCasesOf(facts), nil
+}

@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"Relationships", testRelationships},
 		{"CaseFacts", testCaseFacts},
 		{"CaseTally", testCaseTally},
+		{"RouteCases", testRouteCases},
 		{"BoundedNeighbours", testBoundedNeighbours},
 		{"NeighboursThen", testNeighboursThen},
 		{"Neighbourhood", testNeighbourhood},

@@ -122,6 +122,102 @@ func testCaseTally(t *testing.T, h *harness) {
 	})
 }
 
+// testRouteCases checks RouteCases on the fixture of CaseFacts: written out for two viewers, and
+// for every policy viewer, sarhad.RouteCasesOf the facts read through ListEntities, Relationships
+// and Entities.
+func testRouteCases(t *testing.T, h *harness) {
+	f := newCaseFactsFixture()
+	s := h.store(t)
+	f.load(t, s)
+	key := map[string]string{}
+	for k, e := range f.entities {
+		key[e.EntityMeta().ID] = k
+	}
+	keys := func(ids []string) string {
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			out[i] = cmpOr(key[id], id)
+		}
+		slices.Sort(out)
+		return strings.Join(out, " ")
+	}
+	// text renders route cases with the fixture's keys: the number of cases read, then a line per
+	// route in the order given.
+	text := func(rc *sarhad.RouteCases) string {
+		lines := []string{fmt.Sprintf("cases=%d", rc.Cases)}
+		for _, r := range rc.Routes {
+			lines = append(lines, fmt.Sprintf("%s cases=[%s] moved=[%s]", keys([]string{r.Route}), keys(r.Cases), keys(r.Moved)))
+		}
+		return strings.Join(lines, "\n")
+	}
+	routeCases := func(t *testing.T, v *sarhad.Viewer, q sarhad.RouteCasesQuery) *sarhad.RouteCases {
+		t.Helper()
+		got, err := s.RouteCases(as(t.Context(), v), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range got.Routes {
+			if !slices.IsSorted(r.Cases) || !slices.IsSorted(r.Moved) {
+				t.Errorf("route %s: cases %v and moved %v, want each by id", r.Route, r.Cases, r.Moved)
+			}
+		}
+		if !slices.IsSortedFunc(got.Routes, func(a, b *sarhad.RouteCase) int { return strings.Compare(a.Route, b.Route) }) {
+			t.Errorf("routes %s, want them by id", text(got))
+		}
+		return got
+	}
+
+	// Written out: the FIA sees both routes, the three cases, and c1's victims v1 and v2 and a1,
+	// trafficked by x1. Iran sees rt1 alone, through c1 (c2's tie to it is the FIA's), v1 (a
+	// victim) and not a1, whose trafficker it may not see; c3 counts for the FIA though it
+	// concerns no route.
+	ordered := func(lines ...string) string { // the routes by id, as the store orders them
+		head, rest := lines[0], lines[1:]
+		slices.SortFunc(rest, func(a, b string) int {
+			ka, _, _ := strings.Cut(a, " ")
+			kb, _, _ := strings.Cut(b, " ")
+			return strings.Compare(f.entities[ka].EntityMeta().ID, f.entities[kb].EntityMeta().ID)
+		})
+		return strings.Join(append([]string{head}, rest...), "\n")
+	}
+	all := sarhad.RouteCasesQuery{Limit: 10}
+	for _, tc := range []struct {
+		name string
+		v    *sarhad.Viewer
+		want string
+	}{
+		{"FIAInvestigator", fiaInvestigator(), ordered("cases=3", "rt1 cases=[c1 c2] moved=[a1 v1 v2]", "rt2 cases=[c1] moved=[a1 v1 v2]")},
+		{"IranLiaison", iranLiaison(), ordered("cases=2", "rt1 cases=[c1] moved=[v1]")},
+	} {
+		t.Run("Policy/"+tc.name, func(t *testing.T) {
+			if got := text(routeCases(t, tc.v, all)); got != tc.want {
+				t.Errorf("RouteCases:\n%s\nwant\n%s", got, tc.want)
+			}
+		})
+	}
+
+	after := []sarhad.Condition{{Attr: "registeredOn", Op: sarhad.OpGTE, Values: []string{"2023-03-01"}}}
+	for _, nv := range policyViewers() {
+		t.Run("Reference/"+nv.name, func(t *testing.T) {
+			ctx := as(t.Context(), nv.v)
+			for _, conds := range [][]sarhad.Condition{nil, after} {
+				facts := referenceCaseFacts(t, ctx, s, sarhad.CaseFactsQuery{Conditions: conds, Limit: 10, Moved: true})
+				q := all
+				q.Conditions = conds
+				if got, want := text(routeCases(t, nv.v, q)), text(sarhad.RouteCasesOf(facts)); got != want {
+					t.Errorf("RouteCases, conditions %v:\n%s\nwant\n%s", conds, got, want)
+				}
+			}
+		})
+	}
+
+	t.Run("Limit", func(t *testing.T) {
+		if got := routeCases(t, fiaInvestigator(), sarhad.RouteCasesQuery{Limit: 1}); got.Cases != 2 {
+			t.Errorf("Limit 1: %d cases read, want 2", got.Cases)
+		}
+	})
+}
+
 func cmpOr(a, b string) string {
 	if a != "" {
 		return a
