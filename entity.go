@@ -429,13 +429,6 @@ type Case struct {
 // DisplayName implements Entity.
 func (c *Case) DisplayName() string { return c.Reference }
 
-// StatFields returns a copy of c with only what statistics count a case by: its id, kind and
-// handling, agency, country, offences, stage and registration date.
-func (c *Case) StatFields() *Case {
-	return &Case{Meta: Meta{ID: c.ID, Kind: c.Kind, Handling: c.Handling}, Agency: c.Agency, Country: c.Country,
-		Offences: c.Offences, Stage: c.Stage, RegisteredOn: c.RegisteredOn}
-}
-
 // SearchNames implements Entity.
 func (c *Case) SearchNames() []string { return nonEmpty(c.Reference, c.Title) }
 

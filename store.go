@@ -52,23 +52,16 @@ type Store interface {
 	// hidden (a relationship is hidden when it or either end is hidden).
 	RelationshipsByID(ctx context.Context, ids []string) ([]*Relationship, error)
 
-	// CaseFacts returns the visible cases that match q's conditions, ordered by id, at most
-	// q.Limit+1 of them, each with the facts that statistics and flows count about it, gathered
-	// under the access policy as Relationships and Entities would: a fact holds only through
-	// visible relationships between visible entities. One round trip to a database server however
-	// many cases match.
-	CaseFacts(ctx context.Context, q CaseFactsQuery) ([]*CaseFacts, error)
-
-	// CaseTally counts the visible cases that match q's conditions, grouped by q.GroupBy, with the
-	// facts CaseFacts would gather about them (Arrests and Referred, the parties in the role VICTIM)
-	// and under the same policy: the tally of CaseFacts by TallyCaseFacts. It counts at most
-	// q.Limit+1 cases, so that the caller can tell there are more. One round trip to a database
-	// server, which returns the cells rather than every case.
+	// CaseTally counts the visible cases that match q's conditions, grouped by q.GroupBy: the tally
+	// (TallyCaseFacts) of the cases' CaseFacts, with their arrests, their parties in the role
+	// VICTIM and whether those were referred. It counts at most q.Limit+1 cases, so that the caller
+	// can tell there are more. One round trip to a database server, which returns the cells rather
+	// than every case.
 	CaseTally(ctx context.Context, q CaseTallyQuery) (*CaseTallies, error)
 
 	// RouteCases returns the visible routes that the visible cases matching q's conditions concern,
-	// each with those cases and the persons moved in them, gathered under the policy of CaseFacts:
-	// the facts of CaseFacts (with Moved) by route, as RouteCasesOf gathers them. It reads at most
+	// each with those cases and the persons moved in them: the cases' CaseFacts, with their parties
+	// in every role and whether those were moved, gathered by route (RouteCasesOf). It reads at most
 	// q.Limit+1 cases, so that the caller can tell there are more. One round trip to a database
 	// server, which returns a row per route rather than per case.
 	RouteCases(ctx context.Context, q RouteCasesQuery) (*RouteCases, error)
@@ -269,8 +262,8 @@ type NameQuery struct {
 	Limit  int
 }
 
-// CaseFactsQuery selects the cases of a statistic and the facts to gather beyond their routes and
-// parties.
+// CaseFactsQuery selects cases and the facts to gather about them beyond their routes and parties,
+// for a store that gathers CaseFacts to tally them in process (the embedded store).
 type CaseFactsQuery struct {
 	Conditions []Condition // on the cases, as in ListQuery
 	Limit      int         // at most Limit+1 cases are returned, so that the caller can tell there are more
@@ -282,10 +275,6 @@ type CaseFactsQuery struct {
 	// alone. Flows count cases without reading them: at SF 1 the whole cases were a quarter of
 	// the memory of a question.
 	IDsOnly bool
-	// StatFields: the caller reads only what statistics count a case by (see Case.StatFields), so
-	// a store may return each CaseFacts.Case with those fields alone. At SF 1 the whole cases, which
-	// may carry a long summary, were about a quarter of the time of a statistics question on Neo4j.
-	StatFields bool
 }
 
 // CaseTallyQuery selects the cases of a statistic and how they are grouped.

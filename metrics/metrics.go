@@ -152,11 +152,6 @@ func (s *store) Neighbourhood(ctx context.Context, q sarhad.NeighbourhoodQuery) 
 	return s.Store.Neighbourhood(ctx, q)
 }
 
-func (s *store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) (out []*sarhad.CaseFacts, err error) {
-	defer func(start time.Time) { s.m.observe(ctx, "CaseFacts", start, err) }(time.Now())
-	return s.Store.CaseFacts(ctx, q)
-}
-
 func (s *store) CaseTally(ctx context.Context, q sarhad.CaseTallyQuery) (out *sarhad.CaseTallies, err error) {
 	defer func(start time.Time) { s.m.observe(ctx, "CaseTally", start, err) }(time.Now())
 	return s.Store.CaseTally(ctx, q)

@@ -8,7 +8,10 @@ import (
 	"github.com/sarhad/sarhad"
 )
 
-// CaseFacts implements sarhad.Store: the cases, then one statement for each kind of fact over
+// CaseFacts returns the visible cases that match q's conditions, ordered by id, at most q.Limit+1 of
+// them, each with the facts q asks for, gathered under the access policy as Relationships and
+// Entities would: a fact holds only through visible relationships between visible entities.
+// CaseTally and RouteCases tally them. The cases, then one statement for each kind of fact over
 // their ids, in one read transaction. Each statement walks from the cases through the
 // (to_id, type) and (from_id, type) indexes, with the policy on every relationship and entity.
 func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarhad.CaseFacts, error) {
@@ -149,7 +152,7 @@ func (s *Store) CaseTally(ctx context.Context, q sarhad.CaseTallyQuery) (*sarhad
 		return nil, err
 	}
 	facts, err := s.CaseFacts(ctx, sarhad.CaseFactsQuery{Conditions: q.Conditions, Limit: q.Limit, Arrests: true,
-		Referred: true, Roles: []sarhad.PartyRole{sarhad.PartyVictim}, StatFields: true})
+		Referred: true, Roles: []sarhad.PartyRole{sarhad.PartyVictim}})
 	if err != nil {
 		return nil, err
 	}

@@ -6,81 +6,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"github.com/sarhad/sarhad"
 )
 
-// CaseFacts implements sarhad.Store in one statement: the cases, then a subquery for each kind of
-// fact, each walking from the case with the policy on every relationship and node (visibleNode for
-// the nodes matched by their kind's label, visibleEnd for those reached by a type).
-func (s *Store) CaseFacts(ctx context.Context, q sarhad.CaseFactsQuery) ([]*sarhad.CaseFacts, error) {
-	v, err := sarhad.ViewerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	match, params, err := entityMatch(v, sarhad.KindCase, q.Conditions)
-	if err != nil {
-		return nil, fmt.Errorf("neo4j: case facts: %w", err)
-	}
-	params["limit"] = q.Limit + 1
-	roles := ""
-	if len(q.Roles) > 0 {
-		rs := make([]string, len(q.Roles))
-		for i, r := range q.Roles {
-			rs[i] = string(r)
-		}
-		params["roles"] = rs
-		roles = " AND r.role IN $roles"
-	}
-	referred, moved := "false", "false"
-	if q.Referred {
-		referred = referredExists("p")
-	}
-	if q.Moved {
-		moved = movedExists("p")
-	}
-	arrests, arrested := "", "[] AS arrested"
-	if q.Arrests {
-		arrests, arrested = `CALL (e) {
-			`+arrestsMatch("p", "e")+`
-			WITH DISTINCT p.id AS person ORDER BY person
-			RETURN collect(person) AS arrested
-		}`, "arrested"
-	}
-	caseMap := entityMap("e")
-	switch {
-	case q.IDsOnly:
-		caseMap = "e.id"
-	case q.StatFields:
-		caseMap = statFieldsMap("e")
-	}
-	var out []*sarhad.CaseFacts
-	err = s.readEach(ctx, match+`
-		WITH e ORDER BY e.id LIMIT $limit
-		`+routesCall("e")+`
-		CALL (e) {
-			MATCH (p:Person)-[r:PARTY_TO]->(e) WHERE `+visible("r")+roles+` AND `+visibleNode("p", sarhad.KindPerson)+`
-			WITH DISTINCT p, coalesce(r.role, '') AS role
-			WITH p, role ORDER BY p.id, role
-			RETURN collect([p.id, role, `+referred+`, `+moved+`]) AS parties
-		}
-		`+arrests+`
-		RETURN `+caseMap+` AS c, routes, parties, `+arrested, params,
-		func() { out = out[:0] },
-		func(rec *neo4j.Record) error {
-			f, err := decodeCaseFacts(v, rec, q.StatFields)
-			if err != nil {
-				return err
-			}
-			out = append(out, f)
-			return nil
-		})
-	if err != nil {
-		return nil, wrap(ctx, "case facts", err)
-	}
-	return out, nil
-}
+// Statistics and flows are counted here, in Cypher: a statement returns the cells of a statistic or
+// a row per route, not every case with its facts.
 
 // referredExists is the predicate of PartyFact.Referred for person p.
 func referredExists(p string) string {
@@ -95,7 +25,8 @@ func movedExists(p string) string {
 }
 
 // RouteCases implements sarhad.Store in one statement that returns a row per route, not per case:
-// the cases' visible routes, grouped, then the persons moved in each route's cases.
+// the cases' visible routes, grouped, then the persons moved in each route's cases, with the policy
+// of CaseTally.
 func (s *Store) RouteCases(ctx context.Context, q sarhad.RouteCasesQuery) (*sarhad.RouteCases, error) {
 	v, err := sarhad.ViewerFrom(ctx)
 	if err != nil {
@@ -165,8 +96,9 @@ func routesCall(e string) string {
 
 // CaseTally implements sarhad.Store in one statement that returns the cells, not the cases: it
 // keys each case by its values of the dimensions (as sarhad.TallyCaseFacts keys its facts), groups
-// the cases by key, and gathers each cell's victims, referrals and arrests from its cases with the
-// policy of CaseFacts.
+// the cases by key, and gathers each cell's victims, referrals and arrests from its cases, with the
+// policy on every relationship and node (visibleNode for the nodes matched by their kind's label,
+// visibleEnd for those reached by a type).
 func (s *Store) CaseTally(ctx context.Context, q sarhad.CaseTallyQuery) (*sarhad.CaseTallies, error) {
 	v, err := sarhad.ViewerFrom(ctx)
 	if err != nil {
@@ -254,78 +186,4 @@ func (s *Store) CaseTally(ctx context.Context, q sarhad.CaseTallyQuery) (*sarhad
 			Convicted: n(4), Acquitted: n(5), Arrested: n(6), Victims: n(7), Referred: n(8), Own: own})
 	}
 	return out, nil
-}
-
-// decodeCaseFacts decodes one record of CaseFacts: the case (its id alone, or its statFieldsMap when
-// statFields), its routes, its parties and those arrested.
-func decodeCaseFacts(v *sarhad.Viewer, rec *neo4j.Record, statFields bool) (*sarhad.CaseFacts, error) {
-	var c *sarhad.Case
-	if id, ok := rec.Values[0].(string); ok { // CaseFactsQuery.IDsOnly
-		c = &sarhad.Case{Meta: sarhad.Meta{ID: id, Kind: sarhad.KindCase}}
-	} else if statFields {
-		var err error
-		if c, err = decodeStatFields(rec.Values[0]); err != nil {
-			return nil, err
-		}
-	} else {
-		e, err := decodeEntity(v, rec.Values[0])
-		if err != nil {
-			return nil, err
-		}
-		if c, ok = e.(*sarhad.Case); !ok {
-			return nil, fmt.Errorf("entity %s is not a case", e.EntityMeta().ID)
-		}
-	}
-	f := &sarhad.CaseFacts{Case: c, Routes: asStrs(rec.Values[1]), Arrested: asStrs(rec.Values[3])}
-	parties, _ := rec.Values[2].([]any)
-	if len(parties) > 0 {
-		f.Parties = make([]sarhad.PartyFact, 0, len(parties))
-	}
-	for _, raw := range parties {
-		p, _ := raw.([]any)
-		if len(p) != 4 {
-			return nil, fmt.Errorf("case %s: unexpected party %v", c.ID, raw)
-		}
-		person, _ := p[0].(string)
-		role, _ := p[1].(string)
-		referred, _ := p[2].(bool)
-		moved, _ := p[3].(bool)
-		f.Parties = append(f.Parties, sarhad.PartyFact{Person: person, Role: role, Referred: referred, Moved: moved})
-	}
-	return f, nil
-}
-
-// statFieldsMap is the map of case x that CaseFactsQuery.StatFields reads: the envelope's handling
-// and the flattened attributes statistics count by (see sarhad.Case.StatFields), not the whole
-// attributes.
-func statFieldsMap(x string) string {
-	fields := []string{".id", ".kind", handlingFields}
-	for _, attr := range []string{"agency", "country", "offences", "stage", "registeredOn"} {
-		fields = append(fields, attr+": "+x+"."+attrProperty(attrPrefix, attr))
-	}
-	return x + " {" + strings.Join(fields, ", ") + "}"
-}
-
-// decodeStatFields decodes a statFieldsMap.
-func decodeStatFields(raw any) (*sarhad.Case, error) {
-	m, ok := raw.(map[string]any)
-	if !ok {
-		return nil, fmt.Errorf("case: unexpected value %T", raw)
-	}
-	c := &sarhad.Case{Meta: sarhad.Meta{ID: str(m, "id"), Kind: sarhad.EntityKind(str(m, "kind")), Handling: handlingOf(m)},
-		Agency: str(m, "agency"), Country: str(m, "country"), Stage: sarhad.CaseStage(str(m, "stage"))}
-	if c.Kind != sarhad.KindCase {
-		return nil, fmt.Errorf("entity %s is not a case", c.ID)
-	}
-	for _, o := range strs(m, "offences") {
-		c.Offences = append(c.Offences, sarhad.Offence(o))
-	}
-	if on := str(m, "registeredOn"); on != "" {
-		d, err := sarhad.ParseDate(on)
-		if err != nil {
-			return nil, fmt.Errorf("case %s: registeredOn: %w", c.ID, err)
-		}
-		c.RegisteredOn = d
-	}
-	return c, nil
 }
