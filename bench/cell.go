@@ -39,8 +39,10 @@ type Cell struct {
 type cellPlan struct {
 	concurrency int
 	warmup      int           // requests before measuring
+	warmupFor   time.Duration // and the least time they take
 	requests    int           // measured requests; 0: measure for duration
 	duration    time.Duration // measured time when requests is 0
+	atLeast     time.Duration // the least time requests take (more are sent until it has passed)
 	timeout     time.Duration // of one request
 }
 
@@ -53,7 +55,8 @@ const rssInterval = 50 * time.Millisecond
 func runCell(ctx context.Context, sys system, q string, params []Params, plan cellPlan) Cell {
 	c := Cell{System: sys.name(), Query: q, Concurrency: plan.concurrency}
 	if plan.warmup > 0 {
-		drive(ctx, sys, q, params, cellPlan{concurrency: plan.concurrency, requests: plan.warmup, timeout: plan.timeout})
+		drive(ctx, sys, q, params, cellPlan{concurrency: plan.concurrency, requests: plan.warmup, atLeast: plan.warmupFor,
+			timeout: plan.timeout})
 	}
 	var before BoltCounts
 	if p := sys.bolt(); p != nil {
@@ -97,6 +100,7 @@ func drive(ctx context.Context, sys system, q string, params []Params, plan cell
 		mu       sync.Mutex
 		wg       sync.WaitGroup
 		deadline = time.Now().Add(plan.duration)
+		least    = time.Now().Add(plan.atLeast)
 	)
 	perWorker := make([][]time.Duration, plan.concurrency)
 	for w := range plan.concurrency {
@@ -105,7 +109,7 @@ func drive(ctx context.Context, sys system, q string, params []Params, plan cell
 			defer wg.Done()
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
-				if plan.requests > 0 && i >= plan.requests || plan.requests == 0 && time.Now().After(deadline) {
+				if plan.requests > 0 && i >= plan.requests && !time.Now().Before(least) || plan.requests == 0 && time.Now().After(deadline) {
 					return
 				}
 				rctx, cancel := context.WithTimeout(ctx, plan.timeout)

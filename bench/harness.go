@@ -30,7 +30,10 @@ type Config struct {
 	Requests    int           `json:"requests"`    // measured requests per cell; 0: measure for Duration
 	Duration    time.Duration `json:"durationNs"`  // measured time per cell when Requests is 0
 	Warmup      int           `json:"warmup"`      // requests per cell before measuring (at least the concurrency)
-	ParamSets   int           `json:"paramSets"`   // parameter sets drawn for each question with parameters
+	// WarmupFor: the warm-up of a cell lasts at least this long too. The first cells of a server
+	// measured after 20 requests alone were up to half slower than when measured again.
+	WarmupFor time.Duration `json:"warmupForNs"`
+	ParamSets int           `json:"paramSets"` // parameter sets drawn for each question with parameters
 
 	Systems []string `json:"systems"` // systems to run (Systems() when empty)
 	Queries []string `json:"queries"` // questions to run (all when empty)
@@ -57,7 +60,8 @@ type Config struct {
 
 // DefaultConfig is the configuration of the full benchmark at scale factor 1.
 func DefaultConfig() Config {
-	return Config{Scale: 1, Seed: 1, Concurrency: []int{1, 8, 32}, Duration: 10 * time.Second, Warmup: 20, ParamSets: 16,
+	return Config{Scale: 1, Seed: 1, Concurrency: []int{1, 8, 32}, Duration: 10 * time.Second, Warmup: 20,
+		WarmupFor: 2 * time.Second, ParamSets: 16,
 		Neo4jHeap: "2g", Neo4jPageCache: "1g", RequestTimeout: 2 * time.Minute, Out: "bench-out"}
 }
 
@@ -349,7 +353,7 @@ func measure(ctx context.Context, cfg Config, systems []system, queries []Query,
 					continue
 				}
 				c := runCell(ctx, s, q.ID, res.Params[q.ID], cellPlan{concurrency: conc, warmup: max(cfg.Warmup, conc),
-					requests: cfg.Requests, duration: cfg.Duration, timeout: cfg.RequestTimeout})
+					warmupFor: cfg.WarmupFor, requests: cfg.Requests, duration: cfg.Duration, timeout: cfg.RequestTimeout})
 				res.Cells = append(res.Cells, c)
 				fmt.Fprintf(log, "%-14s %s c=%-3d %6d req %4d err  p50 %8s  %8.1f req/s  %5.1f RT/req\n", c.System, c.Query,
 					c.Concurrency, c.Requests, c.Errors, ms(c.P50), c.Throughput, c.RoundTripsPer)

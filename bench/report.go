@@ -106,8 +106,8 @@ func Markdown(r *Results) string {
 	if cfg.Requests == 0 {
 		cell = cfg.Duration.String()
 	}
-	fmt.Fprintf(&b, "- each cell: %d warm-up requests (at least the concurrency), then %s; parameters cycle through %d sets per question\n",
-		cfg.Warmup, cell, cfg.ParamSets)
+	fmt.Fprintf(&b, "- each cell: %d warm-up requests (at least the concurrency) for at least %s, then %s; parameters cycle through %d sets per question\n",
+		cfg.Warmup, cfg.WarmupFor, cell, cfg.ParamSets)
 	v := benchViewer()
 	fmt.Fprintf(&b, "- viewer: %s of %s (%s) with %s\n", v.Roles[0], v.Org, v.Country, strings.Join(v.Clearances, ", "))
 	for _, s := range r.Systems {

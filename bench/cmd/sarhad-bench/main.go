@@ -40,6 +40,7 @@ func main() {
 	flag.IntVar(&cfg.Requests, "n", 0, "measured requests per cell; 0: measure for -d")
 	flag.DurationVar(&cfg.Duration, "d", cfg.Duration, "measured time per cell, when -n is 0")
 	flag.IntVar(&cfg.Warmup, "warmup", cfg.Warmup, "warm-up requests per cell (at least the concurrency)")
+	flag.DurationVar(&cfg.WarmupFor, "warmup-for", cfg.WarmupFor, "least time of a cell's warm-up (more requests are sent until it has passed)")
 	flag.IntVar(&cfg.ParamSets, "params", cfg.ParamSets, "parameter sets drawn per question")
 	flag.StringVar(&systems, "systems", "", "systems to run, comma-separated (default all: "+strings.Join(bench.Systems(), ",")+")")
 	flag.StringVar(&queries, "queries", "", "questions to run, comma-separated (default all: Q1,…,Q8)")
