@@ -197,7 +197,13 @@ func (s *Service) CrossBorderFlows(ctx context.Context, q FlowQuery) ([]*CrossBo
 		legCases, legPeople map[legKey]map[string]bool
 	}
 	flows := map[[2]string]*flowTally{}
-	for _, rc := range found.Routes { // by route id: a leg of several routes takes the mode of the first
+	// A leg of several routes of a flow takes its mode from the first of them in the order of their
+	// first case, then of their ids: the route of the first case that travels the leg.
+	byFirstCase := slices.Clone(found.Routes)
+	slices.SortFunc(byFirstCase, func(a, b *RouteCase) int {
+		return cmp.Or(cmp.Compare(firstOf(a.Cases), firstOf(b.Cases)), cmp.Compare(a.Route, b.Route))
+	})
+	for _, rc := range byFirstCase {
 		route := rc.Route
 		if routes[route] == nil {
 			continue
@@ -474,6 +480,14 @@ func RouteCasesOf(facts []*CaseFacts) *RouteCases {
 		out.Routes = append(out.Routes, &RouteCase{Route: route, Cases: sortedKeys(g.cases), Moved: sortedKeys(g.moved)})
 	}
 	return out
+}
+
+// firstOf returns the first of xs, "" when there is none.
+func firstOf(xs []string) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return xs[0]
 }
 
 // addAll adds xs to set.

@@ -61,15 +61,21 @@ func (s *Store) RouteCases(ctx context.Context, q sarhad.RouteCasesQuery) (*sarh
 	if len(records) != 1 {
 		return nil, fmt.Errorf("neo4j: route cases: %d records, want 1", len(records))
 	}
-	total, _ := records[0].Values[0].(int64)
+	total, ok := records[0].Values[0].(int64)
+	routes, ok2 := records[0].Values[1].([]any)
+	if !ok || !ok2 {
+		return nil, fmt.Errorf("neo4j: route cases: unexpected record %v", records[0].Values)
+	}
 	out := &sarhad.RouteCases{Cases: int(total)}
-	routes, _ := records[0].Values[1].([]any)
 	for _, raw := range routes {
 		r, _ := raw.([]any)
-		if len(r) != 3 {
+		route, ok := "", len(r) == 3
+		if ok {
+			route, ok = r[0].(string)
+		}
+		if !ok {
 			return nil, fmt.Errorf("neo4j: route cases: unexpected route %v", raw)
 		}
-		route, _ := r[0].(string)
 		cases := asStrs(r[1])
 		slices.Sort(cases)
 		out.Routes = append(out.Routes, &sarhad.RouteCase{Route: route, Cases: cases, Moved: asStrs(r[2])})
@@ -109,7 +115,6 @@ func (s *Store) CaseTally(ctx context.Context, q sarhad.CaseTallyQuery) (*sarhad
 		return nil, fmt.Errorf("neo4j: case tally: %w", err)
 	}
 	params["limit"] = q.Limit + 1
-	params["own"] = v.Org
 	params["noRoute"] = sarhad.NoRoute
 	var values, keys []string // the clauses that give a case several values of a dimension; the key
 	prop := func(attr string) string { return "e." + attrProperty(attrPrefix, attr) }
@@ -121,9 +126,12 @@ func (s *Store) CaseTally(ctx context.Context, q sarhad.CaseTallyQuery) (*sarhad
 			on := prop("registeredOn")
 			keys = append(keys, `CASE WHEN size(coalesce(`+on+`, '')) < 7 THEN '' ELSE left(`+on+`, 4) + '-Q' +
 				toString((toInteger(substring(`+on+`, 5, 2)) + 2) / 3) END`)
-		case sarhad.StatStage, sarhad.StatAgency, sarhad.StatCountry:
-			attr := map[sarhad.StatDimension]string{sarhad.StatStage: "stage", sarhad.StatAgency: "agency", sarhad.StatCountry: "country"}[d]
-			keys = append(keys, `coalesce(`+prop(attr)+`, '')`)
+		case sarhad.StatStage:
+			keys = append(keys, `coalesce(`+prop("stage")+`, '')`)
+		case sarhad.StatAgency:
+			keys = append(keys, `coalesce(`+prop("agency")+`, '')`)
+		case sarhad.StatCountry:
+			keys = append(keys, `coalesce(`+prop("country")+`, '')`)
 		case sarhad.StatOffence: // a case without an offence counts in no cell
 			values = append(values, `UNWIND coalesce(`+prop("offences")+`, []) AS offence`)
 			keys = append(keys, "offence")
@@ -162,7 +170,7 @@ func (s *Store) CaseTally(ctx context.Context, q sarhad.CaseTallyQuery) (*sarhad
 				`+stages(sarhad.StageChargeSheeted, sarhad.StageOnTrial, sarhad.StageConvicted, sarhad.StageAcquitted)+`,
 				`+stages(sarhad.StageConvicted)+`, `+stages(sarhad.StageAcquitted)+`,
 				arrested, victims, referred,
-				coalesce($own <> '' AND all(c IN cases WHERE c.originOrg = $own), false)]) AS cells
+				coalesce($vOrg IS NOT NULL AND all(c IN cases WHERE c.originOrg = $vOrg), false)]) AS cells
 		}
 		RETURN size(counted) AS total, cells`, params)
 	if err != nil {
@@ -172,18 +180,32 @@ func (s *Store) CaseTally(ctx context.Context, q sarhad.CaseTallyQuery) (*sarhad
 		return nil, fmt.Errorf("neo4j: case tally: %d records, want 1", len(records))
 	}
 	rec := records[0]
-	total, _ := rec.Values[0].(int64)
+	total, ok := rec.Values[0].(int64)
+	cells, ok2 := rec.Values[1].([]any)
+	if !ok || !ok2 {
+		return nil, fmt.Errorf("neo4j: case tally: unexpected record %v", rec.Values)
+	}
 	out := &sarhad.CaseTallies{Cases: int(total)}
-	cells, _ := rec.Values[1].([]any)
 	for _, raw := range cells {
 		c, _ := raw.([]any)
 		if len(c) != 10 {
 			return nil, fmt.Errorf("neo4j: case tally: unexpected cell %v", raw)
 		}
-		n := func(i int) int { x, _ := c[i].(int64); return int(x) }
-		own, _ := c[9].(bool)
-		out.Cells = append(out.Cells, &sarhad.CaseTally{Key: asStrs(c[0]), Cases: n(1), Open: n(2), Charged: n(3),
-			Convicted: n(4), Acquitted: n(5), Arrested: n(6), Victims: n(7), Referred: n(8), Own: own})
+		cell := &sarhad.CaseTally{Key: asStrs(c[0])}
+		counts := []*int{&cell.Cases, &cell.Open, &cell.Charged, &cell.Convicted, &cell.Acquitted, &cell.Arrested,
+			&cell.Victims, &cell.Referred}
+		for i, n := range counts {
+			x, ok := c[i+1].(int64)
+			if !ok {
+				return nil, fmt.Errorf("neo4j: case tally: unexpected cell %v", raw)
+			}
+			*n = int(x)
+		}
+		cell.Own, ok = c[9].(bool)
+		if !ok || len(cell.Key) != len(q.GroupBy) {
+			return nil, fmt.Errorf("neo4j: case tally: unexpected cell %v", raw)
+		}
+		out.Cells = append(out.Cells, cell)
 	}
 	return out, nil
 }

@@ -9,16 +9,54 @@ import (
 	"github.com/sarhad/sarhad"
 )
 
-// testCaseTally checks the cells of CaseTally on the fixture of CaseFacts: written out for two
-// viewers, and for every policy viewer and several groupings, the tally (sarhad.TallyCaseFacts) of
-// the facts read through ListEntities, Relationships and Entities.
-func testCaseTally(t *testing.T, h *harness) {
+// newAggregatesFixture is the fixture of CaseFacts with more for the tallies to count, and to
+// leave out:
+//
+//	c4 (Punjab's, released to Pakistan, 2023-05-15, CONVICTED, smuggling): the FIA sees it, but a
+//	cell of it and c2 is not the FIA's own;
+//	v1 is a victim in c2 too, and so are v3 and v4 (irn); v4 by a relationship Iran may not see;
+//	v3 ─REFERRED_TO→ hidden (irn), and ─REFERRED_TO (pak)→ shelter: Iran sees neither referral;
+//	ev4 ARREST (irn) ─RECORDED_IN (pak)→ c2, involving v3 (irn): Iran may not see the arrest.
+func newAggregatesFixture() *caseFactsFixture {
 	f := newCaseFactsFixture()
-	// v1 is a victim in c2 too: a cell of c1 and c2 counts v1 once.
-	v1c2 := link("facts p6", sarhad.RelPartyTo, f.entities["v1"].EntityMeta().ID, f.entities["c2"].EntityMeta().ID,
-		f.entities["c2"].EntityMeta().Handling)
-	v1c2.Role = string(sarhad.PartyVictim)
-	f.rels = append(f.rels, v1c2)
+	irn, pak := fia(sarhad.TLPAmber, countryIRN), fia(sarhad.TLPAmber)
+	f.entities["c4"] = &sarhad.Case{Meta: envelope(sarhad.KindCase, "facts c4", handling(orgPunjab, countryPAK, sarhad.TLPAmber, countryPAK)),
+		Reference: "FIR c4", Agency: orgPunjab, Country: countryPAK, Offences: []sarhad.Offence{sarhad.OffenceSmuggling},
+		Stage: sarhad.StageConvicted, RegisteredOn: "2023-05-15"}
+	for _, key := range []string{"v3", "v4"} {
+		p := person("facts "+key, "Person "+key, irn)
+		p.Victim = &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult}
+		f.entities[key] = p
+	}
+	f.entities["ev4"] = &sarhad.Event{Meta: envelope(sarhad.KindEvent, "facts ev4", irn), Category: sarhad.EventArrest,
+		OccurredOn: "2023-06-01"}
+	add := func(key string, typ sarhad.RelationType, from, to, role string, h sarhad.Handling) {
+		r := link("facts "+key, typ, f.entities[from].EntityMeta().ID, f.entities[to].EntityMeta().ID, h)
+		r.Role = role
+		f.rels = append(f.rels, r)
+	}
+	add("p6", sarhad.RelPartyTo, "v1", "c2", "VICTIM", irn)
+	add("p7", sarhad.RelPartyTo, "v3", "c2", "VICTIM", irn)
+	add("p8", sarhad.RelPartyTo, "v4", "c2", "VICTIM", pak)
+	add("f3", sarhad.RelReferredTo, "v3", "hidden", "", irn)
+	add("f4", sarhad.RelReferredTo, "v3", "shelter", "", pak)
+	add("e8", sarhad.RelRecordedIn, "ev4", "c2", "", pak)
+	add("e9", sarhad.RelInvolvedIn, "v3", "ev4", "", irn)
+	return f
+}
+
+// aggregateViewers are the viewers the tallies are compared with the reference for: the policy
+// viewers, and one without an organisation (whose cells are never its own).
+func aggregateViewers() []namedViewer {
+	return append(policyViewers(), namedViewer{"NoOrganisation",
+		&sarhad.Viewer{Subject: "no-org", Roles: []sarhad.Role{sarhad.RoleInvestigator}, Country: countryPAK}})
+}
+
+// testCaseTally checks the cells of CaseTally on newAggregatesFixture: written out for three
+// viewers, and for every aggregate viewer and several groupings, the tally (sarhad.TallyCaseFacts)
+// of the facts read through ListEntities, Relationships and Entities.
+func testCaseTally(t *testing.T, h *harness) {
+	f := newAggregatesFixture()
 	s := h.store(t)
 	f.load(t, s)
 	key := map[string]string{}
@@ -54,9 +92,13 @@ func testCaseTally(t *testing.T, h *harness) {
 	}
 
 	// The cells as the policy gives them, written out: this checks the reference below as much as
-	// the store. The FIA sees the three cases, every route, both victims of c1, v1 in c2 and every
-	// arrest; c3 concerns no route. Iran sees c1 and c2, v1 of their victims, and a1's arrest in c1
-	// alone.
+	// the store.
+	// - The FIA sees the four cases, every route, every victim (v1 once in a cell of c1 and c2),
+	//   every referral and every arrest; c3 and c4 concern no route, and c4 is Punjab's.
+	// - Iran sees c1 and c2; of their victims v1 and v3, of their referrals v1's, of their arrests
+	//   a1's in c1.
+	// - A viewer without an organisation sees c4 alone, and no cell is its own.
+	noOrg := aggregateViewers()[len(policyViewers())].v
 	written := []struct {
 		name string
 		v    *sarhad.Viewer
@@ -64,20 +106,31 @@ func testCaseTally(t *testing.T, h *harness) {
 		want string
 	}{
 		{"FIAInvestigator", fiaInvestigator(), by(sarhad.StatOffence, sarhad.StatRoute), strings.Join([]string{
-			"cases=3",
-			"[PSMA_2018_SMUGGLING rt1] cases=2 open=1 charged=1 convicted=1 acquitted=0 arrested=2 victims=2 referred=1 own=true",
+			"cases=4",
+			"[PSMA_2018_SMUGGLING NONE] cases=1 open=0 charged=1 convicted=1 acquitted=0 arrested=0 victims=0 referred=0 own=false",
+			"[PSMA_2018_SMUGGLING rt1] cases=2 open=1 charged=1 convicted=1 acquitted=0 arrested=3 victims=4 referred=2 own=true",
 			"[PSMA_2018_SMUGGLING rt2] cases=1 open=1 charged=0 convicted=0 acquitted=0 arrested=2 victims=2 referred=1 own=true",
 			"[PTPA_2018_TRAFFICKING NONE] cases=1 open=0 charged=1 convicted=0 acquitted=0 arrested=0 victims=0 referred=0 own=true",
-			"[PTPA_2018_TRAFFICKING rt1] cases=1 open=0 charged=1 convicted=1 acquitted=0 arrested=1 victims=1 referred=1 own=true",
+			"[PTPA_2018_TRAFFICKING rt1] cases=1 open=0 charged=1 convicted=1 acquitted=0 arrested=2 victims=3 referred=2 own=true",
+		}, "\n")},
+		{"FIAInvestigatorByQuarter", fiaInvestigator(), by(sarhad.StatQuarter, sarhad.StatStage), strings.Join([]string{
+			"cases=4",
+			"[2023-Q1 REGISTERED] cases=1 open=1 charged=0 convicted=0 acquitted=0 arrested=2 victims=2 referred=1 own=true",
+			"[2023-Q2 CONVICTED] cases=2 open=0 charged=2 convicted=2 acquitted=0 arrested=2 victims=3 referred=2 own=false",
+			"[2023-Q3 CHARGE_SHEETED] cases=1 open=0 charged=1 convicted=0 acquitted=0 arrested=0 victims=0 referred=0 own=true",
 		}, "\n")},
 		{"FIAInvestigatorTotals", fiaInvestigator(), by(), strings.Join([]string{
-			"cases=3",
-			"[] cases=3 open=1 charged=2 convicted=1 acquitted=0 arrested=2 victims=2 referred=1 own=true",
+			"cases=4",
+			"[] cases=4 open=1 charged=3 convicted=2 acquitted=0 arrested=3 victims=4 referred=2 own=false",
 		}, "\n")},
 		{"IranLiaison", iranLiaison(), by(sarhad.StatQuarter, sarhad.StatStage), strings.Join([]string{
 			"cases=2",
 			"[2023-Q1 REGISTERED] cases=1 open=1 charged=0 convicted=0 acquitted=0 arrested=1 victims=1 referred=1 own=false",
-			"[2023-Q2 CONVICTED] cases=1 open=0 charged=1 convicted=1 acquitted=0 arrested=0 victims=1 referred=1 own=false",
+			"[2023-Q2 CONVICTED] cases=1 open=0 charged=1 convicted=1 acquitted=0 arrested=0 victims=2 referred=1 own=false",
+		}, "\n")},
+		{"NoOrganisation", noOrg, by(sarhad.StatYear), strings.Join([]string{
+			"cases=1",
+			"[2023] cases=1 open=0 charged=1 convicted=1 acquitted=0 arrested=0 victims=0 referred=0 own=false",
 		}, "\n")},
 	}
 	for _, tc := range written {
@@ -96,7 +149,7 @@ func testCaseTally(t *testing.T, h *harness) {
 		{sarhad.StatAgency, sarhad.StatCountry},
 	}
 	after := []sarhad.Condition{{Attr: "registeredOn", Op: sarhad.OpGTE, Values: []string{"2023-03-01"}}}
-	for _, nv := range policyViewers() {
+	for _, nv := range aggregateViewers() {
 		t.Run("Reference/"+nv.name, func(t *testing.T) {
 			ctx := as(t.Context(), nv.v)
 			for _, conds := range [][]sarhad.Condition{nil, after} {
@@ -122,11 +175,11 @@ func testCaseTally(t *testing.T, h *harness) {
 	})
 }
 
-// testRouteCases checks RouteCases on the fixture of CaseFacts: written out for two viewers, and
-// for every policy viewer, sarhad.RouteCasesOf the facts read through ListEntities, Relationships
+// testRouteCases checks RouteCases on newAggregatesFixture: written out for two viewers, and for
+// every aggregate viewer, sarhad.RouteCasesOf the facts read through ListEntities, Relationships
 // and Entities.
 func testRouteCases(t *testing.T, h *harness) {
-	f := newCaseFactsFixture()
+	f := newAggregatesFixture()
 	s := h.store(t)
 	f.load(t, s)
 	key := map[string]string{}
@@ -167,10 +220,10 @@ func testRouteCases(t *testing.T, h *harness) {
 		return got
 	}
 
-	// Written out: the FIA sees both routes, the three cases, and c1's victims v1 and v2 and a1,
-	// trafficked by x1. Iran sees rt1 alone, through c1 (c2's tie to it is the FIA's), v1 (a
-	// victim) and not a1, whose trafficker it may not see; c3 counts for the FIA though it
-	// concerns no route.
+	// Written out: the FIA sees both routes and the four cases, c3 and c4 without a route. Of rt1's
+	// cases, c1 moved v1 and v2 (victims) and a1 (trafficked by x1), c2 v1 again, v3 and v4. Iran
+	// sees rt1 alone, through c1 (c2's tie to it is the FIA's), and of c1's moved v1 alone: v2
+	// and x1 are the FIA's.
 	ordered := func(lines ...string) string { // the routes by id, as the store orders them
 		head, rest := lines[0], lines[1:]
 		slices.SortFunc(rest, func(a, b string) int {
@@ -186,7 +239,7 @@ func testRouteCases(t *testing.T, h *harness) {
 		v    *sarhad.Viewer
 		want string
 	}{
-		{"FIAInvestigator", fiaInvestigator(), ordered("cases=3", "rt1 cases=[c1 c2] moved=[a1 v1 v2]", "rt2 cases=[c1] moved=[a1 v1 v2]")},
+		{"FIAInvestigator", fiaInvestigator(), ordered("cases=4", "rt1 cases=[c1 c2] moved=[a1 v1 v2 v3 v4]", "rt2 cases=[c1] moved=[a1 v1 v2]")},
 		{"IranLiaison", iranLiaison(), ordered("cases=2", "rt1 cases=[c1] moved=[v1]")},
 	} {
 		t.Run("Policy/"+tc.name, func(t *testing.T) {
@@ -197,7 +250,7 @@ func testRouteCases(t *testing.T, h *harness) {
 	}
 
 	after := []sarhad.Condition{{Attr: "registeredOn", Op: sarhad.OpGTE, Values: []string{"2023-03-01"}}}
-	for _, nv := range policyViewers() {
+	for _, nv := range aggregateViewers() {
 		t.Run("Reference/"+nv.name, func(t *testing.T) {
 			ctx := as(t.Context(), nv.v)
 			for _, conds := range [][]sarhad.Condition{nil, after} {
