@@ -30,11 +30,7 @@ func newAggregatesFixture() *caseFactsFixture {
 	}
 	f.entities["ev4"] = &sarhad.Event{Meta: envelope(sarhad.KindEvent, "facts ev4", irn), Category: sarhad.EventArrest,
 		OccurredOn: "2023-06-01"}
-	add := func(key string, typ sarhad.RelationType, from, to, role string, h sarhad.Handling) {
-		r := link("facts "+key, typ, f.entities[from].EntityMeta().ID, f.entities[to].EntityMeta().ID, h)
-		r.Role = role
-		f.rels = append(f.rels, r)
-	}
+	add := f.link
 	add("p6", sarhad.RelPartyTo, "v1", "c2", "VICTIM", irn)
 	add("p7", sarhad.RelPartyTo, "v3", "c2", "VICTIM", irn)
 	add("p8", sarhad.RelPartyTo, "v4", "c2", "VICTIM", pak)
@@ -59,10 +55,7 @@ func testCaseTally(t *testing.T, h *harness) {
 	f := newAggregatesFixture()
 	s := h.store(t)
 	f.load(t, s)
-	key := map[string]string{}
-	for k, e := range f.entities {
-		key[e.EntityMeta().ID] = k
-	}
+	key := f.keys()
 	// text renders tallies with the fixture's keys for route ids: the number of cases counted,
 	// then a line per cell, in the order of their keys.
 	text := func(ts *sarhad.CaseTallies) string {
@@ -182,10 +175,7 @@ func testRouteCases(t *testing.T, h *harness) {
 	f := newAggregatesFixture()
 	s := h.store(t)
 	f.load(t, s)
-	key := map[string]string{}
-	for k, e := range f.entities {
-		key[e.EntityMeta().ID] = k
-	}
+	key := f.keys()
 	keys := func(ids []string) string {
 		out := make([]string, len(ids))
 		for i, id := range ids {

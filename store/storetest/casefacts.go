@@ -58,11 +58,7 @@ func newCaseFactsFixture() *caseFactsFixture {
 	event("ev1", irn, sarhad.EventArrest)
 	event("ev2", irn, sarhad.EventInterception)
 	event("ev3", pak, sarhad.EventArrest)
-	add := func(key string, typ sarhad.RelationType, from, to, role string, h sarhad.Handling) {
-		r := link("facts "+key, typ, f.entities[from].EntityMeta().ID, f.entities[to].EntityMeta().ID, h)
-		r.Role = role
-		f.rels = append(f.rels, r)
-	}
+	add := f.link
 	add("r1", sarhad.RelAlongRoute, "c1", "rt1", "", irn)
 	add("r2", sarhad.RelAlongRoute, "c1", "rt2", "", irn)
 	add("r3", sarhad.RelAlongRoute, "c2", "rt1", "", pak)
@@ -83,6 +79,22 @@ func newCaseFactsFixture() *caseFactsFixture {
 	add("e6", sarhad.RelRecordedIn, "ev3", "c2", "", irn)
 	add("e7", sarhad.RelInvolvedIn, "a1", "ev3", "", irn)
 	return f
+}
+
+// link adds the relationship named key, of type typ, between the entities named from and to.
+func (f *caseFactsFixture) link(key string, typ sarhad.RelationType, from, to, role string, h sarhad.Handling) {
+	r := link("facts "+key, typ, f.entities[from].EntityMeta().ID, f.entities[to].EntityMeta().ID, h)
+	r.Role = role
+	f.rels = append(f.rels, r)
+}
+
+// keys returns the fixture's keys by entity id.
+func (f *caseFactsFixture) keys() map[string]string {
+	key := map[string]string{}
+	for k, e := range f.entities {
+		key[e.EntityMeta().ID] = k
+	}
+	return key
 }
 
 func (f *caseFactsFixture) load(t *testing.T, s sarhad.Store) {
@@ -107,10 +119,7 @@ func (f *caseFactsFixture) load(t *testing.T, s sarhad.Store) {
 
 // text renders facts with the fixture's keys for ids: one line per case.
 func (f *caseFactsFixture) text(facts []*sarhad.CaseFacts) string {
-	key := map[string]string{}
-	for k, e := range f.entities {
-		key[e.EntityMeta().ID] = k
-	}
+	key := f.keys()
 	name := func(id string) string { return key[id] }
 	var lines []string
 	for _, c := range facts {
