@@ -256,8 +256,8 @@ func tooManyCases(advice string) error {
 	return Errorf(ECOMPLEXITY, "more than %d %s records match; %s", MaxScanEntities, KindCase.Label(), advice)
 }
 
-// routeNames returns, by id, the names of the visible routes that the cells of a grouping by ROUTE
-// name (none when the grouping is not by ROUTE).
+// routeNames returns the names of the routes in the keys of cells, by id, when groupBy has ROUTE
+// (nil otherwise).
 func (s *Service) routeNames(ctx context.Context, groupBy []StatDimension, cells []*CaseTally) (map[string]string, error) {
 	at := slices.Index(groupBy, StatRoute)
 	if at < 0 {
