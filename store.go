@@ -66,6 +66,13 @@ type Store interface {
 	// server, which returns a row per route rather than per case.
 	RouteCases(ctx context.Context, q RouteCasesQuery) (*RouteCases, error)
 
+	// UnrecordedVictims returns the ids of the persons that a stored relationship names victims
+	// (Relationship.NamedVictim) although their records are not victims': relationships stored
+	// before Apply refused them, or written into the database by other means. At most p.First, in
+	// id order, after p.After. It reads past the access policy, so it answers the system viewer only
+	// (FORBIDDEN otherwise), for Service.RecordNamedVictims.
+	UnrecordedVictims(ctx context.Context, p Page) ([]string, error)
+
 	// Apply writes a change set atomically: all of it or none of it. Entities in Put are created, or
 	// replaced when they exist and differ; relationships in Link likewise. Returns NOT_FOUND when an
 	// entity to update, an endpoint to link or a relationship to unlink is missing or hidden,

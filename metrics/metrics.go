@@ -167,6 +167,11 @@ func (s *store) RelationshipsByID(ctx context.Context, ids []string) (out []*sar
 	return s.Store.RelationshipsByID(ctx, ids)
 }
 
+func (s *store) UnrecordedVictims(ctx context.Context, p sarhad.Page) (out []string, err error) {
+	defer func(start time.Time) { s.m.observe(ctx, "UnrecordedVictims", start, err) }(time.Now())
+	return s.Store.UnrecordedVictims(ctx, p)
+}
+
 func (s *store) Apply(ctx context.Context, cs *sarhad.ChangeSet) (out *sarhad.ApplyResult, err error) {
 	defer func(start time.Time) { s.m.observe(ctx, "Apply", start, err) }(time.Now())
 	return s.Store.Apply(ctx, cs)

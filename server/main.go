@@ -63,6 +63,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	svc := &sarhad.Service{Store: store, Now: time.Now, Rand: rand.Reader,
 		Aggregates: semaphore.NewWeighted(int64(runtime.GOMAXPROCS(0)))}
 
+	// Before anything is served: persons that stored relationships name victims are protected as
+	// victims (relationships stored before Apply refused them, or written into Neo4j by other means).
+	recorded, err := svc.RecordNamedVictims(ctx)
+	if err != nil {
+		return fmt.Errorf("recording the victims that relationships name: %w", err)
+	}
+	if len(recorded) > 0 {
+		logger.Warn("recorded as victims persons that stored relationships name victims (audited)", "persons", len(recorded))
+	}
+
 	secret := []byte(cfg.JWTSecret)
 	if cfg.Demo() {
 		if secret, err = startDemo(ctx, cfg, logger, store, stdout); err != nil {

@@ -36,11 +36,17 @@ func (s *syncBuffer) String() string {
 // test ends, and returns its base URL, its standard output and its log.
 func startServer(t *testing.T, env map[string]string) (string, *syncBuffer, *syncBuffer) {
 	t.Helper()
+	return startServerIn(t, t.TempDir(), env)
+}
+
+// startServerIn is startServer on the data directory dir.
+func startServerIn(t *testing.T, dir string, env map[string]string) (string, *syncBuffer, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	args := []string{"-addr", "127.0.0.1:0", "-data", t.TempDir()}
+	args := []string{"-addr", "127.0.0.1:0", "-data", dir}
 	go func() {
 		done <- run(ctx, args, func(k string) string { return env[k] }, stdout, stderr, ready)
 	}()

@@ -478,10 +478,7 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 			CASE WHEN e.kind IN `+identifierKinds+`
 				THEN [(h:`+entityLabel+`)-[hr:`+holderTypes+`]->(e) | [hr.id, h.id, h.victim, h.originOrg]]
 				ELSE [] END,
-			CASE WHEN row[1] AND e.victim
-				THEN EXISTS { (e)-[nv:`+string(sarhad.RelPartyTo)+`]->() WHERE nv.role = '`+string(sarhad.PartyVictim)+`' }
-					OR EXISTS { (e)<-[:`+string(sarhad.RelTrafficked)+`]-() }
-				ELSE false END])`, map[string]any{"rows": rows})
+			CASE WHEN row[1] AND e.victim THEN `+namedVictim("e")+` ELSE false END])`, map[string]any{"rows": rows})
 	if err != nil {
 		return err
 	}
@@ -523,6 +520,40 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 }
 
 // single returns the list that a statement returning one collect() returned.
+// namedVictim is the predicate that a stored relationship names entity x a victim
+// (sarhad.Relationship.NamedVictim), whoever may see the relationship.
+func namedVictim(x string) string {
+	return expand(`(EXISTS { (x)-[nv:`+string(sarhad.RelPartyTo)+`]->() WHERE nv.role = '`+string(sarhad.PartyVictim)+`' }
+		OR EXISTS { (x)<-[:`+string(sarhad.RelTrafficked)+`]-() })`, x)
+}
+
+// UnrecordedVictims implements sarhad.Store: the persons in id order (the label's id index), each
+// checked for a naming relationship.
+func (s *Store) UnrecordedVictims(ctx context.Context, p sarhad.Page) ([]string, error) {
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !v.System {
+		return nil, sarhad.Errorf(sarhad.EFORBIDDEN, "only the system reads past the access policy")
+	}
+	records, err := s.read(ctx, `MATCH (e:`+sarhad.KindPerson.Label()+`) WHERE e.id > $after
+			AND NOT coalesce(e.victim, false) AND `+namedVictim("e")+`
+		RETURN e.id ORDER BY e.id LIMIT $first`, map[string]any{"after": p.After, "first": p.First})
+	if err != nil {
+		return nil, wrap(ctx, "unrecorded victims", err)
+	}
+	ids := make([]string, 0, len(records))
+	for _, r := range records {
+		id, ok := r.Values[0].(string)
+		if !ok {
+			return nil, fmt.Errorf("neo4j: unrecorded victims: unexpected id %v", r.Values[0])
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
 func single(records []*neo4j.Record) ([]any, error) {
 	if len(records) != 1 || len(records[0].Values) != 1 {
 		return nil, fmt.Errorf("%d records, want one", len(records))

@@ -378,6 +378,33 @@ func namedVictim(alias string) string {
 		string(sarhad.RelTrafficked) + `'))`
 }
 
+// UnrecordedVictims implements sarhad.Store: the persons in id order, each checked for a naming
+// relationship by the indexes on the relationships' ends.
+func (s *Store) UnrecordedVictims(ctx context.Context, p sarhad.Page) ([]string, error) {
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !v.System {
+		return nil, sarhad.Errorf(sarhad.EFORBIDDEN, "only the system reads past the access policy")
+	}
+	var ids []string
+	err = s.read(ctx, func(tx querier) error {
+		return each(ctx, tx, `SELECT e.id FROM entities e WHERE e.kind = :kind AND e.id > :after AND e.victim = 0
+			AND `+namedVictim("e")+` ORDER BY e.id LIMIT :first`,
+			[]any{sql.Named("kind", string(sarhad.KindPerson)), sql.Named("after", p.After), sql.Named("first", p.First)},
+			func(rows *sql.Rows) error {
+				var id string
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
+				ids = append(ids, id)
+				return nil
+			})
+	})
+	return ids, wrap(ctx, err)
+}
+
 // decodeEnvelope decodes the lists of a record read into its form, once per distinct list (the
 // records of an import share theirs); the lists are shared, never modified.
 func (p *plan) decodeEnvelope(f *sarhad.StoredForm, env envelope) error {

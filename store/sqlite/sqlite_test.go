@@ -32,6 +32,29 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) sarhad.Store { return open(t, t.TempDir()) })
 }
 
+// TestUnrecordedVictims rewrites relationships in the database file as a version before the
+// named-victim rule could have written them.
+func TestUnrecordedVictims(t *testing.T) {
+	dir := t.TempDir()
+	storetest.RunUnrecordedVictims(t, func(t *testing.T) sarhad.Store { return open(t, dir) },
+		func(t *testing.T, _ sarhad.Store, id string, typ sarhad.RelationType, role string) {
+			db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, sqlite.FileName))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			props := `json_remove(props, '$.role')`
+			if role != "" {
+				props = `json_set(props, '$.role', ?2)`
+			}
+			res, err := db.ExecContext(t.Context(), `UPDATE relationships SET type = ?1, props = `+props+` WHERE id = ?3`,
+				string(typ), role, id)
+			if n, _ := res.RowsAffected(); err != nil || n != 1 {
+				t.Fatalf("rewriting %s: %v rows, %v", id, n, err)
+			}
+		})
+}
+
 var clock = time.Date(2025, time.March, 14, 9, 0, 0, 0, time.UTC)
 
 func writerPerson(i int) *sarhad.Person {
