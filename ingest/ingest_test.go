@@ -346,6 +346,12 @@ func TestImportRejectsBadRows(t *testing.T) {
 	if p := g.entity(t, id(sarhad.KindPerson, "P-1")).(*sarhad.Person); p.Name != "Good One" {
 		t.Errorf("P-1 is %q: the duplicate row overwrote the first", p.Name)
 	}
+	// A file whose every row is refused leaves no Source behind; the others have theirs.
+	for name, want := range map[string]bool{"persons.csv": true, "relationships.csv": true, "phones.csv": false} {
+		if _, ok := g.entities[id(sarhad.KindSource, "import:"+name)]; ok != want {
+			t.Errorf("the Source of %s is stored: %v, want %v", name, ok, want)
+		}
+	}
 }
 
 func lines(rs []ingest.Rejection) string {

@@ -57,6 +57,9 @@ type fileState struct {
 	name     string
 	handling sarhad.Handling
 	sourceID string
+	// source is the file's Source entity until a record of the file is queued: a file whose every
+	// record is rejected gets none.
+	source *record
 }
 
 // recordFields are how a format names the fields the loader reports on.
@@ -185,7 +188,7 @@ func (l *loader) readFile(in input) error {
 	return nil
 }
 
-// openFile works out the handling of a file and queues its Source entity.
+// openFile works out the handling of a file and makes its Source entity, which queueSource queues.
 func (l *loader) openFile(path string) (*fileState, error) {
 	h := l.opts.Handling
 	h.ReleasableTo = slices.Clone(h.ReleasableTo)
@@ -215,10 +218,18 @@ func (l *loader) openFile(path string) (*fileState, error) {
 		Credibility: cmp.Or(l.opts.SourceCredibility, sarhad.CredibilityCannotBeJudged)}
 	key := "import:" + name
 	fs.sourceID = sarhad.StableID(sarhad.KindSource, h.OriginatorOrg+"\x00"+key)
-	if err := l.addEntity(&record{f: fs, key: key, entity: src, implicit: true, isSource: true}); err != nil {
-		return nil, err
-	}
+	fs.source = &record{f: fs, key: key, entity: src, implicit: true, isSource: true}
 	return fs, nil
+}
+
+// queueSource queues the Source entity of f before its first record.
+func (l *loader) queueSource(f *fileState) error {
+	src := f.source
+	if src == nil {
+		return nil
+	}
+	f.source = nil
+	return l.addEntity(src)
 }
 
 // checkHandling is Service.checkHandling: a valid marking, and non-administrators originate
@@ -328,6 +339,9 @@ func (l *loader) addEntity(rec *record) error {
 	m.ID, m.SourceKey, m.SourceRef, m.Handling = id, rec.key, rec.sourceRef(), h
 	if !rec.isSource {
 		m.SourceIDs = []string{rec.f.sourceID}
+		if err := l.queueSource(rec.f); err != nil {
+			return err
+		}
 	}
 	m.CreatedAt, m.CreatedBy, m.UpdatedAt, m.UpdatedBy = l.now, l.v.Subject, l.now, l.v.Subject
 	l.seen[id] = pos{int32(rec.f.index), int32(rec.line)}
