@@ -519,7 +519,6 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 	return nil
 }
 
-// single returns the list that a statement returning one collect() returned.
 // namedVictim is the predicate that a stored relationship names entity x a victim
 // (sarhad.Relationship.NamedVictim), whoever may see the relationship.
 func namedVictim(x string) string {
@@ -554,6 +553,7 @@ func (s *Store) UnrecordedVictims(ctx context.Context, p sarhad.Page) ([]string,
 	return ids, nil
 }
 
+// single returns the list that a statement returning one collect() returned.
 func single(records []*neo4j.Record) ([]any, error) {
 	if len(records) != 1 || len(records[0].Values) != 1 {
 		return nil, fmt.Errorf("%d records, want one", len(records))
