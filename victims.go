@@ -1,23 +1,45 @@
 package sarhad
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"time"
+)
 
 // RecordNamedVictimsOperation is the operation name of the audit entries RecordNamedVictims writes.
 const RecordNamedVictimsOperation = "recordNamedVictims"
+
+// SystemOnly is the error of a call that reads past the access policy, made by a viewer other than
+// the system (Store.UnrecordedVictims).
+func SystemOnly() *Error {
+	return Errorf(EFORBIDDEN, "only the system reads past the access policy")
+}
+
+// recordAuditTimeout bounds each audit write of RecordNamedVictims, which is made even when ctx is
+// done: the change set before it may have been written.
+const recordAuditTimeout = 10 * time.Second
 
 // RecordNamedVictims records as victims, with empty victim details, the persons that stored
 // relationships name victims (Relationship.NamedVictim) although their records are not victims'
 // (Store.UnrecordedVictims): relationships stored before Apply refused them, or written into the
 // database by other means. Until then such a person's name, and the phones and documents they hold,
-// reach everyone who may see the record; recorded, they are protected as every victim is. The
-// server calls it at start-up, before it serves requests: it puts each person as read, so a
-// concurrent change to the same record would be lost.
+// reach everyone who may see the record; recorded, they are protected as every victim is. Only the
+// system viewer may (FORBIDDEN otherwise); the server calls it at start-up, before it serves.
 //
-// It writes as the system, MaxPageSize persons per change set, each with an audit entry written
-// before (STARTED) and after (OK, or the error's code) that lists them. It returns the ids recorded.
+// Each person is put as read, with the sources added since kept (ChangeSet.KeepSources): another
+// change to the same person between the read and the write, milliseconds apart, would be replaced.
+// A person whose attributes say victim while the store's flag does not (data written by other means)
+// is listed again at every call and left as it is. It writes MaxPageSize persons per change set,
+// each with an audit entry written before (STARTED) and after (OK, or the error's code) that lists
+// them, and returns the ids recorded, with those of the change sets written before an error.
 func (s *Service) RecordNamedVictims(ctx context.Context) ([]string, error) {
-	v := SystemViewer()
-	ctx = NewContext(ctx, v)
+	v, err := ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !v.System {
+		return nil, SystemOnly()
+	}
 	var recorded []string
 	for after := ""; ; {
 		ids, err := s.Store.UnrecordedVictims(ctx, Page{First: MaxPageSize, After: after})
@@ -35,34 +57,43 @@ func (s *Service) RecordNamedVictims(ctx context.Context) ([]string, error) {
 		for _, e := range found {
 			p, ok := e.(*Person)
 			if !ok || p.IsVictim() {
-				continue // removed, or recorded, since it was listed
+				continue // removed, or recorded, since it was listed; or flagged apart from its attributes
 			}
 			p.Victim = &VictimDetails{}
 			p.UpdatedAt, p.UpdatedBy = now, v.Subject
 			put = append(put, p)
 			batch = append(batch, p.ID)
 		}
-		if len(put) == 0 {
-			continue
+		if len(put) > 0 {
+			if err := s.recordVictims(ctx, v, put, batch); err != nil {
+				return recorded, fmt.Errorf("recording %d persons as victims: %w", len(batch), err)
+			}
+			recorded = append(recorded, batch...)
 		}
-		entry := AuditEntry{Subject: v.Subject, Roles: v.Roles, OperationName: RecordNamedVictimsOperation,
-			OperationType: "mutation", Variables: "{}", SensitiveIDs: batch}
-		started := entry
-		started.Outcome = AuditStarted
-		if err := s.Audit(ctx, &started); err != nil {
-			return recorded, err
+		if len(ids) < MaxPageSize {
+			return recorded, nil
 		}
-		_, err = s.Store.Apply(ctx, &ChangeSet{Put: put})
-		entry.Outcome = AuditOK
-		if err != nil {
-			entry.Outcome = ErrorCode(err)
-		}
-		if auditErr := s.Audit(ctx, &entry); err == nil {
-			err = auditErr
-		}
-		if err != nil {
-			return recorded, err
-		}
-		recorded = append(recorded, batch...)
 	}
+}
+
+// recordVictims writes one change set of RecordNamedVictims between its two audit entries.
+func (s *Service) recordVictims(ctx context.Context, v *Viewer, put []Entity, ids []string) error {
+	audit := func(outcome string) error {
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordAuditTimeout)
+		defer cancel()
+		return s.Audit(actx, &AuditEntry{Subject: v.Subject, Roles: v.Roles, OperationName: RecordNamedVictimsOperation,
+			OperationType: "mutation", Variables: "{}", SensitiveIDs: ids, Outcome: outcome})
+	}
+	if err := audit(AuditStarted); err != nil {
+		return err
+	}
+	_, err := s.Store.Apply(ctx, &ChangeSet{Put: put, KeepSources: true})
+	outcome := AuditOK
+	if err != nil {
+		outcome = ErrorCode(err)
+	}
+	if auditErr := audit(outcome); err == nil {
+		err = auditErr
+	}
+	return err
 }

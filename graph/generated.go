@@ -8458,7 +8458,7 @@ type ImportRecordsPayload {
   files: Int!
   "Records read: data rows, lines, matrix rows."
   read: Int!
-  "Entities and relationships created (the Source entity of each file included)."
+  "Entities and relationships created (the Source entity of each file that imported a record included)."
   created: Int!
   "Entities and relationships that changed."
   updated: Int!

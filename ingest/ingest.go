@@ -106,7 +106,7 @@ type Report struct {
 	// FollowTheMoney file, rows of a matrix.
 	Read int
 	// Created, Updated and Unchanged count the entities and relationships written, as Store.Apply
-	// reported them; the Source entity of each file is counted too.
+	// reported them; the Source entity of each file that imported a record is counted too.
 	Created, Updated, Unchanged int
 	// Skipped counts FollowTheMoney entities of schemas that are not imported.
 	Skipped int

@@ -65,12 +65,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	// Before anything is served: persons that stored relationships name victims are protected as
 	// victims (relationships stored before Apply refused them, or written into Neo4j by other means).
-	recorded, err := svc.RecordNamedVictims(ctx)
-	if err != nil {
-		return fmt.Errorf("recording the victims that relationships name: %w", err)
-	}
+	recorded, err := svc.RecordNamedVictims(sarhad.NewContext(ctx, sarhad.SystemViewer()))
 	if len(recorded) > 0 {
 		logger.Warn("recorded as victims persons that stored relationships name victims (audited)", "persons", len(recorded))
+	}
+	if err != nil {
+		return fmt.Errorf("recording the victims that relationships name: %w", err)
 	}
 
 	secret := []byte(cfg.JWTSecret)

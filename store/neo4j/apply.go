@@ -534,7 +534,7 @@ func (s *Store) UnrecordedVictims(ctx context.Context, p sarhad.Page) ([]string,
 		return nil, err
 	}
 	if !v.System {
-		return nil, sarhad.Errorf(sarhad.EFORBIDDEN, "only the system reads past the access policy")
+		return nil, sarhad.SystemOnly()
 	}
 	records, err := s.read(ctx, `MATCH (e:`+sarhad.KindPerson.Label()+`) WHERE e.id > $after
 			AND NOT coalesce(e.victim, false) AND `+namedVictim("e")+`

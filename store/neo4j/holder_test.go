@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/sarhad/sarhad"
-	"github.com/sarhad/sarhad/store/storetest"
 )
 
 // A victim's phone stays hidden when the victim's node lacks a property the victim-identifier rule
@@ -47,30 +46,4 @@ func TestVictimIdentifierHiddenWhenAHolderLacksAProperty(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestUnrecordedVictims rewrites relationships in the database as a version before the named-victim
-// rule, or a Cypher user, could have written them.
-func TestUnrecordedVictims(t *testing.T) {
-	needNeo4j(t)
-	emptyDatabase(t)
-	storetest.RunUnrecordedVictims(t, func(t *testing.T) sarhad.Store { return open(t) },
-		func(t *testing.T, _ sarhad.Store, id string, typ sarhad.RelationType, role string) {
-			// A relationship's type cannot change: a copy of the new type replaces it.
-			got := cypherWrite(t, `MATCH (a)-[r {id: $id}]->(b)
-				WITH a, b, r, properties(r) AS props
-				DELETE r
-				CREATE (a)-[c:`+string(typ)+`]->(b) SET c = props, c.role = $role
-				RETURN c.id`, map[string]any{"id": id, "role": nilIfEmpty(role)})
-			if len(got) != 1 {
-				t.Fatalf("rewriting %s: %d relationships", id, len(got))
-			}
-		})
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }

@@ -2,12 +2,14 @@ package neo4j_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/sarhad/sarhad"
+	"github.com/sarhad/sarhad/store/storetest"
 )
 
 // Neo4j reads without locks, so Apply locks the persons it must decide on before it reads them:
@@ -95,4 +97,38 @@ func openTx(t *testing.T) (neo4j.ExplicitTransaction, func()) {
 		session.Close(ctx)
 		driver.Close(ctx)
 	}
+}
+
+// TestUnrecordedVictims rewrites relationships in the database as a version before the named-victim
+// rule, or a Cypher user, could have written them: the type and the role, both the role property and
+// the one in the properties' JSON.
+func TestUnrecordedVictims(t *testing.T) {
+	needNeo4j(t)
+	emptyDatabase(t)
+	storetest.RunUnrecordedVictims(t, func(t *testing.T) sarhad.Store { return open(t) },
+		func(t *testing.T, _ sarhad.Store, id string, typ sarhad.RelationType, role string) {
+			got := cypherWrite(t, `MATCH ()-[r {id: $id}]->() RETURN r.props`, map[string]any{"id": id})
+			if len(got) != 1 {
+				t.Fatalf("rewriting %s: %d relationships", id, len(got))
+			}
+			raw, _ := got[0].Values[0].(string)
+			var props map[string]any
+			if err := json.Unmarshal([]byte(raw), &props); err != nil {
+				t.Fatalf("rewriting %s: props %q: %v", id, raw, err)
+			}
+			var flat any // the role property: absent without a role
+			if delete(props, "role"); role != "" {
+				props["role"], flat = role, role
+			}
+			b, err := json.Marshal(props)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A relationship's type cannot change: one of the new type replaces it.
+			cypherWrite(t, `MATCH (a)-[r {id: $id}]->(b)
+				WITH a, b, r, properties(r) AS copied
+				DELETE r
+				CREATE (a)-[c:`+string(typ)+`]->(b) SET c = copied, c.props = $props, c.role = $role`,
+				map[string]any{"id": id, "props": string(b), "role": flat})
+		})
 }

@@ -386,7 +386,7 @@ func (s *Store) UnrecordedVictims(ctx context.Context, p sarhad.Page) ([]string,
 		return nil, err
 	}
 	if !v.System {
-		return nil, sarhad.Errorf(sarhad.EFORBIDDEN, "only the system reads past the access policy")
+		return nil, sarhad.SystemOnly()
 	}
 	var ids []string
 	err = s.read(ctx, func(tx querier) error {

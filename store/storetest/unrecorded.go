@@ -26,6 +26,9 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 	victim, suspect := victimFixture()
 	named := clone(t, victim) // a person with identifying details, not recorded as a victim
 	named.Victim = nil
+	source := &sarhad.Source{Meta: envelope(sarhad.KindSource, "legacy source", fia(sarhad.TLPAmber, "IRN")),
+		Title: "FIR register, 2023", Category: sarhad.SourceReport}
+	named.SourceIDs, named.SourceKey, named.SourceRef = []string{source.ID}, "P-17", "persons.csv:18"
 	trafficked := person("legacy trafficked", "Nasreen Akhtar", handling(orgIran, countryIRN, sarhad.TLPRed))
 	witness := person("legacy witness", "Tariq Mehmood", fia(sarhad.TLPAmber, "IRN"))
 	recorded := victimRecord("legacy recorded")
@@ -41,7 +44,7 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 	}
 	asParty := party("legacy named party", named, sarhad.PartyWitness)
 	asTrafficked := link("legacy trafficked tie", sarhad.RelAssociateOf, suspect.ID, trafficked.ID, released)
-	load(t, s, []sarhad.Entity{named, suspect, trafficked, witness, recorded, kase, phone}, []*sarhad.Relationship{
+	load(t, s, []sarhad.Entity{source, named, suspect, trafficked, witness, recorded, kase, phone}, []*sarhad.Relationship{
 		asParty, asTrafficked,
 		party("legacy witness party", witness, sarhad.PartyWitness),
 		party("legacy recorded party", recorded, sarhad.PartyVictim),
@@ -81,7 +84,9 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 		t.Fatalf("before: search for %q found %v; want %s", named.Name, found, named.ID)
 	}
 
-	got, err := svc.RecordNamedVictims(t.Context())
+	_, err = svc.RecordNamedVictims(as(t.Context(), iranAdmin()))
+	wantCode(t, err, sarhad.EFORBIDDEN)
+	got, err := svc.RecordNamedVictims(sys)
 	if err != nil || !slices.Equal(got, want) {
 		t.Fatalf("RecordNamedVictims = %v, %v; want %v", got, err, want)
 	}
@@ -141,7 +146,7 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 		}
 	}
 	check("first")
-	if again, err := svc.RecordNamedVictims(t.Context()); err != nil || len(again) != 0 {
+	if again, err := svc.RecordNamedVictims(sys); err != nil || len(again) != 0 {
 		t.Errorf("RecordNamedVictims again = %v, %v; want none", again, err)
 	}
 	check("again")
