@@ -354,6 +354,31 @@ func TestImportRejectsBadRows(t *testing.T) {
 	}
 }
 
+// A file whose relationships all name ends that are not found leaves no Source either, whether its
+// rows were refused when read or when their ends were looked up; a file of relationships that
+// link gets one.
+func TestImportSourcesOfRefusedRelationships(t *testing.T) {
+	st, ctx := openStore(t), systemContext(t)
+	_, paths := writeFiles(t, map[string]string{
+		"persons.csv":       "key,name,gender\nP-1,Good One,MALE\nP-2,Good Two,FEMALE\n",
+		"links.csv":         "type,from.kind,from.key,to.kind,to.key\nASSOCIATE_OF,PERSON,P-1,PERSON,P-98\nASSOCIATE_OF,PERSON,P-99,PERSON,P-2\n",
+		"relationships.csv": "type,from.kind,from.key,to.kind,to.key\nASSOCIATE_OF,PERSON,P-1,PERSON,P-2\n",
+	})
+	rep := run(t, ctx, st, paths, options(clock1))
+	if len(rep.Rejected) != 2 {
+		t.Errorf("rejected:\n%s\nwant the two rows of links.csv", lines(rep.Rejected))
+	}
+	g := readGraph(t, ctx, st)
+	for name, want := range map[string]bool{"persons.csv": true, "relationships.csv": true, "links.csv": false} {
+		if _, ok := g.entities[id(sarhad.KindSource, "import:"+name)]; ok != want {
+			t.Errorf("the Source of %s is stored: %v, want %v", name, ok, want)
+		}
+	}
+	if rels := g.relsOf(sarhad.RelAssociateOf); len(rels) != 1 || !slices.Contains(rels[0].SourceIDs, id(sarhad.KindSource, "import:relationships.csv")) {
+		t.Errorf("the relationship imported: %+v; want one, citing the Source of relationships.csv", rels)
+	}
+}
+
 func lines(rs []ingest.Rejection) string {
 	var b strings.Builder
 	for _, r := range rs {

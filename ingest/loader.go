@@ -222,14 +222,13 @@ func (l *loader) openFile(path string) (*fileState, error) {
 	return fs, nil
 }
 
-// queueSource queues the Source entity of f before its first record.
-func (l *loader) queueSource(f *fileState) error {
-	src := f.source
-	if src == nil {
-		return nil
+// queueSource queues the Source entity of f, unless it is queued already: before the first entity of
+// f, or the first relationship of f ready to link.
+func (l *loader) queueSource(f *fileState) {
+	if src := f.source; src != nil {
+		f.source = nil
+		l.putEntity(src)
 	}
-	f.source = nil
-	return l.addEntity(src)
 }
 
 // checkHandling is Service.checkHandling: a valid marking, and non-administrators originate
@@ -283,50 +282,57 @@ func (l *loader) handling(rec *record) (sarhad.Handling, bool) {
 	return h, true
 }
 
-// addEntity checks an entity, gives it its id and envelope, and queues it. It returns an error
-// only when applying a full batch fails.
+// addEntity checks an entity, gives it its id and envelope, and queues it (putEntity), then writes
+// a batch when one is full. It returns an error only when applying a full batch fails.
 func (l *loader) addEntity(rec *record) error {
+	l.putEntity(rec)
+	return l.maybeFlush()
+}
+
+// putEntity checks an entity, gives it its id and envelope, and queues it, after the Source of its
+// file when that is not queued yet; or rejects it.
+func (l *loader) putEntity(rec *record) {
 	e := rec.entity
 	m := e.EntityMeta()
 	m.Kind = sarhad.KindOf(e)
 	if field, reason := checkEnums(e); field != "" {
 		l.reject(rec, rec.fields.attrs+field, reason)
-		return nil
+		return
 	}
 	if err := sarhad.Normalize(e, rec.fields.attrs); err != nil {
 		l.rejectErr(rec, err)
-		return nil
+		return
 	}
 	h, ok := l.handling(rec)
 	if !ok {
-		return nil
+		return
 	}
 	var id string
 	switch {
 	case len(rec.key) > 300:
 		l.reject(rec, rec.fields.key, "is longer than 300 bytes")
-		return nil
+		return
 	case m.Kind == sarhad.KindCountry:
 		if !l.v.HasRole(sarhad.RoleAdmin) {
 			l.reject(rec, "", "only administrators maintain reference data")
-			return nil
+			return
 		}
 		id = sarhad.CountryID(e.(*sarhad.Country).Alpha3)
 		if rec.id != "" && rec.id != id {
 			l.reject(rec, colID, fmt.Sprintf("must be %s, the id of %s", id, e.(*sarhad.Country).Alpha3))
-			return nil
+			return
 		}
 	case rec.id != "":
 		// An explicit id (an export's): honoured when it is an id of the record's kind.
 		if k, err := sarhad.KindOfID(rec.id); err != nil || k != m.Kind {
 			l.reject(rec, colID, fmt.Sprintf("%q is not the id of a %s", truncate(rec.id, 64), m.Kind.Label()))
-			return nil
+			return
 		}
 		id = rec.id
 		rec.chosenID = rec.key == "" || id != sarhad.StableID(m.Kind, h.OriginatorOrg+"\x00"+rec.key)
 	case rec.key == "":
 		l.reject(rec, rec.fields.key, "is required")
-		return nil
+		return
 	default:
 		id = sarhad.StableID(m.Kind, h.OriginatorOrg+"\x00"+rec.key)
 	}
@@ -334,19 +340,16 @@ func (l *loader) addEntity(rec *record) error {
 		if !rec.implicit {
 			l.reject(rec, rec.fields.key, fmt.Sprintf("%q repeats the %s of %s", rec.key, m.Kind.Label(), l.where(p)))
 		}
-		return nil
+		return
 	}
 	m.ID, m.SourceKey, m.SourceRef, m.Handling = id, rec.key, rec.sourceRef(), h
 	if !rec.isSource {
 		m.SourceIDs = []string{rec.f.sourceID}
-		if err := l.queueSource(rec.f); err != nil {
-			return err
-		}
+		l.queueSource(rec.f)
 	}
 	m.CreatedAt, m.CreatedBy, m.UpdatedAt, m.UpdatedBy = l.now, l.v.Subject, l.now, l.v.Subject
 	l.seen[id] = pos{int32(rec.f.index), int32(rec.line)}
 	l.puts = append(l.puts, rec)
-	return l.maybeFlush()
 }
 
 // where names the position of an earlier record.

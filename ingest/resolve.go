@@ -40,9 +40,6 @@ func (l *loader) addRelationship(rec *record) error {
 			return nil
 		}
 	}
-	if err := l.queueSource(rec.f); err != nil {
-		return err
-	}
 	l.rels = append(l.rels, rec)
 	return l.maybeFlush()
 }

@@ -42,6 +42,9 @@ func (l *loader) flush(final bool) error {
 	if err != nil {
 		return err
 	}
+	for _, rec := range links {
+		l.queueSource(rec.f)
+	}
 	puts := l.puts
 	l.puts, l.rels = nil, nil
 	if l.opts.Atomic {
