@@ -145,6 +145,7 @@ func Markdown(r *Results) string {
 	}
 	fmt.Fprintf(&b, "\n%s\n", roundTripMeaning)
 	boltTable(&b, r)
+	targetsTable(&b, r)
 	fmt.Fprintf(&b, "\n## Questions\n\n")
 	for _, q := range r.Queries {
 		fmt.Fprintf(&b, "- %s: %s\n", q.ID, q.Title)
@@ -203,6 +204,82 @@ func boltTable(b *strings.Builder, r *Results) {
 			fmt.Fprintf(b, " %.1f (%.1f stmts) |", r.Cells[i].RoundTripsPer, r.Cells[i].StatementsPer)
 		}
 		fmt.Fprintln(b)
+	}
+}
+
+// The targets of issue 7, at scale factor 1 on the machine of the run.
+const (
+	targetP50Ratio        = 1.3                  // Sarhad on Neo4j's p50 over the hand-written Cypher's, at most
+	targetThroughputRatio = 2.0                  // Sarhad on Neo4j's throughput over @neo4j/graphql's, at least
+	targetEmbeddedP50     = 5 * time.Millisecond // the embedded store's p50 of Q1–Q3, under
+	targetRSSBytes        = 200 << 20            // Sarhad's server RSS with the Neo4j store, under
+)
+
+// targetsTable renders the figures of the run that the targets are about, each ratio beside its
+// target: Sarhad on Neo4j against the hand-written Cypher (p50) and against @neo4j/graphql
+// (throughput), per question and concurrency; the embedded store's p50 of Q1–Q3; the server's
+// peak RSS on Neo4j. A pair of cells of which one failed every request gives no figure. The targets
+// hold at scale factor 1; at another the figures are shown all the same.
+func targetsTable(b *strings.Builder, r *Results) {
+	find := func(system, query string, conc int) *Cell {
+		i := slices.IndexFunc(r.Cells, func(c Cell) bool { return c.System == system && c.Query == query && c.Concurrency == conc })
+		if i < 0 || r.Cells[i].AllRequestsErr {
+			return nil
+		}
+		return &r.Cells[i]
+	}
+	mark := func(ok bool) string { return map[bool]string{true: "met", false: "**missed**"}[ok] }
+	ratios := func(title, other string, target float64, ratio func(s, o *Cell) float64, ok func(float64) bool) {
+		var rows []string
+		for _, q := range r.Queries {
+			row := "| " + q.ID + " |"
+			any := false
+			for _, conc := range r.Config.Concurrency {
+				s, o := find(SystemSarhadNeo4j, q.ID, conc), find(other, q.ID, conc)
+				if s == nil || o == nil {
+					row += " — |"
+					continue
+				}
+				x := ratio(s, o)
+				row += fmt.Sprintf(" %.2f (%s) |", x, mark(ok(x)))
+				any = true
+			}
+			if any {
+				rows = append(rows, row)
+			}
+		}
+		if len(rows) == 0 {
+			return
+		}
+		fmt.Fprintf(b, "\n%s (target %g):\n\n| query |", title, target)
+		for _, conc := range r.Config.Concurrency {
+			fmt.Fprintf(b, " c=%d |", conc)
+		}
+		fmt.Fprintf(b, "\n|---|%s\n%s\n", strings.Repeat("--:|", len(r.Config.Concurrency)), strings.Join(rows, "\n"))
+	}
+	fmt.Fprintf(b, "\n## Targets (scale factor %g)\n", r.Scale)
+	ratios("p50 of "+SystemSarhadNeo4j+" over "+SystemCypher+", at most", SystemCypher, targetP50Ratio,
+		func(s, o *Cell) float64 { return float64(s.P50) / float64(o.P50) }, func(x float64) bool { return x <= targetP50Ratio })
+	ratios("Requests per second of "+SystemSarhadNeo4j+" over "+SystemNeo4jGraphQL+", at least", SystemNeo4jGraphQL,
+		targetThroughputRatio, func(s, o *Cell) float64 { return s.Throughput / o.Throughput },
+		func(x float64) bool { return x >= targetThroughputRatio })
+	if len(r.Config.Concurrency) > 0 {
+		conc := slices.Min(r.Config.Concurrency)
+		var parts []string
+		for _, q := range []string{"Q1", "Q2", "Q3"} {
+			if c := find(SystemSarhadSQLite, q, conc); c != nil {
+				parts = append(parts, fmt.Sprintf("%s %.2f ms (%s)", q, float64(c.P50)/float64(time.Millisecond), mark(c.P50 < targetEmbeddedP50)))
+			}
+		}
+		if len(parts) > 0 {
+			fmt.Fprintf(b, "\n- %s p50 at c=%d, under %s: %s\n", SystemSarhadSQLite, conc, targetEmbeddedP50, strings.Join(parts, ", "))
+		}
+	}
+	for _, s := range r.Systems {
+		if s.Name == SystemSarhadNeo4j && s.PeakRSSBytes > 0 {
+			fmt.Fprintf(b, "- %s peak RSS over the run, under %s MB: %s MB (%s)\n", s.Name, mb(targetRSSBytes), mb(s.PeakRSSBytes),
+				mark(s.PeakRSSBytes < targetRSSBytes))
+		}
 	}
 }
 
