@@ -9,10 +9,18 @@ import (
 // RecordNamedVictimsOperation is the operation name of the audit entries RecordNamedVictims writes.
 const RecordNamedVictimsOperation = "recordNamedVictims"
 
-// SystemOnly is the error of a call that reads past the access policy, made by a viewer other than
-// the system (Store.UnrecordedVictims).
-func SystemOnly() *Error {
-	return Errorf(EFORBIDDEN, "only the system reads past the access policy")
+// SystemViewerFrom returns the viewer of ctx when it is the system viewer, for calls that read past
+// the access policy (Store.UnrecordedVictims); UNAUTHENTICATED without a viewer, FORBIDDEN for any
+// other.
+func SystemViewerFrom(ctx context.Context) (*Viewer, error) {
+	v, err := ViewerFrom(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !v.System {
+		return nil, Errorf(EFORBIDDEN, "only the system reads past the access policy")
+	}
+	return v, nil
 }
 
 // recordAuditTimeout bounds each audit write of RecordNamedVictims, which is made even when ctx is
@@ -33,12 +41,9 @@ const recordAuditTimeout = 10 * time.Second
 // each with an audit entry written before (STARTED) and after (OK, or the error's code) that lists
 // them, and returns the ids recorded, with those of the change sets written before an error.
 func (s *Service) RecordNamedVictims(ctx context.Context) ([]string, error) {
-	v, err := ViewerFrom(ctx)
+	v, err := SystemViewerFrom(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if !v.System {
-		return nil, SystemOnly()
 	}
 	var recorded []string
 	for after := ""; ; {
