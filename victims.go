@@ -9,20 +9,6 @@ import (
 // RecordNamedVictimsOperation is the operation name of the audit entries RecordNamedVictims writes.
 const RecordNamedVictimsOperation = "recordNamedVictims"
 
-// SystemViewerFrom returns the viewer of ctx when it is the system viewer, for calls that read past
-// the access policy (Store.UnrecordedVictims); UNAUTHENTICATED without a viewer, FORBIDDEN for any
-// other.
-func SystemViewerFrom(ctx context.Context) (*Viewer, error) {
-	v, err := ViewerFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if !v.System {
-		return nil, Errorf(EFORBIDDEN, "only the system reads past the access policy")
-	}
-	return v, nil
-}
-
 // recordAuditTimeout bounds each audit write of RecordNamedVictims, which is made even when ctx is
 // done: the change set before it may have been written.
 const recordAuditTimeout = 10 * time.Second

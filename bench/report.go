@@ -233,7 +233,7 @@ func targetsTable(b *strings.Builder, r *Results) {
 		var rows []string
 		for _, q := range r.Queries {
 			row := "| " + q.ID + " |"
-			any := false
+			shown := false
 			for _, conc := range r.Config.Concurrency {
 				s, o := find(SystemSarhadNeo4j, q.ID, conc), find(other, q.ID, conc)
 				if s == nil || o == nil {
@@ -242,9 +242,9 @@ func targetsTable(b *strings.Builder, r *Results) {
 				}
 				x := ratio(s, o)
 				row += fmt.Sprintf(" %.2f (%s) |", x, mark(ok(x)))
-				any = true
+				shown = true
 			}
-			if any {
+			if shown {
 				rows = append(rows, row)
 			}
 		}

@@ -26,7 +26,7 @@ func TestStartRecordsTheVictimsThatRelationshipsName(t *testing.T) {
 	c := &sarhad.Case{Meta: meta(sarhad.KindCase, "legacy case"), Reference: "FIR 3/2023", Agency: "FIA", Country: "PAK",
 		Offences: []sarhad.Offence{sarhad.OffenceTrafficking}, Stage: sarhad.StageRegistered, RegisteredOn: "2023-05-01"}
 	r := &sarhad.Relationship{Meta: meta("", "legacy party"), Type: sarhad.RelPartyTo, From: p.ID, To: c.ID}
-	r.Kind, r.Role = "", string(sarhad.PartyWitness)
+	r.Role = string(sarhad.PartyWitness)
 	st, err := sqlite.Open(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
