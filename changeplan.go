@@ -206,6 +206,12 @@ func (p *ChangePlan) visibleEnd(id string) (*PlannedEntity, error) {
 	return st, nil
 }
 
+// ErrProtectedVictim is the refusal to write a victim's record for a viewer who may not see the
+// victim's identifying details.
+func ErrProtectedVictim() error {
+	return Errorf(EFORBIDDEN, "you may not edit a protected victim's record")
+}
+
 // mayChange returns NOT_FOUND for a record the viewer cannot see and FORBIDDEN for one they cannot
 // edit.
 func (p *ChangePlan) mayChange(id string, h Handling) error {
@@ -250,6 +256,12 @@ func (p *ChangePlan) put(i int, e Entity, item PlannedItem, res *ApplyResult) er
 		}
 		if err := p.mayChange(m.ID, st.Form.Handling); err != nil {
 			return err
+		}
+		// Whoever writes a stored victim's record replaces the victim's details, so only those who
+		// may read them may: through a put by source key (a create with the key of the victim's
+		// record) as much as through an update.
+		if st.Victim && !st.Form.Handling.SeesVictimPII(p.Viewer) {
+			return ErrProtectedVictim()
 		}
 		if p.keepVictims && st.Victim && !victim {
 			return Errorf(EFORBIDDEN, "%s %s", m.ID, KeepVictimsReason)

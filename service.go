@@ -290,7 +290,7 @@ func (s *Service) Update(ctx context.Context, id string, e Entity, opts WriteOpt
 		return nil, Errorf(EFORBIDDEN, "you may not edit %s", id)
 	}
 	if om.Redacted {
-		return nil, Errorf(EFORBIDDEN, "you may not edit a protected victim's record")
+		return nil, ErrProtectedVictim()
 	}
 	h := om.Handling
 	if opts.Handling != nil {

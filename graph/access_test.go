@@ -357,3 +357,45 @@ func TestNoVictimDetailsReachUnclearedViewers(t *testing.T) {
 }
 
 func tempDir() (string, error) { return os.MkdirTemp("", "sarhad-demo-") }
+
+// TestCreateByKeyOverAProtectedVictim: a create with the source key of a victim's record lands on
+// the victim's id. A colleague of the originating organisation without the clearance is refused
+// (FORBIDDEN), as an update would be: the record stays a victim's, and the phone the victim uses
+// stays hidden from them.
+func TestCreateByKeyOverAProtectedVictim(t *testing.T) {
+	e := newEnv(t)
+	cleared := &sarhad.Viewer{Subject: "inv-pii", Roles: []sarhad.Role{sarhad.RoleInvestigator}, Country: "PAK",
+		Org: investigator.Org, Clearances: []string{sarhad.ClearanceVictimPII}}
+	ctx := sarhad.NewContext(context.Background(), cleared)
+	v, err := e.svc.Create(ctx, &sarhad.Person{Name: "Shazia Bibi", Victim: &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult}},
+		sarhad.WriteOptions{SourceKey: "V-17"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim := v.EntityMeta().ID
+	phone := e.create(&sarhad.Phone{Number: "+923001234567"}, nil)
+	if _, err := e.svc.Link(ctx, &sarhad.Relationship{Type: sarhad.RelUses, From: victim, To: phone}, sarhad.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, victimInput := range []string{"", `, victim: {ageGroup: ADULT}`} {
+		r := e.do(investigator, `mutation { createPerson(input: {person: {name: "x"`+victimInput+`}, sourceKey: "V-17"}) { person { id name } } }`, nil, nil)
+		if r.code() != sarhad.EFORBIDDEN || strings.Contains(string(r.Data), victim) {
+			t.Errorf("createPerson over the victim's key%s: code %q, data %s; want FORBIDDEN and no id", victimInput, r.code(), r.Data)
+		}
+	}
+	var after struct{ Node *struct{ Number string } }
+	e.mustDo(investigator, `query($id: ID!) { node(id: $id) { ... on Phone { number } } }`, map[string]any{"id": phone}, &after)
+	if after.Node != nil {
+		t.Errorf("the uncleared colleague reads the victim's phone %q", after.Node.Number)
+	}
+	var rec struct {
+		Node struct {
+			Name   string
+			Victim *struct{ AgeGroup string }
+		}
+	}
+	e.mustDo(cleared, `query($id: ID!) { node(id: $id) { ... on Person { name victim { ageGroup } } } }`, map[string]any{"id": victim}, &rec)
+	if rec.Node.Name != "Shazia Bibi" || rec.Node.Victim == nil {
+		t.Errorf("the victim's record after the refused creates: %+v", rec.Node)
+	}
+}

@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"KeepSources", testKeepSources},
 		{"KeepSourcesConcurrently", testKeepSourcesConcurrently},
 		{"KeepVictims", testKeepVictims},
+		{"ProtectedVictimPuts", testProtectedVictimPuts},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, h) })

@@ -1,0 +1,48 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/sarhad/sarhad"
+)
+
+// testProtectedVictimPuts: a put over a stored victim's record replaces the victim's details, so
+// it is refused (FORBIDDEN) and changes nothing for a writer who may not see them — an
+// investigator of the originating organisation without the clearance, whether the put would keep
+// the record a victim's or not (a create by source key lands on the same id) — and applied for
+// one who may.
+func testProtectedVictimPuts(t *testing.T, h *harness) {
+	s := h.store(t)
+	cleared := as(context.Background(), fiaVictimOfficer())
+	uncleared := as(context.Background(), fiaInvestigator())
+	victim := func(name string, details bool) *sarhad.Person {
+		p := person("protected victim", name, fia(sarhad.TLPAmber))
+		if details {
+			p.Victim = &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult}
+		}
+		return p
+	}
+	stored := func() *sarhad.Person {
+		t.Helper()
+		es, err := s.Entities(cleared, []string{victim("", false).ID})
+		if err != nil || es[0] == nil {
+			t.Fatalf("Entities: %v, %v", es, err)
+		}
+		return es[0].(*sarhad.Person)
+	}
+	mustApply(t, cleared, s, &sarhad.ChangeSet{Put: []sarhad.Entity{victim("Rokeya Begum", true)}})
+	for _, details := range []bool{false, true} {
+		_, err := s.Apply(uncleared, &sarhad.ChangeSet{Put: []sarhad.Entity{victim("Someone Else", details)}})
+		wantCode(t, err, sarhad.EFORBIDDEN)
+		if p := stored(); p.Name != "Rokeya Begum" || !p.IsVictim() {
+			t.Fatalf("a refused put (victim details: %v) changed the victim's record: %q, victim %v", details, p.Name, p.IsVictim())
+		}
+	}
+	if res := mustApply(t, cleared, s, &sarhad.ChangeSet{Put: []sarhad.Entity{victim("Rokeya Bibi", true)}}); res.Updated != 1 {
+		t.Errorf("the cleared officer's put: %+v, want 1 updated", *res)
+	}
+	if p := stored(); p.Name != "Rokeya Bibi" {
+		t.Errorf("after the cleared officer's put: %q", p.Name)
+	}
+}
