@@ -308,6 +308,11 @@ func (p *ChangePlan) link(i int, r *Relationship, item PlannedItem, res *ApplyRe
 			return Errorf(EINVALID, "%s", UnrecordedVictimReason(r.Type, id))
 		}
 	}
+	if from.Kind == KindPerson {
+		if id := r.SameAsVictim(from.Victim, to.Victim); id != "" {
+			return Errorf(EINVALID, "%s", UnrecordedVictimReason(r.Type, id))
+		}
+	}
 	if item.Err != nil {
 		return item.Err
 	}

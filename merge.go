@@ -42,7 +42,9 @@ type MergeResult struct {
 // relationship must be editable by the viewer (FORBIDDEN otherwise: an administrator can merge
 // records that other organisations tied). A victim's record merges only into another victim's
 // (FORBIDDEN otherwise): the phones, documents and cases it moves would leave the victim's
-// protection. CONFLICT when merge is already merged into keep, whoever merged them.
+// protection. Into a victim's record merges only another victim's (BAD_USER_INPUT otherwise): the
+// merged record stays, tied to the victim's, and its name must be protected too. CONFLICT when
+// merge is already merged into keep, whoever merged them.
 func (s *Service) Merge(ctx context.Context, keepID, mergeID string) (*MergeResult, error) {
 	v, keep, merge, err := s.mergePair(ctx, keepID, mergeID)
 	if err != nil {
@@ -50,6 +52,12 @@ func (s *Service) Merge(ctx context.Context, keepID, mergeID string) (*MergeResu
 	}
 	if IsVictim(merge) && !IsVictim(keep) {
 		return nil, Errorf(EFORBIDDEN, "%s is a victim's record and %s is not: merge them the other way, keeping the victim's record", mergeID, keepID)
+	}
+	if IsVictim(keep) && !IsVictim(merge) {
+		// The merged record stays, tied to the victim's by SAME_AS: under its own name it would
+		// tell who the victim is.
+		return nil, Errorf(EINVALID, "%s is a victim's record and %s is not: record %s as a victim first "+
+			"(victim details, empty when none are known), so that its name stays protected", keepID, mergeID, mergeID)
 	}
 	sameAsID := StableID("", "same-as\x00"+mergeID+"\x00"+keepID)
 	// Looked up past the policy: a SAME_AS of another organisation's merge may be hidden from the

@@ -148,7 +148,8 @@ type Relationship struct {
 // NamedVictim returns the id of the person r names a victim — the party of a PARTY_TO relationship
 // with role VICTIM, the person a TRAFFICKED relationship points to — or "" when it names none. Such
 // a person must be recorded as a victim (Person.Victim), so that the protection of victims covers
-// them: a store refuses the relationship otherwise (see ChangePlan).
+// them: a store refuses the relationship otherwise (see ChangePlan). A SAME_AS between two persons
+// names each a victim when the other is one (see SameAsVictim).
 func (r *Relationship) NamedVictim() string {
 	switch {
 	case r.Type == RelPartyTo && r.Role == string(PartyVictim):
@@ -157,6 +158,20 @@ func (r *Relationship) NamedVictim() string {
 		return r.To
 	}
 	return ""
+}
+
+// SameAsVictim returns, for a SAME_AS between two persons of which one is a victim's record
+// (fromVictim, toVictim), the id of the other, whose record must be a victim's too: the two are one
+// person, and the other record's name beside the victim's pseudonym would tell who the victim is.
+// It returns "" for any other relationship, or when both or neither are victims' records.
+func (r *Relationship) SameAsVictim(fromVictim, toVictim bool) string {
+	switch {
+	case r.Type != RelSameAs || fromVictim == toVictim:
+		return ""
+	case fromVictim:
+		return r.To
+	}
+	return r.From
 }
 
 // UnrecordedVictimReason is why a relationship of type t that names person id a victim is refused

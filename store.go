@@ -67,8 +67,9 @@ type Store interface {
 	RouteCases(ctx context.Context, q RouteCasesQuery) (*RouteCases, error)
 
 	// UnrecordedVictims returns the ids of the persons that a stored relationship names victims
-	// (Relationship.NamedVictim) although their records are not victims': relationships stored
-	// before Apply refused them, or written into the database by other means. At most p.First, in
+	// (Relationship.NamedVictim), or ties by SAME_AS to a victim's record (SameAsVictim), although
+	// their records are not victims': relationships stored before Apply refused them, or written
+	// into the database by other means. At most p.First, in
 	// id order, after p.After. It reads past the access policy, so it answers the system viewer only
 	// (FORBIDDEN otherwise), for Service.RecordNamedVictims.
 	UnrecordedVictims(ctx context.Context, p Page) ([]string, error)

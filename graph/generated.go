@@ -8036,7 +8036,9 @@ type Mutation {
   to ` + "`" + `keep` + "`" + `, and a SAME_AS relationship from ` + "`" + `merge` + "`" + ` to ` + "`" + `keep` + "`" + ` records who merged them and when. One
   atomic change. Both records must be editable by the viewer, and so must every relationship moved
   (an administrator can merge records other organisations tied). A victim's record merges only into
-  another victim's (FORBIDDEN otherwise: what it moves would lose the victim's protection). CONFLICT
+  another victim's (FORBIDDEN otherwise: what it moves would lose the victim's protection), and into
+  a victim's record merges only another victim's (BAD_USER_INPUT otherwise: the merged record stays,
+  tied to the victim's, so its name must be protected too; record it as a victim first). CONFLICT
   when already merged.
   """
   mergeEntities("The two records." input: MergeInput!): MergePayload!

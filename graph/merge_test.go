@@ -307,12 +307,40 @@ func TestMergeKeepsVictimsProtected(t *testing.T) {
 	if !hidden() {
 		t.Error("the refused merge released the victim's phone")
 	}
-	// The other way round the phone stays with a victim.
+	// The other way round, the merged record would stay under its name, tied by SAME_AS to the
+	// victim's pseudonym: it must be recorded as a victim first.
+	_, err = e.svc.Merge(ctx, victim, person)
+	if sarhad.ErrorCode(err) != sarhad.EINVALID {
+		t.Fatalf("merging a record that is not a victim's into a victim's: got %v, want BAD_USER_INPUT", err)
+	}
+	if _, err := e.svc.Update(ctx, person, &sarhad.Person{Name: "Shazia Bibi", Victim: &sarhad.VictimDetails{}}, sarhad.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	if res, err := e.svc.Merge(ctx, victim, person); err != nil || res.Moved != 0 {
 		t.Fatalf("merging into the victim's record: %v %+v", err, res)
 	}
 	if !hidden() {
 		t.Error("the victim's phone is visible after the merge into the victim's record")
+	}
+	// Both ends of the SAME_AS are under pseudonyms for the Iranian officer.
+	var got struct {
+		Node struct {
+			Name          string
+			Relationships []struct {
+				From struct{ Name string }
+				To   struct{ Name string }
+			}
+		}
+	}
+	e.mustDo(iranOfficer, `query($id: ID!) { node(id: $id) { ... on Person { name relationships(types: [SAME_AS]) {
+		from { ... on Person { name } } to { ... on Person { name } } } } } }`, map[string]any{"id": victim}, &got)
+	if rels := got.Node.Relationships; len(rels) != 1 {
+		t.Fatalf("the Iranian officer sees %d SAME_AS of the victim, want 1", len(rels))
+	}
+	for _, name := range []string{got.Node.Name, got.Node.Relationships[0].From.Name, got.Node.Relationships[0].To.Name} {
+		if name != sarhad.Pseudonym(victim) && name != sarhad.Pseudonym(person) {
+			t.Errorf("the Iranian officer reads %q at an end of the victim's SAME_AS", name)
+		}
 	}
 }
 

@@ -520,10 +520,12 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 }
 
 // namedVictim is the predicate that a stored relationship names entity x a victim
-// (sarhad.Relationship.NamedVictim), whoever may see the relationship.
+// (sarhad.Relationship.NamedVictim), or ties it by SAME_AS to a victim's record
+// (sarhad.Relationship.SameAsVictim), whoever may see the relationship.
 func namedVictim(x string) string {
 	return expand(`(EXISTS { (x)-[nv:`+string(sarhad.RelPartyTo)+`]->() WHERE nv.role = '`+string(sarhad.PartyVictim)+`' }
-		OR EXISTS { (x)<-[:`+string(sarhad.RelTrafficked)+`]-() })`, x)
+		OR EXISTS { (x)<-[:`+string(sarhad.RelTrafficked)+`]-() }
+		OR EXISTS { (x)-[:`+string(sarhad.RelSameAs)+`]-(x_same) WHERE x_same.victim })`, x)
 }
 
 // UnrecordedVictims implements sarhad.Store: the persons in id order (the label's id index), each

@@ -370,12 +370,17 @@ func (p *plan) loadEntities(ctx context.Context, tx querier, ids []string, whole
 }
 
 // namedVictim returns an SQL expression that is true when a relationship names the entity of alias
-// a victim (sarhad.Relationship.NamedVictim), whoever may see the relationship.
+// a victim (sarhad.Relationship.NamedVictim), or ties it by SAME_AS to a victim's record
+// (sarhad.Relationship.SameAsVictim), whoever may see the relationship.
 func namedVictim(alias string) string {
 	return `(EXISTS (SELECT 1 FROM relationships nv WHERE nv.from_id = ` + alias + `.id AND nv.type = '` +
 		string(sarhad.RelPartyTo) + `' AND json_extract(nv.props, '$.role') = '` + string(sarhad.PartyVictim) + `')
 	OR EXISTS (SELECT 1 FROM relationships nv WHERE nv.to_id = ` + alias + `.id AND nv.type = '` +
-		string(sarhad.RelTrafficked) + `'))`
+		string(sarhad.RelTrafficked) + `')
+	OR EXISTS (SELECT 1 FROM relationships nv JOIN entities nve ON nve.id = nv.to_id
+		WHERE nv.from_id = ` + alias + `.id AND nv.type = '` + string(sarhad.RelSameAs) + `' AND nve.victim = 1)
+	OR EXISTS (SELECT 1 FROM relationships nv JOIN entities nve ON nve.id = nv.from_id
+		WHERE nv.to_id = ` + alias + `.id AND nv.type = '` + string(sarhad.RelSameAs) + `' AND nve.victim = 1))`
 }
 
 // UnrecordedVictims implements sarhad.Store: the persons in id order, each checked for a naming

@@ -46,3 +46,34 @@ func testProtectedVictimPuts(t *testing.T, h *harness) {
 		t.Errorf("after the cleared officer's put: %q", p.Name)
 	}
 }
+
+// testSameAsVictims: a SAME_AS says two records are one person, so between a victim's record and
+// one that is not, the other record's name would tell who the victim is. Such a link is refused
+// (BAD_USER_INPUT) either way round; once both are victims' records it is applied, and then
+// neither may lose its victim details while the link stands.
+func testSameAsVictims(t *testing.T, h *harness) {
+	s := h.store(t)
+	ctx := as(context.Background(), fiaVictimOfficer())
+	victim := victimRecord("same as")
+	other := person("same as other", "Rokeya Begum", fia(sarhad.TLPAmber, "IRN"))
+	mustApply(t, ctx, s, &sarhad.ChangeSet{Put: []sarhad.Entity{victim, other}})
+	for _, r := range []*sarhad.Relationship{
+		link("same as forward", sarhad.RelSameAs, other.ID, victim.ID, fia(sarhad.TLPAmber, "IRN")),
+		link("same as backward", sarhad.RelSameAs, victim.ID, other.ID, fia(sarhad.TLPAmber, "IRN")),
+	} {
+		_, err := s.Apply(ctx, &sarhad.ChangeSet{Link: []*sarhad.Relationship{r}})
+		wantCode(t, err, sarhad.EINVALID)
+	}
+	recorded := clone(t, other)
+	recorded.Victim = &sarhad.VictimDetails{}
+	sameAs := link("same as forward", sarhad.RelSameAs, other.ID, victim.ID, fia(sarhad.TLPAmber, "IRN"))
+	mustApply(t, ctx, s, &sarhad.ChangeSet{Put: []sarhad.Entity{recorded}, Link: []*sarhad.Relationship{sameAs}})
+	for _, p := range []*sarhad.Person{other, clone(t, victim)} {
+		p.Victim = nil
+		_, err := s.Apply(ctx, &sarhad.ChangeSet{Put: []sarhad.Entity{p}})
+		wantCode(t, err, sarhad.EINVALID)
+	}
+	if got, err := s.Entities(ctx, []string{other.ID, victim.ID}); err != nil || !got[0].(*sarhad.Person).IsVictim() || !got[1].(*sarhad.Person).IsVictim() {
+		t.Errorf("after the refused puts: %v, %v; want both victims' records", got, err)
+	}
+}

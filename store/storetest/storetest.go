@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"KeepSourcesConcurrently", testKeepSourcesConcurrently},
 		{"KeepVictims", testKeepVictims},
 		{"ProtectedVictimPuts", testProtectedVictimPuts},
+		{"SameAsVictims", testSameAsVictims},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, h) })

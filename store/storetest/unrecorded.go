@@ -16,10 +16,10 @@ import (
 type Rewrite func(t *testing.T, s sarhad.Store, id string, typ sarhad.RelationType, role string)
 
 // RunUnrecordedVictims checks Store.UnrecordedVictims, and Service.RecordNamedVictims over the
-// store, on persons that stored relationships name victims although their records are not
-// victims' (made so with rewrite, as no change set can): they are listed to the system alone, in
-// id order, whoever may see them; once recorded they are protected as every victim is, and the
-// change is audited. open must return a new, empty store; the test closes it.
+// store, on persons that stored relationships name victims, or tie by SAME_AS to a victim's
+// record, although their records are not victims' (made so with rewrite, as no change set can):
+// they are listed to the system alone, in id order, whoever may see them; once recorded they are
+// protected as every victim is, and the change is audited. open must return a new, empty store; the test closes it.
 func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, rewrite Rewrite) {
 	h := &harness{open: open}
 	s := h.store(t)
@@ -32,6 +32,7 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 	trafficked := person("legacy trafficked", "Nasreen Akhtar", handling(orgIran, countryIRN, sarhad.TLPRed))
 	witness := person("legacy witness", "Tariq Mehmood", fia(sarhad.TLPAmber, "IRN"))
 	recorded := victimRecord("legacy recorded")
+	alias := person("legacy alias", "Rokeya Begum", fia(sarhad.TLPAmber, "IRN")) // the same person as recorded
 	released := fia(sarhad.TLPAmber, "IRN")
 	kase := &sarhad.Case{Meta: envelope(sarhad.KindCase, "legacy case", released), Reference: "FIR 9/2023", Agency: orgFIA,
 		Country: countryPAK, Offences: []sarhad.Offence{sarhad.OffenceTrafficking}, Stage: sarhad.StageRegistered,
@@ -44,8 +45,9 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 	}
 	asParty := party("legacy named party", named, sarhad.PartyWitness)
 	asTrafficked := link("legacy trafficked tie", sarhad.RelAssociateOf, suspect.ID, trafficked.ID, released)
-	load(t, s, []sarhad.Entity{source, named, suspect, trafficked, witness, recorded, kase, phone}, []*sarhad.Relationship{
-		asParty, asTrafficked,
+	asSame := link("legacy same as", sarhad.RelAssociateOf, recorded.ID, alias.ID, released)
+	load(t, s, []sarhad.Entity{source, named, suspect, trafficked, witness, recorded, alias, kase, phone}, []*sarhad.Relationship{
+		asParty, asTrafficked, asSame,
 		party("legacy witness party", witness, sarhad.PartyWitness),
 		party("legacy recorded party", recorded, sarhad.PartyVictim),
 		party("legacy suspect party", suspect, sarhad.PartyAccused),
@@ -53,7 +55,8 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 	})
 	rewrite(t, s, asParty.ID, sarhad.RelPartyTo, string(sarhad.PartyVictim))
 	rewrite(t, s, asTrafficked.ID, sarhad.RelTrafficked, "") // suspect TRAFFICKED trafficked
-	want := slices.Sorted(slices.Values([]string{named.ID, trafficked.ID}))
+	rewrite(t, s, asSame.ID, sarhad.RelSameAs, "")           // recorded SAME_AS alias
+	want := slices.Sorted(slices.Values([]string{named.ID, trafficked.ID, alias.ID}))
 
 	sys := asSystem(t.Context())
 	_, err := s.UnrecordedVictims(as(t.Context(), fiaVictimOfficer()), sarhad.Page{First: 10})
@@ -70,7 +73,7 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 			t.Errorf("UnrecordedVictims(first 1 after %q) = %v, %v; want %v", after, got, err, []string{id})
 		}
 	}
-	if got, err := s.UnrecordedVictims(sys, sarhad.Page{First: 10, After: want[1]}); err != nil || len(got) != 0 {
+	if got, err := s.UnrecordedVictims(sys, sarhad.Page{First: 10, After: want[len(want)-1]}); err != nil || len(got) != 0 {
 		t.Errorf("UnrecordedVictims after the last = %v, %v; want none", got, err)
 	}
 
@@ -114,11 +117,11 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 		t.Fatal(err)
 	}
 	sameEntity(t, wantNamed, cleared[0])
-	all, err := s.Entities(sys, []string{trafficked.ID, witness.ID, suspect.ID, recorded.ID})
+	all, err := s.Entities(sys, []string{trafficked.ID, witness.ID, suspect.ID, recorded.ID, alias.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, wantVictim := range []bool{true, false, false, true} {
+	for i, wantVictim := range []bool{true, false, false, true, true} {
 		if all[i] == nil || sarhad.IsVictim(all[i]) != wantVictim {
 			t.Errorf("%v: a victim's record %v, want %v", all[i], all[i] != nil && sarhad.IsVictim(all[i]), wantVictim)
 		}
