@@ -88,9 +88,7 @@ type StoredForm struct {
 
 func (f *StoredForm) same(o *StoredForm) bool {
 	return f.Content == o.Content && f.SourceKey == o.SourceKey && slices.Equal(f.SourceIDs, o.SourceIDs) &&
-		f.Handling.OriginatorOrg == o.Handling.OriginatorOrg &&
-		f.Handling.OriginatorCountry == o.Handling.OriginatorCountry && f.Handling.TLP == o.Handling.TLP &&
-		slices.Equal(f.Handling.ReleasableTo, o.Handling.ReleasableTo)
+		f.Handling.Equal(o.Handling)
 }
 
 // formOf returns the stored form of a record with the given content and envelope.
@@ -212,6 +210,17 @@ func ErrProtectedVictim() error {
 	return Errorf(EFORBIDDEN, "you may not edit a protected victim's record")
 }
 
+// mayRelease returns FORBIDDEN when the viewer would change the handling of stored record id — its
+// marking, release list or originator — without being of the organisation that originated it: to
+// whom a record is released is its originator's decision, which an administrator of another
+// organisation, who may edit the record, may not take.
+func (p *ChangePlan) mayRelease(id string, stored, h Handling) error {
+	if !p.PolicyApplies() || stored.Equal(h) || p.Viewer.Org == stored.OriginatorOrg {
+		return nil
+	}
+	return Errorf(EFORBIDDEN, "only %s, which originated %s, may change its handling", stored.OriginatorOrg, id)
+}
+
 // mayChange returns NOT_FOUND for a record the viewer cannot see and FORBIDDEN for one they cannot
 // edit.
 func (p *ChangePlan) mayChange(id string, h Handling) error {
@@ -255,6 +264,9 @@ func (p *ChangePlan) put(i int, e Entity, item PlannedItem, res *ApplyResult) er
 			return Errorf(ECONFLICT, "id %s belongs to a %s", m.ID, st.Kind)
 		}
 		if err := p.mayChange(m.ID, st.Form.Handling); err != nil {
+			return err
+		}
+		if err := p.mayRelease(m.ID, st.Form.Handling, form.Handling); err != nil {
 			return err
 		}
 		// Whoever writes a stored victim's record replaces the victim's details, so only those who
@@ -329,6 +341,9 @@ func (p *ChangePlan) link(i int, r *Relationship, item PlannedItem, res *ApplyRe
 		res.Created++
 	} else {
 		if err := p.mayChange(r.ID, rs.Form.Handling); err != nil {
+			return err
+		}
+		if err := p.mayRelease(r.ID, rs.Form.Handling, form.Handling); err != nil {
 			return err
 		}
 		if rs.Type != r.Type || rs.From != r.From || rs.To != r.To {

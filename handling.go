@@ -63,6 +63,13 @@ func (h Handling) Sensitive() bool {
 	return h.TLP == TLPRed || h.TLP == TLPAmberStrict || h.TLP == TLPAmber
 }
 
+// Equal reports whether h and o are the same handling (release lists in the same order, as
+// NormalizeHandling leaves them).
+func (h Handling) Equal(o Handling) bool {
+	return h.OriginatorOrg == o.OriginatorOrg && h.OriginatorCountry == o.OriginatorCountry && h.TLP == o.TLP &&
+		slices.Equal(h.ReleasableTo, o.ReleasableTo)
+}
+
 // SeesVictimPII reports whether the viewer may see the identifying details of a victim recorded
 // under handling h: only viewers with the VICTIM_PII clearance in the originating organisation.
 func (h Handling) SeesVictimPII(v *Viewer) bool {

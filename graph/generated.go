@@ -7244,7 +7244,7 @@ input UpdatePersonInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   person: PersonInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]
@@ -7294,7 +7294,7 @@ input UpdateOrganizationInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   organization: OrganizationInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]
@@ -7342,7 +7342,7 @@ input UpdateCountryInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   country: CountryInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]
@@ -7396,7 +7396,7 @@ input UpdatePlaceInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   place: PlaceInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]
@@ -7446,7 +7446,7 @@ input UpdateRouteInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   route: RouteInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]
@@ -7508,7 +7508,7 @@ input UpdateCaseInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   case: CaseInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]
@@ -7556,7 +7556,7 @@ input UpdateEventInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   event: EventInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]
@@ -7600,7 +7600,7 @@ input UpdatePhoneInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   phone: PhoneInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]
@@ -7648,7 +7648,7 @@ input UpdateBankAccountInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   bankAccount: BankAccountInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]
@@ -7700,7 +7700,7 @@ input UpdateIdentityDocumentInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   identityDocument: IdentityDocumentInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]
@@ -7748,7 +7748,7 @@ input UpdateVehicleInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   vehicle: VehicleInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]
@@ -7796,7 +7796,7 @@ input UpdateAddressInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   address: AddressInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]
@@ -7840,7 +7840,7 @@ input UpdateOnlineAccountInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   onlineAccount: OnlineAccountInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]
@@ -7892,7 +7892,7 @@ input UpdateSourceInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   source: SourceInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]
@@ -7948,7 +7948,7 @@ input UpdateCooperationRequestInput {
   id: ID!
   "The new attributes; they replace all existing attributes."
   cooperationRequest: CooperationRequestInput!
-  "New handling; unchanged when absent."
+  "New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise)."
   handling: HandlingInput
   "New list of sources; unchanged when absent."
   sourceIds: [ID!]

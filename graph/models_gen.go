@@ -726,7 +726,7 @@ type UpdateAddressInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	Address *sarhad.Address `json:"address"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`
@@ -740,7 +740,7 @@ type UpdateBankAccountInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	BankAccount *sarhad.BankAccount `json:"bankAccount"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`
@@ -754,7 +754,7 @@ type UpdateCaseInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	Case *sarhad.Case `json:"case"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`
@@ -768,7 +768,7 @@ type UpdateCooperationRequestInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	CooperationRequest *sarhad.CooperationRequest `json:"cooperationRequest"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`
@@ -782,7 +782,7 @@ type UpdateCountryInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	Country *sarhad.Country `json:"country"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`
@@ -796,7 +796,7 @@ type UpdateEventInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	Event *sarhad.Event `json:"event"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`
@@ -810,7 +810,7 @@ type UpdateIdentityDocumentInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	IdentityDocument *sarhad.IdentityDocument `json:"identityDocument"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`
@@ -824,7 +824,7 @@ type UpdateOnlineAccountInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	OnlineAccount *sarhad.OnlineAccount `json:"onlineAccount"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`
@@ -838,7 +838,7 @@ type UpdateOrganizationInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	Organization *sarhad.Organization `json:"organization"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`
@@ -852,7 +852,7 @@ type UpdatePersonInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	Person *sarhad.Person `json:"person"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`
@@ -866,7 +866,7 @@ type UpdatePhoneInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	Phone *sarhad.Phone `json:"phone"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`
@@ -880,7 +880,7 @@ type UpdatePlaceInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	Place *sarhad.Place `json:"place"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`
@@ -894,7 +894,7 @@ type UpdateRouteInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	Route *sarhad.Route `json:"route"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`
@@ -908,7 +908,7 @@ type UpdateSourceInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	Source *sarhad.Source `json:"source"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`
@@ -922,7 +922,7 @@ type UpdateVehicleInput struct {
 	ID string `json:"id"`
 	// The new attributes; they replace all existing attributes.
 	Vehicle *sarhad.Vehicle `json:"vehicle"`
-	// New handling; unchanged when absent.
+	// New handling; unchanged when absent. Only the originating organisation may change it (FORBIDDEN otherwise).
 	Handling *sarhad.Handling `json:"handling,omitempty"`
 	// New list of sources; unchanged when absent.
 	SourceIds []string `json:"sourceIds,omitempty"`

@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"KeepVictims", testKeepVictims},
 		{"ProtectedVictimPuts", testProtectedVictimPuts},
 		{"SameAsVictims", testSameAsVictims},
+		{"ReleaseByOriginator", testReleaseByOriginator},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, h) })
