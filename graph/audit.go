@@ -156,6 +156,10 @@ func noteSensitive(set *sarhad.SensitiveIDs, res any) {
 			set.Note(x.ID)
 		}
 		return
+	case *sarhad.SharedIdentifier:
+		// Its value is the records' own (a phone's number), returned as a plain string.
+		noteSensitive(set, x.Records)
+		return
 	}
 	if rv.Kind() == reflect.Slice {
 		for i := range rv.Len() {

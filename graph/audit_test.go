@@ -146,3 +146,26 @@ func TestRefusedRequestsAreAuditedToo(t *testing.T) {
 		t.Errorf("refused request not audited: %+v", log.AuditLog)
 	}
 }
+
+// A shared identifier's value is its records' own (a phone's number), returned as a plain string:
+// the entry lists the sensitive records behind it.
+func TestAuditTrailListsTheRecordsOfSharedIdentifiers(t *testing.T) {
+	e := newEnv(t)
+	amber := &sarhad.Handling{TLP: sarhad.TLPAmber, ReleasableTo: []string{"IRN"}}
+	a := e.create(&sarhad.Person{Name: "Holder One"}, amber)
+	b := e.create(&sarhad.Person{Name: "Holder Two"}, amber)
+	phone := e.create(&sarhad.Phone{Number: "+989121234567"}, amber)
+	e.linkWith(amber, sarhad.RelUses, a, phone, sarhad.RelationProps{})
+	e.linkWith(amber, sarhad.RelUses, b, phone, sarhad.RelationProps{})
+
+	var out struct{ SharedIdentifiers []struct{ Value string } }
+	e.mustDo(iranOfficer, `query Shared { sharedIdentifiers(kinds: [PHONE]) { value } }`, nil, &out)
+	if len(out.SharedIdentifiers) != 1 || out.SharedIdentifiers[0].Value != "+989121234567" {
+		t.Fatalf("shared identifiers: %+v", out.SharedIdentifiers)
+	}
+	var log auditList
+	e.mustDo(auditor, auditQuery, map[string]any{"f": map[string]any{"subject": "irn-1", "operationName": "Shared"}}, &log)
+	if len(log.AuditLog.Nodes) != 1 || !slices.Equal(log.AuditLog.Nodes[0].SensitiveRecordIds, []string{phone}) {
+		t.Errorf("audit entries %+v; want one listing the phone %s", log.AuditLog.Nodes, phone)
+	}
+}
