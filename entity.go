@@ -268,10 +268,11 @@ func (p *Person) SearchNames() []string { return nonEmpty(append([]string{p.Name
 
 // Redact replaces a victim's identifying details with a stable pseudonym, keeping the coarse
 // attributes (gender, age group, nationalities). The source key goes too: a source system's key
-// may be made of the name, an identity number or the birth date.
+// may be made of the name, an identity number or the birth date; and so does the source reference,
+// whose file name the importer chose.
 func (p *Person) Redact() {
 	p.Name = Pseudonym(p.ID)
-	p.SourceKey = ""
+	p.SourceKey, p.SourceRef = "", ""
 	p.Aliases = nil
 	p.FatherName = ""
 	p.BirthDate = ""

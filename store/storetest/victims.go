@@ -250,6 +250,9 @@ func checkRedaction(t *testing.T, victim *sarhad.Person, e sarhad.Entity, pii bo
 	if !got.Redacted || got.Name != sarhad.Pseudonym(victim.ID) {
 		t.Errorf("name %q, Redacted %v; want the pseudonym %q and Redacted", got.Name, got.Redacted, sarhad.Pseudonym(victim.ID))
 	}
+	if got.SourceKey != "" || got.SourceRef != "" {
+		t.Errorf("the source key %q or reference %q reached an uncleared viewer", got.SourceKey, got.SourceRef)
+	}
 	if len(got.Aliases) > 0 || got.BirthDate != "" || got.FatherName != "" || got.Occupation != "" {
 		t.Errorf("identifying details leaked: aliases %v, birth date %q, father %q, occupation %q",
 			got.Aliases, got.BirthDate, got.FatherName, got.Occupation)
