@@ -350,3 +350,48 @@ func BenchmarkRejectAttack(b *testing.B) {
 		})
 	}
 }
+
+// TestRefusedRequestsAreAudited: every attack of an authenticated viewer leaves one audit entry,
+// under the viewer and with the code it was refused with — those the HTTP layer refuses before
+// GraphQL sees them (a body too large) as much as those GraphQL refuses. Requests refused before
+// authentication (a wrong content type) have no viewer to record.
+func TestRefusedRequestsAreAudited(t *testing.T) {
+	env := map[string]string{"SARHAD_JWT_SECRET": attackSecret}
+	cfg, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := &sarhad.Service{Store: st, Now: time.Now, Rand: rand.Reader}
+	srv := httptest.NewServer(routes(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), st, svc,
+		auth.NewHS256([]byte(attackSecret), "", "", time.Now), metrics.New()))
+	defer srv.Close()
+	tok := mintToken(t)
+	sys := sarhad.NewContext(context.Background(), sarhad.SystemViewer())
+	for _, a := range attacks() {
+		if a.status == http.StatusUnsupportedMediaType {
+			continue
+		}
+		before, err := st.AuditLog(sys, sarhad.AuditQuery{Page: sarhad.Page{First: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(a.request(srv.URL, tok))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		after, err := st.AuditLog(sys, sarhad.AuditQuery{Page: sarhad.Page{First: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.TotalCount != before.TotalCount+1 || after.Entries[0].Subject != "attack-tester" || after.Entries[0].Outcome != a.code {
+			t.Errorf("%s: refused with %d; %d new entries, the last %+v; want one by attack-tester with outcome %s",
+				a.name, res.StatusCode, after.TotalCount-before.TotalCount, after.Entries, a.code)
+		}
+	}
+}

@@ -27,7 +27,7 @@ func routes(cfg *config, logger *slog.Logger, store sarhad.Store, svc *sarhad.Se
 	if cfg.Metrics {
 		mux.Handle("GET /metrics", m.Handler())
 	}
-	mux.Handle("/graphql", checkContentType(deadline(cfg.RequestTimeout, auth.Middleware(verifier, limitBody(cfg.MaxBodyBytes, api)))))
+	mux.Handle("/graphql", checkContentType(deadline(cfg.RequestTimeout, auth.Middleware(verifier, limitBody(cfg.MaxBodyBytes, svc, api)))))
 	mux.Handle("GET /{$}", graphiql.Handler("Sarhad", "/graphql"))
 	mux.Handle("HEAD /{$}", graphiql.Handler("Sarhad", "/graphql"))
 	mux.Handle("/graphiql/", graphiql.Handler("Sarhad", "/graphql"))
@@ -54,10 +54,16 @@ func routes(cfg *config, logger *slog.Logger, store sarhad.Store, svc *sarhad.Se
 
 // limitBody rejects bodies over max bytes with 413: at once when the Content-Length says so, else
 // after reading max bytes of them. It runs after authentication, so that the bodies of anonymous
-// requests are never read.
-func limitBody(max int64, next http.Handler) http.Handler {
+// requests are never read. A refused request is audited, as the GraphQL layer audits the requests
+// it refuses; when its entry cannot be written the answer is 503, as there.
+func limitBody(max int64, svc *sarhad.Service, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tooLarge := func() {
+			if err := auditRefusal(r.Context(), svc, sarhad.EINVALID); err != nil {
+				graphQLError(w, http.StatusServiceUnavailable, sarhad.EUNAVAILABLE,
+					"the audit trail cannot be written, so the request was refused")
+				return
+			}
 			graphQLError(w, http.StatusRequestEntityTooLarge, sarhad.EINVALID,
 				"the request body is larger than "+byteSize(max))
 		}
@@ -79,6 +85,22 @@ func limitBody(max int64, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// auditRefusal writes the audit entry of a request of the viewer of ctx refused with code before
+// the GraphQL layer saw it, within its own timeout: the request's deadline may have passed.
+func auditRefusal(ctx context.Context, svc *sarhad.Service, code string) error {
+	v, err := sarhad.ViewerFrom(ctx)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), auditRefusalTimeout)
+	defer cancel()
+	return svc.Audit(ctx, &sarhad.AuditEntry{Subject: v.Subject, Roles: v.Roles, Country: v.Country, Org: v.Org,
+		Variables: "{}", Outcome: code})
+}
+
+// auditRefusalTimeout bounds the audit write of a refused request.
+const auditRefusalTimeout = 5 * time.Second
 
 // byteSize writes n bytes for people: 1 MiB, 64 KiB, 1000 bytes.
 func byteSize(n int64) string {
