@@ -1,6 +1,7 @@
 package sarhad
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base32"
 	"io"
@@ -46,6 +47,22 @@ func newID(prefix string, now time.Time, rnd io.Reader) (string, error) {
 func StableID(k EntityKind, key string) string {
 	sum := sha256.Sum256([]byte(string(k) + "\x00" + key))
 	return idPrefix(k) + "_" + idEncoding.EncodeToString(sum[:16])
+}
+
+// KeyedID returns the id of the record of kind k (or a relationship, when k is "") that
+// organisation org keys by key (imports, a create or link with a source key): always the same for
+// the same secret (Store.IDSecret), org and key, so that writing the record again writes the same
+// one. It is an HMAC of the three under the secret, so that the key, which a source system may
+// make of a name or an identity number and which a victim's record withholds, cannot be found from
+// the id by trying candidate keys. With an empty secret — a store that held keyed records before
+// it had one — it is StableID of org and key, as those records' ids were derived.
+func KeyedID(secret []byte, k EntityKind, org, key string) string {
+	if len(secret) == 0 {
+		return StableID(k, org+"\x00"+key)
+	}
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(string(k) + "\x00" + org + "\x00" + key))
+	return idPrefix(k) + "_" + idEncoding.EncodeToString(mac.Sum(nil)[:16])
 }
 
 func idPrefix(k EntityKind) string {

@@ -245,7 +245,9 @@ func (s *Service) Create(ctx context.Context, e Entity, opts WriteOptions) (Enti
 	case m.Kind == KindCountry:
 		m.ID = CountryID(e.(*Country).Alpha3)
 	case opts.SourceKey != "":
-		m.ID = StableID(m.Kind, h.OriginatorOrg+"\x00"+opts.SourceKey)
+		if m.ID, err = s.keyedID(ctx, m.Kind, h.OriginatorOrg, opts.SourceKey); err != nil {
+			return nil, err
+		}
 	default:
 		if m.ID, err = NewID(m.Kind, now, s.Rand); err != nil {
 			return nil, fmt.Errorf("new id: %w", err)
@@ -259,6 +261,15 @@ func (s *Service) Create(ctx context.Context, e Entity, opts WriteOptions) (Enti
 		return nil, err
 	}
 	return s.Node(ctx, m.ID)
+}
+
+// keyedID is the id of the record of kind k (a relationship when "") that org keys by key.
+func (s *Service) keyedID(ctx context.Context, k EntityKind, org, key string) (string, error) {
+	secret, err := s.Store.IDSecret(ctx)
+	if err != nil {
+		return "", err
+	}
+	return KeyedID(secret, k, org, key), nil
 }
 
 // Update replaces the attributes of an existing entity (and its handling or sources when given).
@@ -349,7 +360,9 @@ func (s *Service) Link(ctx context.Context, r *Relationship, opts WriteOptions) 
 	}
 	now := s.Now().UTC()
 	if opts.SourceKey != "" {
-		r.ID = StableID("", h.OriginatorOrg+"\x00"+opts.SourceKey)
+		if r.ID, err = s.keyedID(ctx, "", h.OriginatorOrg, opts.SourceKey); err != nil {
+			return nil, err
+		}
 	} else if r.ID, err = NewID("", now, s.Rand); err != nil {
 		return nil, fmt.Errorf("new id: %w", err)
 	}

@@ -85,6 +85,12 @@ type Store interface {
 	// AuditTrail: the append-only audit trail lives with the data.
 	AuditTrail
 
+	// IDSecret returns the secret of the ids of keyed records (KeyedID), made when first asked for,
+	// in one atomic write: 32 random bytes, or none in a store that already holds a keyed record
+	// (a source key on an entity or relationship), whose id was derived without one and must stay
+	// the same for its imports to stay idempotent. It is never shown to a viewer.
+	IDSecret(ctx context.Context) ([]byte, error)
+
 	// Ping reports whether the store can serve requests (UNAVAILABLE if not).
 	Ping(ctx context.Context) error
 

@@ -184,8 +184,12 @@ func TestCSVRoundTrip(t *testing.T) {
 
 	want, got := see(t, src, investigator), see(t, dst, investigator)
 	// The import adds one Source entity per file; nothing else is new.
+	secret, err := dst.Store.IDSecret(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range files {
-		id := sarhad.StableID(sarhad.KindSource, demo.OrgFIAGujranwala+"\x00import:"+filepath.Base(f))
+		id := sarhad.KeyedID(secret, sarhad.KindSource, demo.OrgFIAGujranwala, "import:"+filepath.Base(f))
 		if _, ok := got.entities[id]; !ok {
 			t.Errorf("no Source entity for %s", filepath.Base(f))
 		}

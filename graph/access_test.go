@@ -399,3 +399,32 @@ func TestCreateByKeyOverAProtectedVictim(t *testing.T) {
 		t.Errorf("the victim's record after the refused creates: %+v", rec.Node)
 	}
 }
+
+// TestKeyedIDsHideTheirKeys: a record created with a source key gets an id derived from the key
+// under the store's secret (sarhad.KeyedID), not from the key alone: a victim's record withholds
+// its key, which may be an identity number, and trying candidate keys against the id must not find
+// it. The same key still names the same record.
+func TestKeyedIDsHideTheirKeys(t *testing.T) {
+	e := newEnv(t)
+	const key = "35202-1234567-2" // an identity number
+	var first, again struct {
+		CreatePerson struct{ Person struct{ ID string } }
+	}
+	const create = `mutation { createPerson(input: {person: {name: "Shazia Bibi"}, sourceKey: "` + key + `"}) { person { id } } }`
+	e.mustDo(investigator, create, nil, &first)
+	e.mustDo(investigator, create, nil, &again)
+	id := first.CreatePerson.Person.ID
+	if id == "" || again.CreatePerson.Person.ID != id {
+		t.Fatalf("ids %q and %q, want one", id, again.CreatePerson.Person.ID)
+	}
+	if id == sarhad.StableID(sarhad.KindPerson, investigator.Org+"\x00"+key) {
+		t.Error("the id is the hash of the organisation and the key alone: the key can be found by trying candidates")
+	}
+	secret, err := e.store.IDSecret(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := sarhad.KeyedID(secret, sarhad.KindPerson, investigator.Org, key); id != want {
+		t.Errorf("id %s, want %s", id, want)
+	}
+}

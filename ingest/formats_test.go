@@ -14,6 +14,7 @@ import (
 
 func TestImportFtM(t *testing.T) {
 	st, ctx := openStore(t), systemContext(t)
+	id, relID := keyedIDs(t, st)
 	rep := run(t, ctx, st, []string{filepath.Join("testdata", "ftm", "sample.ftm.json")}, options(clock1))
 	if len(rep.Rejected) != 0 {
 		t.Fatalf("rejected:\n%s", lines(rep.Rejected))
@@ -135,6 +136,7 @@ func TestImportCaviarMatrix(t *testing.T) {
 	}
 
 	st, ctx := openStore(t), systemContext(t)
+	id, _ := keyedIDs(t, st)
 	rep := run(t, ctx, st, []string{caviar}, options(clock1))
 	if len(rep.Rejected) != 0 {
 		t.Fatalf("rejected:\n%s", lines(rep.Rejected))
@@ -169,6 +171,7 @@ func TestImportCaviarMatrix(t *testing.T) {
 
 func TestImportMatrixOptionsAndErrors(t *testing.T) {
 	st, ctx := openStore(t), systemContext(t)
+	id, relID := keyedIDs(t, st)
 	dir, _ := writeFiles(t, map[string]string{"ring.csv": `"",a,b,c
 a,0,2,x
 b,1,0,0
@@ -198,6 +201,7 @@ c,0,0,0
 
 func TestImportEveryKindFromCSV(t *testing.T) {
 	st, ctx := openStore(t), systemContext(t)
+	id, _ := keyedIDs(t, st)
 	_, paths := writeFiles(t, map[string]string{
 		"people.csv":        "key,name\nP-1,Asif Ali\n",
 		"organisations.csv": "key,name,category\nO-1,Asif Brothers,front company\n",

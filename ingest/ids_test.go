@@ -12,6 +12,7 @@ import (
 // choosing; a victim under the pseudonym of its id does not overwrite the stored victim.
 func TestImportExplicitIDs(t *testing.T) {
 	st, ctx := openStore(t), systemContext(t)
+	id, _ := keyedIDs(t, st)
 	chosen := sarhad.StableID(sarhad.KindPerson, "elsewhere")
 	victim := sarhad.StableID(sarhad.KindPerson, "victim")
 	rel := sarhad.StableID("", "a tie")

@@ -66,9 +66,17 @@ func run(t *testing.T, ctx context.Context, st sarhad.Store, files []string, opt
 	return rep
 }
 
-func id(kind sarhad.EntityKind, key string) string { return sarhad.StableID(kind, org+"\x00"+key) }
-
-func relID(key string) string { return sarhad.StableID("", org+"\x00"+key) }
+// keyedIDs returns the ids records keyed in org get in store st (sarhad.KeyedID under the
+// store's secret): id for an entity of a kind, relID for a relationship.
+func keyedIDs(t testing.TB, st sarhad.Store) (id func(sarhad.EntityKind, string) string, relID func(string) string) {
+	t.Helper()
+	secret, err := st.IDSecret(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(k sarhad.EntityKind, key string) string { return sarhad.KeyedID(secret, k, org, key) },
+		func(key string) string { return sarhad.KeyedID(secret, "", org, key) }
+}
 
 // graph is what a store holds, read back through the Store interface.
 type graph struct {
@@ -140,6 +148,7 @@ func readGraph(t *testing.T, ctx context.Context, st sarhad.Store) *graph {
 
 func TestImportCSVExample(t *testing.T) {
 	st, ctx := openStore(t), systemContext(t)
+	id, relID := keyedIDs(t, st)
 	dir := filepath.Join("testdata", "example")
 	rep := run(t, ctx, st, examplePaths(dir), options(clock1))
 	if len(rep.Rejected) > 0 {
@@ -160,7 +169,7 @@ func TestImportCSVExample(t *testing.T) {
 		t.Errorf("%d relationships, want 14", len(g.rels))
 	}
 
-	personsSource := sarhad.StableID(sarhad.KindSource, org+"\x00import:persons.csv")
+	personsSource := id(sarhad.KindSource, "import:persons.csv")
 	src := g.entity(t, personsSource).(*sarhad.Source)
 	if src.Title != "persons.csv" || src.Category != sarhad.SourceImport || src.Originator != org {
 		t.Errorf("source = %+v", src)
@@ -254,6 +263,7 @@ func edit(t *testing.T, path, old, new string) {
 
 func TestImportChangedRowUpdatesOneRecord(t *testing.T) {
 	st, ctx := openStore(t), systemContext(t)
+	id, _ := keyedIDs(t, st)
 	dir := copyExample(t)
 	run(t, ctx, st, examplePaths(dir), options(clock1))
 	edit(t, filepath.Join(dir, "persons.csv"), "travel agent", "hajj and umrah agent")
@@ -313,6 +323,7 @@ ASSOCIATE_OF,PERSON,P-1,PERSON,P-6,,
 
 func TestImportRejectsBadRows(t *testing.T) {
 	st, ctx := openStore(t), systemContext(t)
+	id, _ := keyedIDs(t, st)
 	dir, paths := writeFiles(t, badFiles)
 	rep := run(t, ctx, st, paths, options(clock1))
 	persons, rels := filepath.Join(dir, "persons.csv"), filepath.Join(dir, "relationships.csv")
@@ -359,6 +370,7 @@ func TestImportRejectsBadRows(t *testing.T) {
 // link gets one.
 func TestImportSourcesOfRefusedRelationships(t *testing.T) {
 	st, ctx := openStore(t), systemContext(t)
+	id, _ := keyedIDs(t, st)
 	_, paths := writeFiles(t, map[string]string{
 		"persons.csv":       "key,name,gender\nP-1,Good One,MALE\nP-2,Good Two,FEMALE\n",
 		"links.csv":         "type,from.kind,from.key,to.kind,to.key\nASSOCIATE_OF,PERSON,P-1,PERSON,P-98\nASSOCIATE_OF,PERSON,P-99,PERSON,P-2\n",
@@ -413,9 +425,16 @@ func TestImportAtomic(t *testing.T) {
 }
 
 // comparable returns the attributes, handling and ends of every record but the sources, which
-// differ between formats (one Source per file).
+// differ between formats (one Source per file), by kind and source key: two stores give the same
+// keys different ids (sarhad.KeyedID under each store's secret).
 func comparable(t *testing.T, g *graph) map[string]string {
 	t.Helper()
+	name := func(id string) string {
+		if e := g.entities[id]; e != nil {
+			return string(e.EntityMeta().Kind) + ":" + e.EntityMeta().SourceKey
+		}
+		return id // not imported: a country
+	}
 	out := map[string]string{}
 	for id, e := range g.entities {
 		if e.EntityMeta().Kind == sarhad.KindSource {
@@ -423,12 +442,13 @@ func comparable(t *testing.T, g *graph) map[string]string {
 		}
 		attrs, _ := json.Marshal(e)
 		h, _ := json.Marshal(e.EntityMeta().Handling)
-		out[id] = string(attrs) + string(h) + e.EntityMeta().SourceKey
+		out[name(id)] = string(attrs) + string(h)
 	}
-	for id, r := range g.rels {
+	for _, r := range g.rels {
 		props, _ := json.Marshal(r.RelationProps)
 		h, _ := json.Marshal(r.Handling)
-		out[id] = string(r.Type) + r.From + r.To + string(props) + string(h) + r.SourceKey
+		key := strings.NewReplacer(r.From, name(r.From), r.To, name(r.To)).Replace(r.SourceKey)
+		out["rel:"+key] = string(r.Type) + name(r.From) + name(r.To) + string(props) + string(h)
 	}
 	return out
 }
@@ -698,6 +718,7 @@ func TestImportKeepsVictimsVictims(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			st, ctx := openStore(t), c.ctx(t)
+			id, _ := keyedIDs(t, st)
 			_, first := writeFiles(t, map[string]string{"persons.csv": "key,name,gender,victim.ageGroup\nV-1,Rokeya Begum,FEMALE,ADULT\n"})
 			if rep := run(t, ctx, st, first, options(clock1)); len(rep.Rejected) > 0 || rep.Created != 2 { // the person and the file's source
 				t.Fatalf("first import: %+v", rep)
@@ -728,6 +749,7 @@ func TestImportKeepsVictimsVictims(t *testing.T) {
 // would otherwise reach everyone who may see the record. The rest of the file is imported.
 func TestImportRejectsVictimsNamedOnlyByARelationship(t *testing.T) {
 	st, ctx := openStore(t), systemContext(t)
+	id, _ := keyedIDs(t, st)
 	dir, paths := writeFiles(t, map[string]string{
 		"persons.csv": "key,name,gender,victim.ageGroup\nP-1,Asif Iqbal,MALE,\nV-1,Rokeya Begum,FEMALE,ADULT\nS-1,Tariq Mehmood,MALE,\n",
 		"cases.csv":   "key,reference,agency,country,offences,stage,registeredOn\nC-1,FIR 1/2024,FIA AHTC Lahore,PAK,PTPA_2018_TRAFFICKING,REGISTERED,2024-01-02\n",

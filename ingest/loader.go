@@ -17,14 +17,16 @@ import (
 // the entities and relationships accepted so far (to resolve references and reject duplicate keys)
 // and nothing else: records leave memory with their batch (unless Options.Atomic).
 type loader struct {
-	ctx   context.Context
-	st    sarhad.Store
-	v     *sarhad.Viewer
-	opts  Options
-	rep   *Report
-	now   time.Time
-	batch int
-	files []*fileState
+	ctx context.Context
+	st  sarhad.Store
+	v   *sarhad.Viewer
+	// secret derives the ids of keyed records (sarhad.KeyedID); see keyedID.
+	secret []byte
+	opts   Options
+	rep    *Report
+	now    time.Time
+	batch  int
+	files  []*fileState
 
 	// seen maps the id of every entity accepted in this import to where it was read, and the ids of
 	// entities found in the store to storePos; seenRels does the same for relationships.
@@ -125,8 +127,17 @@ func newLoader(ctx context.Context, st sarhad.Store, v *sarhad.Viewer, opts Opti
 	if opts.Now != nil {
 		now = opts.Now
 	}
-	return &loader{ctx: ctx, st: st, v: v, opts: opts, rep: rep, now: now().UTC(),
+	secret, err := st.IDSecret(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &loader{ctx: ctx, st: st, v: v, secret: secret, opts: opts, rep: rep, now: now().UTC(),
 		batch: cmp.Or(opts.BatchSize, DefaultBatchSize), seen: map[string]pos{}, seenRels: map[string]pos{}}, nil
+}
+
+// keyedID is the id of the record of kind k (a relationship when "") keyed by key in org.
+func (l *loader) keyedID(k sarhad.EntityKind, org, key string) string {
+	return sarhad.KeyedID(l.secret, k, org, key)
 }
 
 // countReader counts the bytes read through it, for progress.
@@ -217,7 +228,7 @@ func (l *loader) openFile(path string) (*fileState, error) {
 		Reliability: cmp.Or(l.opts.SourceReliability, sarhad.ReliabilityF),
 		Credibility: cmp.Or(l.opts.SourceCredibility, sarhad.CredibilityCannotBeJudged)}
 	key := "import:" + name
-	fs.sourceID = sarhad.StableID(sarhad.KindSource, h.OriginatorOrg+"\x00"+key)
+	fs.sourceID = l.keyedID(sarhad.KindSource, h.OriginatorOrg, key)
 	fs.source = &record{f: fs, key: key, entity: src, implicit: true, isSource: true}
 	return fs, nil
 }
@@ -329,12 +340,12 @@ func (l *loader) putEntity(rec *record) {
 			return
 		}
 		id = rec.id
-		rec.chosenID = rec.key == "" || id != sarhad.StableID(m.Kind, h.OriginatorOrg+"\x00"+rec.key)
+		rec.chosenID = rec.key == "" || id != l.keyedID(m.Kind, h.OriginatorOrg, rec.key)
 	case rec.key == "":
 		l.reject(rec, rec.fields.key, "is required")
 		return
 	default:
-		id = sarhad.StableID(m.Kind, h.OriginatorOrg+"\x00"+rec.key)
+		id = l.keyedID(m.Kind, h.OriginatorOrg, rec.key)
 	}
 	if p, dup := l.seen[id]; dup && p != storePos {
 		if !rec.implicit {

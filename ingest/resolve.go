@@ -58,7 +58,7 @@ func (l *loader) candidates(rec *record, end *ref) []string {
 			}
 			continue
 		}
-		out = append(out, sarhad.StableID(k, org+"\x00"+end.key))
+		out = append(out, l.keyedID(k, org, end.key))
 	}
 	return out
 }
@@ -158,7 +158,7 @@ func (l *loader) link(rec *record, from, to string) bool {
 	if key == "" {
 		key = string(r.Type) + ":" + from + ":" + to
 	}
-	id := sarhad.StableID("", r.Handling.OriginatorOrg+"\x00"+key)
+	id := l.keyedID("", r.Handling.OriginatorOrg, key)
 	if rec.id != "" {
 		// An explicit id (an export's) wins; the key is then only what the row says.
 		rec.chosenID = rec.id != id

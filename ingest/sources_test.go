@@ -16,6 +16,7 @@ import (
 // stamp; reading either file again changes nothing.
 func TestImportKeepsEverySource(t *testing.T) {
 	st, ctx := openStore(t), systemContext(t)
+	id, _ := keyedIDs(t, st)
 	csvFiles := examplePaths(filepath.Join("testdata", "example"))
 	jsonl := []string{filepath.Join("testdata", "jsonl", "example.jsonl")}
 	run(t, ctx, st, csvFiles, options(clock1))
@@ -26,7 +27,7 @@ func TestImportKeepsEverySource(t *testing.T) {
 	if len(rep.Rejected) != 0 || rep.Created != 1 || rep.Updated != 24 || rep.Unchanged != 0 {
 		t.Fatalf("second file: %+v, want 24 updated and its source created", rep)
 	}
-	jsonlSource := sarhad.StableID(sarhad.KindSource, org+"\x00import:example.jsonl")
+	jsonlSource := id(sarhad.KindSource, "import:example.jsonl")
 	after := readGraph(t, ctx, st)
 	for id, e := range after.entities {
 		if e.EntityMeta().Kind == sarhad.KindSource {
@@ -67,6 +68,7 @@ func TestImportKeepsEverySource(t *testing.T) {
 func TestImportRejectsAKeyMovedToOtherEntities(t *testing.T) {
 	for _, atomic := range []bool{false, true} {
 		st, ctx := openStore(t), systemContext(t)
+		_, relID := keyedIDs(t, st)
 		_, paths := writeFiles(t, map[string]string{
 			"persons.csv": "key,name\nP-1,Zahid Mengal\nP-2,Noor Bibi\nP-3,Abdul Qadir\n",
 			"relationships.csv": "key,type,from.kind,from.key,to.kind,to.key\n" +
@@ -95,12 +97,12 @@ func TestImportRejectsAKeyMovedToOtherEntities(t *testing.T) {
 		}
 		after := readGraph(t, ctx, st)
 		for _, key := range []string{"R-1", "R-4"} {
-			id := sarhad.StableID("", org+"\x00"+key)
+			id := relID(key)
 			if was, r := before.rels[id], after.rels[id]; r == nil || r.Type != was.Type || r.To != was.To || !r.UpdatedAt.Equal(was.UpdatedAt) {
 				t.Errorf("atomic %v: %s = %+v, want it as stored: %+v", atomic, key, r, was)
 			}
 		}
-		if _, in := after.rels[sarhad.StableID("", org+"\x00R-2")]; in == atomic {
+		if _, in := after.rels[relID("R-2")]; in == atomic {
 			t.Errorf("atomic %v: R-2 imported: %v", atomic, in)
 		}
 	}

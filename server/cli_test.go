@@ -133,9 +133,13 @@ func TestImportKilledMidwayIsFinishedByARerun(t *testing.T) {
 	if page.TotalCount != n {
 		t.Fatalf("%d persons after the rerun, want %d", page.TotalCount, n)
 	}
+	secret, err := st.IDSecret(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ids := make([]string, n)
 	for i := range n {
-		ids[i] = sarhad.StableID(sarhad.KindPerson, "FIA-AHTC-GRW\x00"+fmt.Sprintf("p-%05d", i))
+		ids[i] = sarhad.KeyedID(secret, sarhad.KindPerson, "FIA-AHTC-GRW", fmt.Sprintf("p-%05d", i))
 	}
 	found, err := st.Entities(ctx, ids)
 	if err != nil {

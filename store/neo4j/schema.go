@@ -14,6 +14,7 @@ const (
 	entityLabel     = "Entity"
 	auditLabel      = "AuditEntry"
 	auditSeqLabel   = "AuditSeq"
+	settingLabel    = "SarhadSetting" // the store's own settings (IDSecret), never an entity
 	termsIndex      = "entity_terms"
 	indexWaitSecond = 300
 )
@@ -69,6 +70,7 @@ func schemaStatements() []string {
 	}
 	constraint("audit_id", "(a:"+auditLabel+")", "a.id")
 	constraint("audit_seq_name", "(c:"+auditSeqLabel+")", "c.name")
+	constraint("setting_name", "(s:"+settingLabel+")", "s.name")
 	index("audit_seq", "(a:"+auditLabel+")", "a.seq")
 	index("audit_time", "(a:"+auditLabel+")", "a.time")
 	index("audit_subject", "(a:"+auditLabel+")", "a.subject")

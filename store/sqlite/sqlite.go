@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/sarhad/sarhad"
 	sqlite "modernc.org/sqlite"
@@ -28,6 +29,8 @@ type Store struct {
 	writer *sql.DB
 	// stmts are the prepared statements of the readers.
 	stmts *stmtCache
+	// idSecret is IDSecret's answer once read: the secret never changes once made.
+	idSecret atomic.Pointer[[]byte]
 }
 
 var _ sarhad.Store = (*Store)(nil)

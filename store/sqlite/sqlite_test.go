@@ -413,3 +413,20 @@ func TestOptimizeKeepsSearchAndWrites(t *testing.T) {
 		t.Fatalf("renamed person: found %v", got)
 	}
 }
+
+// TestIDSecretSurvivesReopening: the secret of keyed ids is the store's, kept in the file: the
+// same after the store is opened again (the import command and the server open it in turn).
+func TestIDSecretSurvivesReopening(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	secret, err := s.IDSecret(t.Context())
+	if err != nil || len(secret) != 32 {
+		t.Fatalf("IDSecret: %d bytes, %v", len(secret), err)
+	}
+	s.Close()
+	s = open(t, dir)
+	defer s.Close()
+	if again, err := s.IDSecret(t.Context()); err != nil || !bytes.Equal(again, secret) {
+		t.Errorf("after reopening: %v; want the same secret", err)
+	}
+}

@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"ProtectedVictimPuts", testProtectedVictimPuts},
 		{"SameAsVictims", testSameAsVictims},
 		{"ReleaseByOriginator", testReleaseByOriginator},
+		{"IDSecret", testIDSecret},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, h) })
