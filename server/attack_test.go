@@ -319,24 +319,31 @@ func TestDeadlineReachesTheStore(t *testing.T) {
 	}
 }
 
+// attackRoutes returns the server's whole HTTP handler, in production mode over a new embedded
+// store, and the store.
+func attackRoutes(tb testing.TB) (http.Handler, *sqlite.Store) {
+	tb.Helper()
+	env := map[string]string{"SARHAD_JWT_SECRET": attackSecret}
+	cfg, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := sqlite.Open(context.Background(), tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	svc := &sarhad.Service{Store: st, Now: time.Now, Rand: rand.Reader}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	return routes(cfg, logger, st, svc, auth.NewHS256([]byte(attackSecret), "", "", time.Now), metrics.New()), st
+}
+
 // BenchmarkRejectAttack measures what refusing each attack costs, through the whole HTTP handler of
 // the server (CORS, access log, content type, deadline, authentication, body limit, GraphQL).
 //
 //	go test -run '^$' -bench RejectAttack -benchtime 20x ./server/
 func BenchmarkRejectAttack(b *testing.B) {
-	env := map[string]string{"SARHAD_JWT_SECRET": attackSecret}
-	cfg, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard)
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := sqlite.Open(context.Background(), b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	svc := &sarhad.Service{Store: st, Now: time.Now, Rand: rand.Reader}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := routes(cfg, logger, st, svc, auth.NewHS256([]byte(attackSecret), "", "", time.Now), metrics.New())
+	h, _ := attackRoutes(b)
 	tok := mintToken(b)
 	for _, a := range attacks() {
 		b.Run(strings.ReplaceAll(a.name, " ", "_"), func(b *testing.B) {
@@ -356,19 +363,8 @@ func BenchmarkRejectAttack(b *testing.B) {
 // GraphQL sees them (a body too large) as much as those GraphQL refuses. Requests refused before
 // authentication (a wrong content type) have no viewer to record.
 func TestRefusedRequestsAreAudited(t *testing.T) {
-	env := map[string]string{"SARHAD_JWT_SECRET": attackSecret}
-	cfg, err := parseConfig(nil, func(k string) string { return env[k] }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	svc := &sarhad.Service{Store: st, Now: time.Now, Rand: rand.Reader}
-	srv := httptest.NewServer(routes(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), st, svc,
-		auth.NewHS256([]byte(attackSecret), "", "", time.Now), metrics.New()))
+	h, st := attackRoutes(t)
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	tok := mintToken(t)
 	sys := sarhad.NewContext(context.Background(), sarhad.SystemViewer())
