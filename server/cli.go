@@ -88,6 +88,16 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	opts := ingest.Options{Format: ingest.Format(strings.ToLower(*format)), Handling: h, Atomic: *atomic, BatchSize: *batch,
 		Progress: show.update, Matrix: ingest.MatrixOptions{NamePrefix: *prefix}}
 	ctx = sarhad.NewContext(ctx, sarhad.SystemViewer())
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = filepath.Base(f)
+	}
+	auditArgs := map[string]any{"files": names, "format": *format, "org": *org, "country": *country, "tlp": *tlp,
+		"release": *release, "atomic": *atomic}
+	// An entry before it starts, as for a mutation: an import killed midway leaves it.
+	if err := auditCommand(ctx, svc, "import", auditArgs, sarhad.AuditStarted, nil); err != nil {
+		return fmt.Errorf("import: the audit trail cannot be written, so nothing was imported: %s", sarhad.ErrorMessage(err))
+	}
 	started := time.Now()
 	rep, err := ingest.Run(ctx, store, files, opts)
 	show.finish()
@@ -104,12 +114,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	case len(rep.Rejected) > 0:
 		outcome = "REJECTED_RECORDS"
 	}
-	names := make([]string, len(files))
-	for i, f := range files {
-		names[i] = filepath.Base(f)
-	}
-	if aerr := auditCommand(ctx, svc, "import", map[string]any{"files": names, "format": *format, "org": *org,
-		"country": *country, "tlp": *tlp, "release": *release, "atomic": *atomic}, outcome, nil); aerr != nil && err == nil {
+	if aerr := auditCommand(ctx, svc, "import", auditArgs, outcome, nil); aerr != nil && err == nil {
 		err = aerr
 	}
 	if rep != nil {

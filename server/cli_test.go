@@ -126,6 +126,18 @@ func TestImportKilledMidwayIsFinishedByARerun(t *testing.T) {
 	}
 	defer st.Close()
 	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
+	// The killed import left its STARTED entry; the rerun one before and one after.
+	audit, err := st.AuditLog(ctx, sarhad.AuditQuery{OperationName: "import", Page: sarhad.Page{First: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outcomes []string
+	for _, e := range audit.Entries {
+		outcomes = append(outcomes, e.Outcome)
+	}
+	if !slices.Equal(outcomes, []string{sarhad.AuditOK, sarhad.AuditStarted, sarhad.AuditStarted}) {
+		t.Errorf("import audit entries, newest first: %v; want OK, STARTED, STARTED", outcomes)
+	}
 	page, err := st.ListEntities(ctx, sarhad.ListQuery{Kind: sarhad.KindPerson, Page: sarhad.Page{First: 1}})
 	if err != nil {
 		t.Fatal(err)
