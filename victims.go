@@ -14,9 +14,11 @@ const RecordNamedVictimsOperation = "recordNamedVictims"
 const recordAuditTimeout = 10 * time.Second
 
 // RecordNamedVictims records as victims, with empty victim details, the persons that stored
-// relationships name victims (Relationship.NamedVictim) although their records are not victims'
-// (Store.UnrecordedVictims): relationships stored before Apply refused them, or written into the
-// database by other means. Until then such a person's name, and the phones and documents they hold,
+// relationships name victims (Relationship.NamedVictim), or tie by SAME_AS to a victim's record,
+// although their records are not victims' (Store.UnrecordedVictims): relationships stored before
+// Apply refused them, or written into the database by other means. Recording one person may tie
+// another to a victim's record (a chain of SAME_AS), so it reads the store again until a pass
+// records nobody. Until then such a person's name, and the phones and documents they hold,
 // reach everyone who may see the record; recorded, they are protected as every victim is. Only the
 // system viewer may (FORBIDDEN otherwise); the server calls it at start-up, before it serves.
 //
@@ -31,6 +33,18 @@ func (s *Service) RecordNamedVictims(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	var recorded []string
+	for {
+		pass, err := s.recordNamedVictimsOnce(ctx, v)
+		recorded = append(recorded, pass...)
+		if err != nil || len(pass) == 0 {
+			return recorded, err
+		}
+	}
+}
+
+// recordNamedVictimsOnce is one pass of RecordNamedVictims over the store.
+func (s *Service) recordNamedVictimsOnce(ctx context.Context, v *Viewer) ([]string, error) {
 	var recorded []string
 	for after := ""; ; {
 		ids, err := s.Store.UnrecordedVictims(ctx, Page{First: MaxPageSize, After: after})

@@ -16,6 +16,9 @@ type namedStore struct {
 	Store   // only the calls below are used
 	persons map[string]*Person
 	stale   []string // listed though removed, or recorded, by the time they are read
+	// sameAs ties a person by SAME_AS to another: it is listed only once the other is a victim's
+	// record.
+	sameAs  map[string]string
 	failAt  int
 	applied int
 	entries []*AuditEntry
@@ -29,6 +32,9 @@ func (s *namedStore) UnrecordedVictims(_ context.Context, p Page) ([]string, err
 		}
 	}
 	for id, person := range s.persons {
+		if other, tied := s.sameAs[id]; tied && !s.persons[other].IsVictim() {
+			continue
+		}
 		if id > p.After && !person.IsVictim() {
 			ids = append(ids, id)
 		}
@@ -155,4 +161,23 @@ func TestRecordNamedVictimsInBatches(t *testing.T) {
 			t.Errorf("an administrator: %v, want FORBIDDEN", err)
 		}
 	})
+}
+
+// TestRecordNamedVictimsFollowsChains: recording a person may tie another to a victim's record
+// (A SAME_AS B SAME_AS the victim C): each is recorded in one call, in passes until one records
+// nobody.
+func TestRecordNamedVictimsFollowsChains(t *testing.T) {
+	s := newNamedStore(3) // per_0000, per_0001, per_0002
+	s.persons["per_0002"].Victim = &VictimDetails{}
+	s.sameAs = map[string]string{"per_0000": "per_0001", "per_0001": "per_0002"}
+	svc := &Service{Store: s, Now: time.Now, Rand: rand.Reader}
+	got, err := svc.RecordNamedVictims(NewContext(context.Background(), SystemViewer()))
+	if err != nil || !slices.Equal(got, []string{"per_0001", "per_0000"}) {
+		t.Fatalf("RecordNamedVictims = %v, %v; want per_0001, then per_0000", got, err)
+	}
+	for id, p := range s.persons {
+		if !p.IsVictim() {
+			t.Errorf("%s is not recorded", id)
+		}
+	}
 }

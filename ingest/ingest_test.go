@@ -758,7 +758,8 @@ func TestImportRejectsVictimsNamedOnlyByARelationship(t *testing.T) {
 			"R-2,TRAFFICKED,PERSON,S-1,PERSON,P-1,\n" + // line 3: nor here
 			"R-3,PARTY_TO,PERSON,P-1,CASE,C-1,WITNESS\n" +
 			"R-4,PARTY_TO,PERSON,V-1,CASE,C-1,VICTIM\n" +
-			"R-5,TRAFFICKED,PERSON,S-1,PERSON,V-1,\n",
+			"R-5,TRAFFICKED,PERSON,S-1,PERSON,V-1,\n" +
+			"R-6,SAME_AS,PERSON,V-1,PERSON,S-1,\n", // line 7: the victim's record the same as one that is not
 	})
 	rep := run(t, ctx, st, paths, options(clock1))
 	var lines []int
@@ -768,8 +769,8 @@ func TestImportRejectsVictimsNamedOnlyByARelationship(t *testing.T) {
 		}
 		lines = append(lines, r.Line)
 	}
-	if !slices.Equal(lines, []int{2, 3}) {
-		t.Errorf("rejected lines %v, want [2 3]", lines)
+	if !slices.Equal(lines, []int{2, 3, 7}) {
+		t.Errorf("rejected lines %v, want [2 3 7]", lines)
 	}
 	g := readGraph(t, ctx, st)
 	if p := g.entity(t, id(sarhad.KindPerson, "P-1")).(*sarhad.Person); p.IsVictim() {
@@ -781,7 +782,7 @@ func TestImportRejectsVictimsNamedOnlyByARelationship(t *testing.T) {
 	if rep.Created != 3+1+3+3 { // persons, the case, the three valid relationships, a source per file
 		t.Errorf("created %d, want 10", rep.Created)
 	}
-	// An atomic import lists both rows, and writes nothing.
+	// An atomic import lists the three rows, and writes nothing.
 	atomic := options(clock1)
 	atomic.Atomic = true
 	empty := openStore(t)
@@ -790,8 +791,8 @@ func TestImportRejectsVictimsNamedOnlyByARelationship(t *testing.T) {
 	for _, r := range rep.Rejected {
 		lines = append(lines, r.Line)
 	}
-	if !slices.Equal(lines, []int{2, 3}) || rep.Created != 0 {
-		t.Errorf("atomic: rejected lines %v, created %d; want [2 3] and nothing", lines, rep.Created)
+	if !slices.Equal(lines, []int{2, 3, 7}) || rep.Created != 0 {
+		t.Errorf("atomic: rejected lines %v, created %d; want [2 3 7] and nothing", lines, rep.Created)
 	}
 	if g := readGraph(t, ctx, empty); g.count(sarhad.KindPerson) != 0 {
 		t.Errorf("atomic: %d persons written, want none", g.count(sarhad.KindPerson))

@@ -158,20 +158,33 @@ func (l *loader) prepare(o *outcome, puts, links []*record, every bool) ([]*reco
 }
 
 // rejectUnrecordedVictims rejects the links that name a person a victim whose record, as puts leave
-// it or as stored, is not a victim's (sarhad.Relationship.NamedVictim). Apply refuses them too; an
-// atomic import lists every record it refuses before it writes.
+// it or as stored, is not a victim's (sarhad.Relationship.NamedVictim), and the SAME_AS links
+// between a victim's record and one that is not (SameAsVictim). Apply refuses them too; an atomic
+// import lists every record it refuses before it writes.
 func (l *loader) rejectUnrecordedVictims(o *outcome, puts, links []*record) ([]*record, error) {
-	unrecorded := map[string]bool{} // person id → not a victim's record
+	victim := map[string]bool{} // person id → a victim's record, as puts leave it or as stored
 	for _, rec := range puts {
 		if _, ok := rec.entity.(*sarhad.Person); ok {
-			unrecorded[rec.entity.EntityMeta().ID] = !sarhad.IsVictim(rec.entity)
+			victim[rec.entity.EntityMeta().ID] = sarhad.IsVictim(rec.entity)
 		}
 	}
+	// persons are the persons a link's rule reads: the one it names a victim, or both ends of a
+	// SAME_AS.
+	persons := func(r *sarhad.Relationship) []string {
+		if id := r.NamedVictim(); id != "" {
+			return []string{id}
+		}
+		if r.Type == sarhad.RelSameAs {
+			return []string{r.From, r.To}
+		}
+		return nil
+	}
 	var ids []string
+	asked := map[string]bool{}
 	for _, rec := range links {
-		if id := rec.rel.NamedVictim(); id != "" {
-			if _, known := unrecorded[id]; !known {
-				unrecorded[id] = false // until read
+		for _, id := range persons(rec.rel) {
+			if _, known := victim[id]; !known && !asked[id] {
+				asked[id] = true
 				ids = append(ids, id)
 			}
 		}
@@ -183,15 +196,26 @@ func (l *loader) rejectUnrecordedVictims(o *outcome, puts, links []*record) ([]*
 		}
 		for _, e := range found {
 			if _, ok := e.(*sarhad.Person); ok {
-				unrecorded[e.EntityMeta().ID] = !sarhad.IsVictim(e)
+				victim[e.EntityMeta().ID] = sarhad.IsVictim(e)
 			}
 		}
 	}
 	keep := links[:0:0]
 	for _, rec := range links {
-		if id := rec.rel.NamedVictim(); id != "" && unrecorded[id] {
-			o.reject(rec, "", sarhad.UnrecordedVictimReason(rec.rel.Type, id))
-			continue
+		r := rec.rel
+		if id := r.NamedVictim(); id != "" {
+			if v, known := victim[id]; known && !v {
+				o.reject(rec, "", sarhad.UnrecordedVictimReason(r.Type, id))
+				continue
+			}
+		}
+		if r.Type == sarhad.RelSameAs {
+			fv, fromKnown := victim[r.From]
+			tv, toKnown := victim[r.To]
+			if id := r.SameAsVictim(fv, tv); fromKnown && toKnown && id != "" {
+				o.reject(rec, "", sarhad.UnrecordedVictimReason(r.Type, id))
+				continue
+			}
 		}
 		keep = append(keep, rec)
 	}

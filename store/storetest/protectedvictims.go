@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/sarhad/sarhad"
@@ -50,7 +51,8 @@ func testProtectedVictimPuts(t *testing.T, h *harness) {
 // testSameAsVictims: a SAME_AS says two records are one person, so between a victim's record and
 // one that is not, the other record's name would tell who the victim is. Such a link is refused
 // (BAD_USER_INPUT) either way round; once both are victims' records it is applied, and then
-// neither may lose its victim details while the link stands.
+// neither may lose its victim details while the link stands. Records tied before either was a
+// victim's become victims' together, or once the link is gone.
 func testSameAsVictims(t *testing.T, h *harness) {
 	s := h.store(t)
 	ctx := as(context.Background(), fiaVictimOfficer())
@@ -75,5 +77,27 @@ func testSameAsVictims(t *testing.T, h *harness) {
 	}
 	if got, err := s.Entities(ctx, []string{other.ID, victim.ID}); err != nil || !got[0].(*sarhad.Person).IsVictim() || !got[1].(*sarhad.Person).IsVictim() {
 		t.Errorf("after the refused puts: %v, %v; want both victims' records", got, err)
+	}
+
+	// Two records of one person, tied while neither was a victim's: one found to be a victim's
+	// later is recorded with the other, or once the SAME_AS is gone.
+	for _, unlink := range []bool{false, true} {
+		key := fmt.Sprint("same as later ", unlink)
+		a := person(key+" a", "Rokeya Bibi", fia(sarhad.TLPAmber, "IRN"))
+		b := person(key+" b", "Rokeya Begum", fia(sarhad.TLPAmber, "IRN"))
+		tie := link(key, sarhad.RelSameAs, a.ID, b.ID, fia(sarhad.TLPAmber, "IRN"))
+		mustApply(t, ctx, s, &sarhad.ChangeSet{Put: []sarhad.Entity{a, b}, Link: []*sarhad.Relationship{tie}})
+		va, vb := clone(t, a), clone(t, b)
+		va.Victim, vb.Victim = &sarhad.VictimDetails{}, &sarhad.VictimDetails{}
+		_, err := s.Apply(ctx, &sarhad.ChangeSet{Put: []sarhad.Entity{va}})
+		wantCode(t, err, sarhad.EINVALID)
+		cs := &sarhad.ChangeSet{Put: []sarhad.Entity{va, vb}}
+		if unlink {
+			cs = &sarhad.ChangeSet{Put: []sarhad.Entity{va}, Unlink: []string{tie.ID}}
+		}
+		mustApply(t, ctx, s, cs)
+		if got, err := s.Entities(ctx, []string{a.ID}); err != nil || !got[0].(*sarhad.Person).IsVictim() {
+			t.Errorf("unlink %v: %v, %v; want a victim's record", unlink, got, err)
+		}
 	}
 }
