@@ -5445,9 +5445,9 @@ type Person implements Node & Entity {
   handling: Handling!
   "The sources this record comes from."
   sources: [Source!]!
-  "The key of this record in the system it was imported from, if any; withheld (null) for a victim whose identifying details the viewer may not see."
+  "The key of this record in the system it was imported from, if any; empty for a victim whose identifying details the viewer may not see."
   sourceKey: String
-  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API; withheld (null) for a victim whose identifying details the viewer may not see."
+  "Where an imported record was read: the file and line, such as persons.csv:12; empty for records written through the API; empty for a victim whose identifying details the viewer may not see."
   sourceRef: String
   "The relationships of this person that the viewer may see, ordered by id."
   relationships(

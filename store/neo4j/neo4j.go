@@ -25,7 +25,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync/atomic"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -71,8 +70,6 @@ type Store struct {
 	driver    neo4j.DriverWithContext
 	db        string
 	tableFrom int // see defaultTableFrom
-	// idSecret is IDSecret's answer once read: the secret never changes once made.
-	idSecret atomic.Pointer[[]byte]
 }
 
 var _ sarhad.Store = (*Store)(nil)

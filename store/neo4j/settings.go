@@ -12,11 +12,8 @@ import (
 // IDSecret implements sarhad.Store: the setting node, read; when there is none, made by MERGE under
 // the uniqueness constraint on its name, so that concurrent first calls make one (a retry of the
 // idempotent statement finds it made). Whether the store holds a keyed record is asked then only.
-// Once read it is kept: it never changes.
+// It is read at every call, not kept: a database emptied under a running server makes a new one.
 func (s *Store) IDSecret(ctx context.Context) ([]byte, error) {
-	if known := s.idSecret.Load(); known != nil {
-		return *known, nil
-	}
 	value, found, err := s.setting(ctx, `MATCH (s:`+settingLabel+` {name: 'idSecret'}) RETURN s.value`, nil)
 	if err == nil && !found {
 		fresh := make([]byte, 32)
@@ -39,7 +36,6 @@ func (s *Store) IDSecret(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neo4j: id secret: %w", err)
 	}
-	s.idSecret.Store(&secret)
 	return secret, nil
 }
 

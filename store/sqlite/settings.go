@@ -10,18 +10,12 @@ import (
 
 // IDSecret implements sarhad.Store: the setting, or, when there is none, a new one written by the
 // writer in one statement that also asks whether the store holds a keyed record; a concurrent
-// first call (another process's) that wrote first wins, and both read what it wrote. Once read it is
-// kept: it never changes.
+// first call (another process's) that wrote first wins, and both read what it wrote. It is read at
+// every call, not kept: a database emptied under a running server makes a new one.
 func (s *Store) IDSecret(ctx context.Context) ([]byte, error) {
-	if known := s.idSecret.Load(); known != nil {
-		return *known, nil
-	}
 	read := func() ([]byte, error) {
 		var v []byte
 		err := s.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE name = 'id_secret'`).Scan(&v)
-		if err == nil {
-			s.idSecret.Store(&v)
-		}
 		return v, err
 	}
 	v, err := read()

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 
 	"github.com/sarhad/sarhad"
 	sqlite "modernc.org/sqlite"
@@ -29,8 +28,6 @@ type Store struct {
 	writer *sql.DB
 	// stmts are the prepared statements of the readers.
 	stmts *stmtCache
-	// idSecret is IDSecret's answer once read: the secret never changes once made.
-	idSecret atomic.Pointer[[]byte]
 }
 
 var _ sarhad.Store = (*Store)(nil)
