@@ -59,15 +59,46 @@ func (s *Service) recordNamedVictimsOnce(ctx context.Context, v *Viewer) ([]stri
 		now := s.Now().UTC()
 		var put []Entity
 		var batch []string
-		for _, e := range found {
-			p, ok := e.(*Person)
-			if !ok || p.IsVictim() {
-				continue // removed, or recorded, since it was listed; or flagged apart from its attributes
+		inBatch := map[string]bool{}
+		record := func(found []Entity) {
+			for _, e := range found {
+				p, ok := e.(*Person)
+				if !ok || p.IsVictim() || inBatch[p.ID] {
+					continue // removed, or recorded, since it was listed; or flagged apart from its attributes
+				}
+				p.Victim = &VictimDetails{}
+				p.UpdatedAt, p.UpdatedBy = now, v.Subject
+				put = append(put, p)
+				batch = append(batch, p.ID)
+				inBatch[p.ID] = true
 			}
-			p.Victim = &VictimDetails{}
-			p.UpdatedAt, p.UpdatedBy = now, v.Subject
-			put = append(put, p)
-			batch = append(batch, p.ID)
+		}
+		record(found)
+		// The persons tied by SAME_AS to those recorded are the same person: recorded with them,
+		// in one change set, as Apply requires (a victim may not stay tied to one who is not).
+		for frontier := batch; len(frontier) > 0; {
+			ties, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: frontier, Direction: DirBoth,
+				Types: []RelationType{RelSameAs}})
+			if err != nil {
+				return recorded, err
+			}
+			var others []string
+			asked := map[string]bool{}
+			for _, r := range ties {
+				for _, id := range []string{r.From, r.To} {
+					if !inBatch[id] && !asked[id] {
+						asked[id] = true
+						others = append(others, id)
+					}
+				}
+			}
+			tied, err := s.Store.Entities(ctx, others)
+			if err != nil {
+				return recorded, err
+			}
+			before := len(batch)
+			record(tied)
+			frontier = batch[before:]
 		}
 		if len(put) > 0 {
 			if err := s.recordVictims(ctx, v, put, batch); err != nil {

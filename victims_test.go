@@ -43,6 +43,16 @@ func (s *namedStore) UnrecordedVictims(_ context.Context, p Page) ([]string, err
 	return ids[:min(len(ids), p.First)], nil
 }
 
+func (s *namedStore) Relationships(_ context.Context, q RelationshipQuery) ([]*Relationship, error) {
+	var out []*Relationship
+	for from, to := range s.sameAs {
+		if slices.Contains(q.Anchors, from) || slices.Contains(q.Anchors, to) {
+			out = append(out, &Relationship{Meta: Meta{ID: "rel_" + from + "_" + to}, Type: RelSameAs, From: from, To: to})
+		}
+	}
+	return out, nil
+}
+
 func (s *namedStore) Entities(_ context.Context, ids []string) ([]Entity, error) {
 	out := make([]Entity, len(ids))
 	for i, id := range ids {
@@ -164,8 +174,8 @@ func TestRecordNamedVictimsInBatches(t *testing.T) {
 }
 
 // TestRecordNamedVictimsFollowsChains: recording a person may tie another to a victim's record
-// (A SAME_AS B SAME_AS the victim C): each is recorded in one call, in passes until one records
-// nobody.
+// (A SAME_AS B SAME_AS the victim C): both are recorded in one call, in one change set (Apply
+// refuses a victim left tied to one who is not).
 func TestRecordNamedVictimsFollowsChains(t *testing.T) {
 	s := newNamedStore(3) // per_0000, per_0001, per_0002
 	s.persons["per_0002"].Victim = &VictimDetails{}
@@ -174,6 +184,9 @@ func TestRecordNamedVictimsFollowsChains(t *testing.T) {
 	got, err := svc.RecordNamedVictims(NewContext(context.Background(), SystemViewer()))
 	if err != nil || !slices.Equal(got, []string{"per_0001", "per_0000"}) {
 		t.Fatalf("RecordNamedVictims = %v, %v; want per_0001, then per_0000", got, err)
+	}
+	if s.applied != 1 {
+		t.Errorf("%d change sets, want the two persons in one", s.applied)
 	}
 	for id, p := range s.persons {
 		if !p.IsVictim() {

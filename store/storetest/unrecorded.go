@@ -32,7 +32,8 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 	trafficked := person("legacy trafficked", "Nasreen Akhtar", handling(orgIran, countryIRN, sarhad.TLPRed))
 	witness := person("legacy witness", "Tariq Mehmood", fia(sarhad.TLPAmber, "IRN"))
 	recorded := victimRecord("legacy recorded")
-	alias := person("legacy alias", "Rokeya Begum", fia(sarhad.TLPAmber, "IRN")) // the same person as recorded
+	alias := person("legacy alias", "Rokeya Begum", fia(sarhad.TLPAmber, "IRN"))   // the same person as recorded
+	alias2 := person("legacy alias 2", "Rokeya Bibi", fia(sarhad.TLPAmber, "IRN")) // and as alias
 	released := fia(sarhad.TLPAmber, "IRN")
 	kase := &sarhad.Case{Meta: envelope(sarhad.KindCase, "legacy case", released), Reference: "FIR 9/2023", Agency: orgFIA,
 		Country: countryPAK, Offences: []sarhad.Offence{sarhad.OffenceTrafficking}, Stage: sarhad.StageRegistered,
@@ -46,8 +47,9 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 	asParty := party("legacy named party", named, sarhad.PartyWitness)
 	asTrafficked := link("legacy trafficked tie", sarhad.RelAssociateOf, suspect.ID, trafficked.ID, released)
 	asSame := link("legacy same as", sarhad.RelAssociateOf, recorded.ID, alias.ID, released)
-	load(t, s, []sarhad.Entity{source, named, suspect, trafficked, witness, recorded, alias, kase, phone}, []*sarhad.Relationship{
-		asParty, asTrafficked, asSame,
+	asSame2 := link("legacy same as 2", sarhad.RelAssociateOf, alias2.ID, alias.ID, released)
+	load(t, s, []sarhad.Entity{source, named, suspect, trafficked, witness, recorded, alias, alias2, kase, phone}, []*sarhad.Relationship{
+		asParty, asTrafficked, asSame, asSame2,
 		party("legacy witness party", witness, sarhad.PartyWitness),
 		party("legacy recorded party", recorded, sarhad.PartyVictim),
 		party("legacy suspect party", suspect, sarhad.PartyAccused),
@@ -56,7 +58,10 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 	rewrite(t, s, asParty.ID, sarhad.RelPartyTo, string(sarhad.PartyVictim))
 	rewrite(t, s, asTrafficked.ID, sarhad.RelTrafficked, "") // suspect TRAFFICKED trafficked
 	rewrite(t, s, asSame.ID, sarhad.RelSameAs, "")           // recorded SAME_AS alias
+	rewrite(t, s, asSame2.ID, sarhad.RelSameAs, "")          // alias2 SAME_AS alias: listed once alias is recorded
 	want := slices.Sorted(slices.Values([]string{named.ID, trafficked.ID, alias.ID}))
+	// alias2 is recorded with alias, in the same change set, being the same person.
+	wantRecorded := append(slices.Clone(want), alias2.ID)
 
 	sys := asSystem(t.Context())
 	_, err := s.UnrecordedVictims(as(t.Context(), fiaVictimOfficer()), sarhad.Page{First: 10})
@@ -90,8 +95,8 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 	_, err = svc.RecordNamedVictims(as(t.Context(), iranAdmin()))
 	wantCode(t, err, sarhad.EFORBIDDEN)
 	got, err := svc.RecordNamedVictims(sys)
-	if err != nil || !slices.Equal(got, want) {
-		t.Fatalf("RecordNamedVictims = %v, %v; want %v", got, err, want)
+	if err != nil || !slices.Equal(got, wantRecorded) {
+		t.Fatalf("RecordNamedVictims = %v, %v; want %v", got, err, wantRecorded)
 	}
 	if got, err := s.UnrecordedVictims(sys, sarhad.Page{First: 10}); err != nil || len(got) != 0 {
 		t.Errorf("UnrecordedVictims after recording = %v, %v; want none", got, err)
@@ -117,11 +122,11 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 		t.Fatal(err)
 	}
 	sameEntity(t, wantNamed, cleared[0])
-	all, err := s.Entities(sys, []string{trafficked.ID, witness.ID, suspect.ID, recorded.ID, alias.ID})
+	all, err := s.Entities(sys, []string{trafficked.ID, witness.ID, suspect.ID, recorded.ID, alias.ID, alias2.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i, wantVictim := range []bool{true, false, false, true, true} {
+	for i, wantVictim := range []bool{true, false, false, true, true, true} {
 		if all[i] == nil || sarhad.IsVictim(all[i]) != wantVictim {
 			t.Errorf("%v: a victim's record %v, want %v", all[i], all[i] != nil && sarhad.IsVictim(all[i]), wantVictim)
 		}
@@ -140,8 +145,8 @@ func RunUnrecordedVictims(t *testing.T, open func(t *testing.T) sarhad.Store, re
 		var outcomes []string
 		for _, e := range page.Entries {
 			outcomes = append(outcomes, e.Outcome)
-			if e.Subject != sarhad.SystemViewer().Subject || !slices.Equal(e.SensitiveIDs, want) {
-				t.Errorf("%s: audit entry by %q listing %v; want the system, listing %v", label, e.Subject, e.SensitiveIDs, want)
+			if e.Subject != sarhad.SystemViewer().Subject || !slices.Equal(e.SensitiveIDs, wantRecorded) {
+				t.Errorf("%s: audit entry by %q listing %v; want the system, listing %v", label, e.Subject, e.SensitiveIDs, wantRecorded)
 			}
 		}
 		if !slices.Equal(outcomes, []string{sarhad.AuditOK, sarhad.AuditStarted}) {
