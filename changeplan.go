@@ -47,11 +47,7 @@ type PlannedEntity struct {
 	// NamedVictim: a stored relationship names the entity a victim (Relationship.NamedVictim).
 	// Read for the victims' records a change set puts: such a record may not stop being one.
 	NamedVictim bool
-	// SameAs: the stored SAME_AS relationships of a person, either way. Read for the persons a
-	// change set puts: a person recorded as a victim may not stay tied to one who is not
-	// (Relationship.SameAsVictim).
-	SameAs []SameAsTie
-	Form   StoredForm
+	Form        StoredForm
 	// Holders are the holder relationships of an identifier (relationship id → holder entity id);
 	// nil when not tracked: entities other than identifiers, and identifiers read for the system
 	// viewer, to whom the victim-identifier rule does not apply.
@@ -61,13 +57,6 @@ type PlannedEntity struct {
 	// Put is the index in ChangeSet.Put of the item to write, when Written.
 	Put     int
 	Written bool
-}
-
-// SameAsTie is a stored SAME_AS of a person: its id, the person at the other end, and whether that
-// person's record was a victim's when read.
-type SameAsTie struct {
-	Relationship, Other string
-	OtherVictim         bool
 }
 
 // PlannedRelationship is what a plan knows of a relationship.
@@ -173,36 +162,7 @@ func (p *ChangePlan) Decide(cs *ChangeSet, puts, links []PlannedItem) (*ApplyRes
 			return nil, err
 		}
 	}
-	return res, p.sameAsVictims(cs)
-}
-
-// sameAsVictims checks, once the change set is decided, that no person it records as a victim
-// stays tied by a stored SAME_AS to one whose record is not a victim's: the other record's name
-// would tell who the victim is. Both may be recorded in one change set, or the SAME_AS unlinked.
-// (A SAME_AS the change set links is checked as it is linked; one whose victim it makes ordinary,
-// by NamedVictim.)
-func (p *ChangePlan) sameAsVictims(cs *ChangeSet) error {
-	for _, e := range cs.Put {
-		st := p.Entities[e.EntityMeta().ID]
-		if st == nil || !st.Victim {
-			continue
-		}
-		for _, tie := range st.SameAs {
-			if rs := p.Relationships[tie.Relationship]; rs != nil && !rs.Exists {
-				continue // unlinked by the change set
-			}
-			victim := tie.OtherVictim
-			if other := p.Entities[tie.Other]; other != nil && other.Written {
-				victim = other.Victim
-			}
-			if !victim {
-				return Errorf(EINVALID, "%s is tied by SAME_AS (%s) to %s, whose record is not a victim's: record both as "+
-					"victims in one change, or unlink the SAME_AS first, so that the other record's name does not tell "+
-					"who the victim is", e.EntityMeta().ID, tie.Relationship, tie.Other)
-			}
-		}
-	}
-	return nil
+	return res, nil
 }
 
 // visible is the reference policy's visibleEntity on the plan's state.

@@ -79,7 +79,7 @@ type Store interface {
 	// entity to update, an endpoint to link or a relationship to unlink is missing or hidden,
 	// FORBIDDEN when the viewer may see but not edit it, CONFLICT when an id is taken by another kind,
 	// BAD_USER_INPUT when a relationship names a person a victim whose record is not a victim's
-	// (Relationship.NamedVictim). The rules are ChangePlan's.
+	// (Relationship.NamedVictim, SameAsVictim). The rules are ChangePlan's.
 	Apply(ctx context.Context, cs *ChangeSet) (*ApplyResult, error)
 
 	// AuditTrail: the append-only audit trail lives with the data.

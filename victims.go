@@ -16,35 +16,25 @@ const recordAuditTimeout = 10 * time.Second
 // RecordNamedVictims records as victims, with empty victim details, the persons that stored
 // relationships name victims (Relationship.NamedVictim), or tie by SAME_AS to a victim's record,
 // although their records are not victims' (Store.UnrecordedVictims): relationships stored before
-// Apply refused them, or written into the database by other means. Recording one person may tie
-// another to a victim's record (a chain of SAME_AS), so it reads the store again until a pass
-// records nobody. Until then such a person's name, and the phones and documents they hold,
-// reach everyone who may see the record; recorded, they are protected as every victim is. Only the
-// system viewer may (FORBIDDEN otherwise); the server calls it at start-up, before it serves.
+// Apply refused them, or written into the database by other means, or a person recorded as a
+// victim after a SAME_AS tied them to another record. Until then such a person's name, and the
+// phones and documents they hold, reach everyone who may see the record; recorded, they are
+// protected as every victim is. Only the system viewer may (FORBIDDEN otherwise); the server calls
+// it at start-up, before it serves.
 //
 // Each person is put as read, with the sources added since kept (ChangeSet.KeepSources): another
 // change to the same person between the read and the write, milliseconds apart, would be replaced.
 // A person whose attributes say victim while the store's flag does not (data written by other means)
-// is listed again at every call and left as it is. It writes MaxPageSize persons per change set,
-// each with an audit entry written before (STARTED) and after (OK, or the error's code) that lists
-// them, and returns the ids recorded, with those of the change sets written before an error.
+// is listed again at every call and left as it is. Each change set holds a page of MaxPageSize
+// persons listed, with the persons that SAME_AS ties to them whose records are not victims' (the
+// same person, which recording one would tie to a victim's record: a chain), each change set with
+// an audit entry written before (STARTED) and after (OK, or the error's code) that lists them. It
+// returns the ids recorded, with those of the change sets written before an error.
 func (s *Service) RecordNamedVictims(ctx context.Context) ([]string, error) {
 	v, err := SystemViewerFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var recorded []string
-	for {
-		pass, err := s.recordNamedVictimsOnce(ctx, v)
-		recorded = append(recorded, pass...)
-		if err != nil || len(pass) == 0 {
-			return recorded, err
-		}
-	}
-}
-
-// recordNamedVictimsOnce is one pass of RecordNamedVictims over the store.
-func (s *Service) recordNamedVictimsOnce(ctx context.Context, v *Viewer) ([]string, error) {
 	var recorded []string
 	for after := ""; ; {
 		ids, err := s.Store.UnrecordedVictims(ctx, Page{First: MaxPageSize, After: after})
@@ -74,8 +64,7 @@ func (s *Service) recordNamedVictimsOnce(ctx context.Context, v *Viewer) ([]stri
 			}
 		}
 		record(found)
-		// The persons tied by SAME_AS to those recorded are the same person: recorded with them,
-		// in one change set, as Apply requires (a victim may not stay tied to one who is not).
+		// The persons tied by SAME_AS to those recorded are the same person: recorded with them.
 		for frontier := batch; len(frontier) > 0; {
 			ties, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: frontier, Direction: DirBoth,
 				Types: []RelationType{RelSameAs}})

@@ -442,16 +442,15 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 	if len(entityIDs) == 0 {
 		return nil
 	}
-	// The persons that links name victims or tie by SAME_AS, and the persons put, are locked
-	// (written) before they are read, in id order, and so are the persons a stored SAME_AS ties to
-	// a person put: Neo4j reads without locks, and otherwise a change set could name a person a
-	// victim (or tie them to one) while a concurrent one removed the person's victim details, each
-	// deciding on the records as they were before the other (sarhad.Relationship.NamedVictim,
-	// SameAsVictim).
+	// The persons that links name victims or tie by SAME_AS, and those put as records other than
+	// victims', are locked (written) before they are read, in id order: Neo4j reads without locks,
+	// and otherwise a change set could name a person a victim (or tie them to one) while a
+	// concurrent one removed the person's victim details, each deciding on the records as they were
+	// before the other (sarhad.Relationship.NamedVictim, SameAsVictim).
 	lock := map[string]bool{}
 	for _, e := range cs.Put {
-		if _, ok := e.(*sarhad.Person); ok {
-			lock[e.EntityMeta().ID] = true
+		if p, ok := e.(*sarhad.Person); ok && !p.IsVictim() {
+			lock[p.ID] = true
 		}
 	}
 	for _, r := range cs.Link {
@@ -474,12 +473,6 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 			SET e._lock = true
 			REMOVE e._lock
 		}
-		CALL (e, row) {
-			OPTIONAL MATCH (e)-[:`+string(sarhad.RelSameAs)+`]-(o:`+entityLabel+`) WHERE row[1] AND row[2]
-			WITH o WHERE o IS NOT NULL ORDER BY o.id
-			SET o._lock = true
-			REMOVE o._lock
-		}
 		RETURN collect([row[0], e.kind, e.originOrg, e.originCountry, e.tlp, e.releasableTo, e.victim,
 			CASE WHEN row[1] THEN e.attrs END,
 			CASE WHEN row[1] THEN e.sourceIds END,
@@ -489,10 +482,7 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 			CASE WHEN e.kind IN `+identifierKinds+`
 				THEN [(h:`+entityLabel+`)-[hr:`+holderTypes+`]->(e) | [hr.id, h.id, h.victim, h.originOrg]]
 				ELSE [] END,
-			CASE WHEN row[1] AND e.victim THEN `+namedVictim("e")+` ELSE false END,
-			CASE WHEN row[1] AND e.kind = '`+string(sarhad.KindPerson)+`'
-				THEN [(e)-[s:`+string(sarhad.RelSameAs)+`]-(o:`+entityLabel+`) | [s.id, o.id, coalesce(o.victim, false)]]
-				ELSE [] END])`, map[string]any{"rows": rows})
+			CASE WHEN row[1] AND e.victim THEN `+namedVictim("e")+` ELSE false END])`, map[string]any{"rows": rows})
 	if err != nil {
 		return err
 	}
@@ -502,7 +492,7 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 	}
 	for _, x := range entities {
 		f, _ := x.([]any)
-		if len(f) != 15 {
+		if len(f) != 14 {
 			return fmt.Errorf("entity: unexpected value %v", x)
 		}
 		victim, _ := f[6].(bool)
@@ -517,15 +507,6 @@ func (p *plan) load(ctx context.Context, tx neo4j.ManagedTransaction, cs *sarhad
 		}
 		if st.CreatedAt, err = asStamp(f[10], "createdAt"); err != nil {
 			return err
-		}
-		ties, _ := f[14].([]any)
-		for _, t := range ties {
-			tf, _ := t.([]any)
-			if len(tf) != 3 {
-				return fmt.Errorf("SAME_AS: unexpected value %v", t)
-			}
-			ov, _ := tf[2].(bool)
-			st.SameAs = append(st.SameAs, sarhad.SameAsTie{Relationship: asStr(tf[0]), Other: asStr(tf[1]), OtherVictim: ov})
 		}
 		hs, _ := f[12].([]any)
 		for _, h := range hs {

@@ -320,7 +320,7 @@ func (p *plan) loadRelationships(ctx context.Context, tx querier, ids []string) 
 func (p *plan) loadEntities(ctx context.Context, tx querier, ids []string, whole bool) error {
 	policy := p.PolicyApplies()
 	cols := `e.id, e.kind, e.rowid, e.origin_org, e.origin_country, e.tlp, e.releasable_to, e.victim, e.attrs,
-		e.source_ids, e.source_key, e.victim = 1 AND ` + namedVictim("e") + `, ` + sameAsTies("e")
+		e.source_ids, e.source_key, e.victim = 1 AND ` + namedVictim("e")
 	switch {
 	case !whole && policy:
 		cols = `e.id, e.kind, e.rowid, e.origin_org, e.origin_country, e.tlp, e.releasable_to, e.victim`
@@ -345,24 +345,11 @@ func (p *plan) loadEntities(ctx context.Context, tx querier, ids []string, whole
 		} else {
 			dest = append(dest, &st.Victim)
 		}
-		var sameAs string
 		if whole {
-			dest = append(dest, &f.Content, &env.sources, &f.SourceKey, &st.NamedVictim, &sameAs)
+			dest = append(dest, &f.Content, &env.sources, &f.SourceKey, &st.NamedVictim)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return err
-		}
-		if whole {
-			var ties [][3]any // id, other end, its victim flag
-			if err := json.Unmarshal([]byte(sameAs), &ties); err != nil {
-				return fmt.Errorf("entity %s: SAME_AS: %w", id, err)
-			}
-			for _, t := range ties {
-				rel, _ := t[0].(string)
-				other, _ := t[1].(string)
-				victim, _ := t[2].(float64)
-				st.SameAs = append(st.SameAs, sarhad.SameAsTie{Relationship: rel, Other: other, OtherVictim: victim == 1})
-			}
 		}
 		st.Kind = sarhad.EntityKind(kind)
 		if whole {
@@ -380,18 +367,6 @@ func (p *plan) loadEntities(ctx context.Context, tx querier, ids []string, whole
 		p.Entities[id] = st
 	}
 	return rows.Err()
-}
-
-// sameAsTies returns an SQL expression, a JSON array of [id, other end, its victim flag], of the
-// SAME_AS relationships of the person of alias either way (sarhad.PlannedEntity.SameAs); an empty
-// array for other kinds.
-func sameAsTies(alias string) string {
-	return `CASE WHEN ` + alias + `.kind = '` + string(sarhad.KindPerson) + `' THEN (SELECT json_group_array(json_array(x.id, x.other, x.victim))
-		FROM (SELECT s.id, s.to_id AS other, o.victim FROM relationships s JOIN entities o ON o.id = s.to_id
-				WHERE s.from_id = ` + alias + `.id AND s.type = '` + string(sarhad.RelSameAs) + `'
-			UNION ALL SELECT s.id, s.from_id, o.victim FROM relationships s JOIN entities o ON o.id = s.from_id
-				WHERE s.to_id = ` + alias + `.id AND s.type = '` + string(sarhad.RelSameAs) + `') x)
-		ELSE '[]' END`
 }
 
 // namedVictim returns an SQL expression that is true when a relationship names the entity of alias
