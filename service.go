@@ -210,7 +210,8 @@ func (s *Service) closestCandidates(ctx context.Context, text string, kinds []En
 }
 
 // Create validates and writes a new entity, and returns it as stored. With a source key, a retry
-// of the same create returns the same record instead of a second one.
+// of the same create returns the same record instead of a second one. A person written as a victim
+// has the records SAME_AS ties to them recorded as victims too (protectSameAs).
 func (s *Service) Create(ctx context.Context, e Entity, opts WriteOptions) (Entity, error) {
 	v, err := s.viewer(ctx, true)
 	if err != nil {
@@ -260,6 +261,11 @@ func (s *Service) Create(ctx context.Context, e Entity, opts WriteOptions) (Enti
 	if _, err := s.Store.Apply(ctx, &ChangeSet{Put: []Entity{e}}); err != nil {
 		return nil, err
 	}
+	if IsVictim(e) { // a create by source key may write over a record that SAME_AS ties to others
+		if err := s.protectSameAs(ctx, m.ID); err != nil {
+			return nil, err
+		}
+	}
 	return s.Node(ctx, m.ID)
 }
 
@@ -273,6 +279,8 @@ func (s *Service) keyedID(ctx context.Context, k EntityKind, org, key string) (s
 }
 
 // Update replaces the attributes of an existing entity (and its handling or sources when given).
+// A person written as a victim has the records SAME_AS ties to them recorded as victims too
+// (protectSameAs).
 // NOT_FOUND when the entity does not exist or is hidden, FORBIDDEN when the viewer may not edit it.
 func (s *Service) Update(ctx context.Context, id string, e Entity, opts WriteOptions) (Entity, error) {
 	v, err := s.viewer(ctx, true)
@@ -324,6 +332,11 @@ func (s *Service) Update(ctx context.Context, id string, e Entity, opts WriteOpt
 	m.UpdatedAt, m.UpdatedBy = s.Now().UTC(), v.Subject
 	if _, err := s.Store.Apply(ctx, &ChangeSet{Put: []Entity{e}}); err != nil {
 		return nil, err
+	}
+	if IsVictim(e) {
+		if err := s.protectSameAs(ctx, id); err != nil {
+			return nil, err
+		}
 	}
 	return s.Node(ctx, id)
 }

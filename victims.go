@@ -3,6 +3,7 @@ package sarhad
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -46,48 +47,9 @@ func (s *Service) RecordNamedVictims(ctx context.Context) ([]string, error) {
 		if err != nil {
 			return recorded, err
 		}
-		now := s.Now().UTC()
-		var put []Entity
-		var batch []string
-		inBatch := map[string]bool{}
-		record := func(found []Entity) {
-			for _, e := range found {
-				p, ok := e.(*Person)
-				if !ok || p.IsVictim() || inBatch[p.ID] {
-					continue // removed, or recorded, since it was listed; or flagged apart from its attributes
-				}
-				p.Victim = &VictimDetails{}
-				p.UpdatedAt, p.UpdatedBy = now, v.Subject
-				put = append(put, p)
-				batch = append(batch, p.ID)
-				inBatch[p.ID] = true
-			}
-		}
-		record(found)
-		// The persons tied by SAME_AS to those recorded are the same person: recorded with them.
-		for frontier := batch; len(frontier) > 0; {
-			ties, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: frontier, Direction: DirBoth,
-				Types: []RelationType{RelSameAs}})
-			if err != nil {
-				return recorded, err
-			}
-			var others []string
-			asked := map[string]bool{}
-			for _, r := range ties {
-				for _, id := range []string{r.From, r.To} {
-					if !inBatch[id] && !asked[id] {
-						asked[id] = true
-						others = append(others, id)
-					}
-				}
-			}
-			tied, err := s.Store.Entities(ctx, others)
-			if err != nil {
-				return recorded, err
-			}
-			before := len(batch)
-			record(tied)
-			frontier = batch[before:]
+		put, batch, err := s.withSameAs(ctx, v, found, nil)
+		if err != nil {
+			return recorded, err
 		}
 		if len(put) > 0 {
 			if err := s.recordVictims(ctx, v, put, batch); err != nil {
@@ -99,6 +61,77 @@ func (s *Service) RecordNamedVictims(ctx context.Context) ([]string, error) {
 			return recorded, nil
 		}
 	}
+}
+
+// withSameAs returns found's persons whose records are not victims', and the persons SAME_AS ties
+// to them, or to recorded (ids of persons recorded as victims already), directly or through others,
+// whose records are not victims' either — the same person — each made a victim's record with empty
+// details for viewer v to put, and their ids. It reads past the access policy when ctx's viewer is
+// the system. Persons whose attributes say victim are left out: removed, or recorded, since they
+// were listed, or flagged apart from their attributes.
+func (s *Service) withSameAs(ctx context.Context, v *Viewer, found []Entity, recorded []string) (put []Entity, ids []string, err error) {
+	now := s.Now().UTC()
+	known := map[string]bool{}
+	for _, id := range recorded {
+		known[id] = true
+	}
+	add := func(found []Entity) {
+		for _, e := range found {
+			p, ok := e.(*Person)
+			if !ok || p.IsVictim() || known[p.ID] {
+				continue
+			}
+			p.Victim = &VictimDetails{}
+			p.UpdatedAt, p.UpdatedBy = now, v.Subject
+			put = append(put, p)
+			ids = append(ids, p.ID)
+			known[p.ID] = true
+		}
+	}
+	add(found)
+	for frontier := append(slices.Clone(recorded), ids...); len(frontier) > 0; {
+		ties, err := s.Store.Relationships(ctx, RelationshipQuery{Anchors: frontier, Direction: DirBoth,
+			Types: []RelationType{RelSameAs}})
+		if err != nil {
+			return nil, nil, err
+		}
+		var others []string
+		asked := map[string]bool{}
+		for _, r := range ties {
+			for _, id := range []string{r.From, r.To} {
+				if !known[id] && !asked[id] {
+					asked[id] = true
+					others = append(others, id)
+				}
+			}
+		}
+		tied, err := s.Store.Entities(ctx, others)
+		if err != nil {
+			return nil, nil, err
+		}
+		before := len(ids)
+		add(tied)
+		frontier = ids[before:]
+	}
+	return put, ids, nil
+}
+
+// protectSameAs records as victims the persons that SAME_AS ties to person id, whose record the
+// caller has just written as a victim's, as RecordNamedVictims would at the next start: the same
+// person under another record, whose name beside the victim's pseudonym would tell who the victim
+// is. The writer may not see those records (another organisation's), so it reads and writes them
+// as the system, audited as RecordNamedVictims's change sets are.
+func (s *Service) protectSameAs(ctx context.Context, id string) error {
+	sys := SystemViewer()
+	ctx = NewContext(ctx, sys)
+	put, ids, err := s.withSameAs(ctx, sys, nil, []string{id})
+	if err != nil || len(put) == 0 {
+		return err
+	}
+	if err := s.recordVictims(ctx, sys, put, ids); err != nil {
+		return fmt.Errorf("recording %d persons tied to %s as victims: %w", len(ids), id, err)
+	}
+	return nil
 }
 
 // recordVictims writes one change set of RecordNamedVictims between its two audit entries.

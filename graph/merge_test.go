@@ -466,3 +466,47 @@ func TestMergeMadeByAnotherOrganisation(t *testing.T) {
 		t.Errorf("merging again: %v, want CONFLICT naming no relationship", err)
 	}
 }
+
+// TestRecordingAVictimProtectsItsOtherRecords: two records merged while neither was a victim's;
+// one is then recorded as a victim. The other record, tied to it by SAME_AS, is the same person
+// under a name: it is recorded as a victim in the same request, so a partner's officer sees
+// pseudonyms at both ends.
+func TestRecordingAVictimProtectsItsOtherRecords(t *testing.T) {
+	e := newEnv(t)
+	pii := &sarhad.Viewer{Subject: "inv-pii", Roles: []sarhad.Role{sarhad.RoleInvestigator}, Country: "PAK", Org: investigator.Org,
+		Clearances: []string{sarhad.ClearanceVictimPII}}
+	ctx := sarhad.NewContext(context.Background(), pii)
+	released := &sarhad.Handling{TLP: sarhad.TLPGreen, ReleasableTo: []string{"IRN"}}
+	keep := e.create(&sarhad.Person{Name: "Shazia Bibi"}, released)
+	merged := e.create(&sarhad.Person{Name: "Shazia Parveen"}, released)
+	if _, err := e.svc.Merge(ctx, keep, merged); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Update(ctx, keep, &sarhad.Person{Name: "Shazia Bibi", Victim: &sarhad.VictimDetails{}}, sarhad.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Node struct {
+			Name          string
+			Relationships []struct {
+				From struct{ Name string }
+				To   struct{ Name string }
+			}
+		}
+	}
+	e.mustDo(iranOfficer, `query($id: ID!) { node(id: $id) { ... on Person { name relationships(types: [SAME_AS]) {
+		from { ... on Person { name } } to { ... on Person { name } } } } } }`, map[string]any{"id": merged}, &got)
+	if len(got.Node.Relationships) != 1 {
+		t.Fatalf("the Iranian officer sees %d SAME_AS of the merged record, want 1", len(got.Node.Relationships))
+	}
+	for _, name := range []string{got.Node.Name, got.Node.Relationships[0].From.Name, got.Node.Relationships[0].To.Name} {
+		if name != sarhad.Pseudonym(keep) && name != sarhad.Pseudonym(merged) {
+			t.Errorf("the Iranian officer reads %q at an end of the victim's SAME_AS", name)
+		}
+	}
+	var log auditList
+	e.mustDo(auditor, auditQuery, map[string]any{"f": map[string]any{"operationName": sarhad.RecordNamedVictimsOperation}}, &log)
+	if len(log.AuditLog.Nodes) != 2 || !slices.Equal(log.AuditLog.Nodes[0].SensitiveRecordIds, []string{merged}) {
+		t.Errorf("audit entries %+v; want STARTED and OK listing %s", log.AuditLog.Nodes, merged)
+	}
+}
