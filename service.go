@@ -453,7 +453,7 @@ func (s *Service) AttachSources(ctx context.Context, targetID string, sourceIDs 
 		}
 		m, cs.Put = e.EntityMeta(), []Entity{e}
 		if m.Redacted {
-			return nil, nil, Errorf(EFORBIDDEN, "you may not edit a protected victim's record")
+			return nil, nil, ErrProtectedVictim()
 		}
 	}
 	if !CanEdit(v, m.Handling) {

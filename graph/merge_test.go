@@ -323,6 +323,13 @@ func TestMergeKeepsVictimsProtected(t *testing.T) {
 		t.Error("the victim's phone is visible after the merge into the victim's record")
 	}
 	// Both ends of the SAME_AS are under pseudonyms for the Iranian officer.
+	samePseudonyms(t, e, victim, person)
+}
+
+// samePseudonyms checks that the Iranian officer sees one SAME_AS of record id, tied to other, and
+// reads both, at its ends and in id's own name, under their pseudonyms.
+func samePseudonyms(t *testing.T, e *env, id, other string) {
+	t.Helper()
 	var got struct {
 		Node struct {
 			Name          string
@@ -333,12 +340,12 @@ func TestMergeKeepsVictimsProtected(t *testing.T) {
 		}
 	}
 	e.mustDo(iranOfficer, `query($id: ID!) { node(id: $id) { ... on Person { name relationships(types: [SAME_AS]) {
-		from { ... on Person { name } } to { ... on Person { name } } } } } }`, map[string]any{"id": victim}, &got)
+		from { ... on Person { name } } to { ... on Person { name } } } } } }`, map[string]any{"id": id}, &got)
 	if rels := got.Node.Relationships; len(rels) != 1 {
-		t.Fatalf("the Iranian officer sees %d SAME_AS of the victim, want 1", len(rels))
+		t.Fatalf("the Iranian officer sees %d SAME_AS of %s, want 1", len(rels), id)
 	}
 	for _, name := range []string{got.Node.Name, got.Node.Relationships[0].From.Name, got.Node.Relationships[0].To.Name} {
-		if name != sarhad.Pseudonym(victim) && name != sarhad.Pseudonym(person) {
+		if name != sarhad.Pseudonym(id) && name != sarhad.Pseudonym(other) {
 			t.Errorf("the Iranian officer reads %q at an end of the victim's SAME_AS", name)
 		}
 	}
@@ -485,25 +492,7 @@ func TestRecordingAVictimProtectsItsOtherRecords(t *testing.T) {
 	if _, err := e.svc.Update(ctx, keep, &sarhad.Person{Name: "Shazia Bibi", Victim: &sarhad.VictimDetails{}}, sarhad.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	var got struct {
-		Node struct {
-			Name          string
-			Relationships []struct {
-				From struct{ Name string }
-				To   struct{ Name string }
-			}
-		}
-	}
-	e.mustDo(iranOfficer, `query($id: ID!) { node(id: $id) { ... on Person { name relationships(types: [SAME_AS]) {
-		from { ... on Person { name } } to { ... on Person { name } } } } } }`, map[string]any{"id": merged}, &got)
-	if len(got.Node.Relationships) != 1 {
-		t.Fatalf("the Iranian officer sees %d SAME_AS of the merged record, want 1", len(got.Node.Relationships))
-	}
-	for _, name := range []string{got.Node.Name, got.Node.Relationships[0].From.Name, got.Node.Relationships[0].To.Name} {
-		if name != sarhad.Pseudonym(keep) && name != sarhad.Pseudonym(merged) {
-			t.Errorf("the Iranian officer reads %q at an end of the victim's SAME_AS", name)
-		}
-	}
+	samePseudonyms(t, e, merged, keep)
 	var log auditList
 	e.mustDo(auditor, auditQuery, map[string]any{"f": map[string]any{"operationName": sarhad.RecordNamedVictimsOperation}}, &log)
 	if len(log.AuditLog.Nodes) != 2 || !slices.Equal(log.AuditLog.Nodes[0].SensitiveRecordIds, []string{merged}) {

@@ -304,7 +304,7 @@ func pseudonymous(e sarhad.Entity) bool {
 // mayEdit says why the viewer may not overwrite an existing record, or "".
 func (l *loader) mayEdit(m *sarhad.Meta) string {
 	if m.Redacted {
-		return "you may not edit a protected victim's record"
+		return sarhad.ErrorMessage(sarhad.ErrProtectedVictim())
 	}
 	if !sarhad.CanEdit(l.v, m.Handling) {
 		return fmt.Sprintf("you may not edit %s", m.ID)
