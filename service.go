@@ -211,7 +211,7 @@ func (s *Service) closestCandidates(ctx context.Context, text string, kinds []En
 
 // Create validates and writes a new entity, and returns it as stored. With a source key, a retry
 // of the same create returns the same record instead of a second one. A person written as a victim
-// has the records SAME_AS ties to them recorded as victims too (protectSameAs).
+// has the records SAME_AS ties to them recorded as victims too (ProtectSameAs).
 func (s *Service) Create(ctx context.Context, e Entity, opts WriteOptions) (Entity, error) {
 	v, err := s.viewer(ctx, true)
 	if err != nil {
@@ -262,7 +262,7 @@ func (s *Service) Create(ctx context.Context, e Entity, opts WriteOptions) (Enti
 		return nil, err
 	}
 	if IsVictim(e) { // a create by source key may write over a record that SAME_AS ties to others
-		if err := s.protectSameAs(ctx, m.ID); err != nil {
+		if err := s.ProtectSameAs(ctx, []string{m.ID}); err != nil {
 			return nil, err
 		}
 	}
@@ -280,7 +280,7 @@ func (s *Service) keyedID(ctx context.Context, k EntityKind, org, key string) (s
 
 // Update replaces the attributes of an existing entity (and its handling or sources when given).
 // A person written as a victim has the records SAME_AS ties to them recorded as victims too
-// (protectSameAs).
+// (ProtectSameAs).
 // NOT_FOUND when the entity does not exist or is hidden, FORBIDDEN when the viewer may not edit it.
 func (s *Service) Update(ctx context.Context, id string, e Entity, opts WriteOptions) (Entity, error) {
 	v, err := s.viewer(ctx, true)
@@ -334,7 +334,7 @@ func (s *Service) Update(ctx context.Context, id string, e Entity, opts WriteOpt
 		return nil, err
 	}
 	if IsVictim(e) {
-		if err := s.protectSameAs(ctx, id); err != nil {
+		if err := s.ProtectSameAs(ctx, []string{id}); err != nil {
 			return nil, err
 		}
 	}

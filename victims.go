@@ -116,20 +116,21 @@ func (s *Service) withSameAs(ctx context.Context, v *Viewer, found []Entity, rec
 	return put, ids, nil
 }
 
-// protectSameAs records as victims the persons that SAME_AS ties to person id, whose record the
-// caller has just written as a victim's, as RecordNamedVictims would at the next start: the same
+// ProtectSameAs records as victims the persons that SAME_AS ties to the persons ids, whose records
+// the caller has just written as victims', as RecordNamedVictims would at the next start: the same
 // person under another record, whose name beside the victim's pseudonym would tell who the victim
 // is. The writer may not see those records (another organisation's), so it reads and writes them
-// as the system, audited as RecordNamedVictims's change sets are.
-func (s *Service) protectSameAs(ctx context.Context, id string) error {
+// as the system, audited as RecordNamedVictims's change sets are. Service.Create and Update call it
+// for a victim's record they write, an import (ingest.Options.VictimsWritten) for each batch.
+func (s *Service) ProtectSameAs(ctx context.Context, ids []string) error {
 	sys := SystemViewer()
 	ctx = NewContext(ctx, sys)
-	put, ids, err := s.withSameAs(ctx, sys, nil, []string{id})
+	put, tied, err := s.withSameAs(ctx, sys, nil, ids)
 	if err != nil || len(put) == 0 {
 		return err
 	}
-	if err := s.recordVictims(ctx, sys, put, ids); err != nil {
-		return fmt.Errorf("recording %d persons tied to %s as victims: %w", len(ids), id, err)
+	if err := s.recordVictims(ctx, sys, put, tied); err != nil {
+		return fmt.Errorf("recording %d persons tied by SAME_AS to victims' records as victims: %w", len(tied), err)
 	}
 	return nil
 }

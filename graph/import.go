@@ -65,7 +65,7 @@ func importRecords(ctx context.Context, svc *sarhad.Service, in ImportRecordsInp
 		}
 	}
 	opts := ingest.Options{Format: importFormats[in.Format], Atomic: deref(in.Atomic),
-		Matrix: ingest.MatrixOptions{MaxLabels: maxImportMatrixLabels}}
+		Matrix: ingest.MatrixOptions{MaxLabels: maxImportMatrixLabels}, VictimsWritten: svc.ProtectSameAs}
 	if in.Handling != nil {
 		opts.Handling = *in.Handling
 	}

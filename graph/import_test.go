@@ -162,3 +162,40 @@ func TestImportRecordsBoundsAMatrix(t *testing.T) {
 		t.Errorf("a matrix of 30 labels: %+v, want 30 persons and 435 ties", out.ImportRecords)
 	}
 }
+
+// Two records of one person, tied by SAME_AS and released to Iran; a later import records one as
+// a victim. The other, under its name beside the victim's pseudonym, would tell the Iranian
+// officer who the victim is: the import records it as a victim too, so that both ends are
+// pseudonyms.
+func TestImportRecordsProtectsTheOtherRecordsOfAVictim(t *testing.T) {
+	e := newEnv(t)
+	pii := &sarhad.Viewer{Subject: "inv-pii", Roles: []sarhad.Role{sarhad.RoleInvestigator}, Country: "PAK", Org: investigator.Org,
+		Clearances: []string{sarhad.ClearanceVictimPII}}
+	released := map[string]any{"tlp": "GREEN", "releasableTo": []string{"IRN"}}
+	var out importOut
+	e.mustDo(pii, importMutation, map[string]any{"in": map[string]any{"format": "CSV", "handling": released, "files": []map[string]any{
+		{"name": "persons.csv", "content": "key,name,gender\nP-1,Shazia Bibi,FEMALE\nP-2,Shazia Parveen,FEMALE\n"},
+		{"name": "relationships.csv", "content": "key,type,from.kind,from.key,to.kind,to.key\nR-1,SAME_AS,PERSON,P-1,PERSON,P-2\n"}}}}, &out)
+	if len(out.ImportRecords.Rejected) > 0 {
+		t.Fatalf("first import: %+v", out.ImportRecords)
+	}
+	e.mustDo(pii, importMutation, map[string]any{"in": map[string]any{"format": "CSV", "handling": released, "files": []map[string]any{
+		{"name": "persons.csv", "content": "key,name,gender,victim.ageGroup\nP-1,Shazia Bibi,FEMALE,ADULT\n"}}}}, &out)
+	if out.ImportRecords.Updated != 1 || len(out.ImportRecords.Rejected) > 0 {
+		t.Fatalf("the import recording P-1 as a victim: %+v", out.ImportRecords)
+	}
+	ids := map[string]string{}
+	var search struct {
+		Search struct {
+			Edges []struct{ Node struct{ ID, Name string } }
+		}
+	}
+	e.mustDo(pii, `{ search(text: "Shazia", kinds: [PERSON]) { edges { node { id ... on Person { name } } } } }`, nil, &search)
+	for _, edge := range search.Search.Edges {
+		ids[edge.Node.Name] = edge.Node.ID
+	}
+	if len(ids) != 2 {
+		t.Fatalf("found %v, want both records", ids)
+	}
+	samePseudonyms(t, e, ids["Shazia Parveen"], ids["Shazia Bibi"])
+}

@@ -61,6 +61,12 @@ type Options struct {
 	Atomic bool
 	// BatchSize is the number of records per Store.Apply (DefaultBatchSize when 0).
 	BatchSize int
+	// VictimsWritten, when set, is called after every batch written with the ids of the persons it
+	// wrote as victims' records (those unchanged included), before the next batch is written; an
+	// error stops the import. The server passes sarhad.Service.ProtectSameAs, which records as
+	// victims the records SAME_AS ties to them: the same person under a name that, beside the
+	// victim's pseudonym, would tell who the victim is.
+	VictimsWritten func(ctx context.Context, ids []string) error
 	// Progress, when set, is called after every batch and at the end of every file.
 	Progress func(Progress)
 	// Matrix configures adjacency-matrix files.

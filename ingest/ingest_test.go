@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -797,4 +798,67 @@ func TestImportRejectsVictimsNamedOnlyByARelationship(t *testing.T) {
 	if g := readGraph(t, ctx, empty); g.count(sarhad.KindPerson) != 0 {
 		t.Errorf("atomic: %d persons written, want none", g.count(sarhad.KindPerson))
 	}
+}
+
+// Two records tied by SAME_AS while neither was a victim's are one person; when an import records
+// one as a victim, the others, under their names beside the victim's pseudonym, would tell who the
+// victim is. With Options.VictimsWritten set to Service.ProtectSameAs, as the server sets it, the
+// records SAME_AS ties to the victim's, directly or through another and of another organisation
+// too, are recorded as victims after the batch, batched or atomic.
+func TestImportProtectsTheOtherRecordsOfAVictim(t *testing.T) {
+	for _, atomic := range []bool{false, true} {
+		t.Run(fmt.Sprintf("atomic=%v", atomic), func(t *testing.T) {
+			st, ctx := openStore(t), systemContext(t)
+			svc := &sarhad.Service{Store: st, Now: func() time.Time { return clock2 }, Rand: rand.Reader}
+			id, relID := keyedIDs(t, st)
+			_, first := writeFiles(t, map[string]string{
+				"persons.csv":       "key,name,gender\nP-1,Shazia Bibi,FEMALE\nP-2,Asif Iqbal,MALE\n",
+				"relationships.csv": "key,type,from.kind,from.key,to.kind,to.key\nR-1,SAME_AS,PERSON,P-1,PERSON,P-2\n",
+			})
+			if rep := run(t, ctx, st, first, options(clock1)); len(rep.Rejected) > 0 {
+				t.Fatalf("first import: %+v", rep)
+			}
+			// A third record of the same person, in another organisation, tied to the second.
+			other := options(clock1)
+			other.Handling.OriginatorOrg = "FIA-AHTC-QTA"
+			_, third := writeFiles(t, map[string]string{"persons.csv": "key,name,gender\nX-9,Shazia Parveen,FEMALE\n"})
+			if rep := run(t, ctx, st, third, other); len(rep.Rejected) > 0 {
+				t.Fatalf("the other organisation's import: %+v", rep)
+			}
+			secret := mustSecret(t, st)
+			otherID := sarhad.KeyedID(secret, sarhad.KindPerson, other.Handling.OriginatorOrg, "X-9")
+			link := &sarhad.Relationship{Type: sarhad.RelSameAs, From: otherID, To: id(sarhad.KindPerson, "P-2")}
+			link.ID = relID("R-9")
+			link.Handling = sarhad.Handling{OriginatorOrg: other.Handling.OriginatorOrg, OriginatorCountry: country, TLP: sarhad.TLPAmber}
+			if _, err := st.Apply(ctx, &sarhad.ChangeSet{Link: []*sarhad.Relationship{link}}); err != nil {
+				t.Fatal(err)
+			}
+
+			_, later := writeFiles(t, map[string]string{"persons.csv": "key,name,gender,victim.ageGroup\nP-1,Shazia Bibi,FEMALE,ADULT\n"})
+			opts := options(clock2)
+			opts.Atomic, opts.VictimsWritten = atomic, svc.ProtectSameAs
+			if rep := run(t, ctx, st, later, opts); len(rep.Rejected) > 0 || rep.Updated != 1 {
+				t.Fatalf("the import recording P-1 as a victim: %+v", rep)
+			}
+			g := readGraph(t, ctx, st)
+			for _, pid := range []string{id(sarhad.KindPerson, "P-1"), id(sarhad.KindPerson, "P-2"), otherID} {
+				if p := g.entity(t, pid).(*sarhad.Person); !p.IsVictim() {
+					t.Errorf("%s (%s) is not recorded as a victim", pid, p.Name)
+				}
+			}
+			left, err := st.UnrecordedVictims(ctx, sarhad.Page{First: 10})
+			if err != nil || len(left) > 0 {
+				t.Errorf("unrecorded victims after the import: %v, %v; want none", left, err)
+			}
+		})
+	}
+}
+
+func mustSecret(t *testing.T, st sarhad.Store) []byte {
+	t.Helper()
+	secret, err := st.IDSecret(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
 }

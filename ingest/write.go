@@ -16,6 +16,7 @@ import (
 type outcome struct {
 	res      sarhad.ApplyResult
 	rejected []Rejection
+	victims  []string // the persons written as victims' records
 	err      error
 }
 
@@ -23,10 +24,30 @@ func (o *outcome) reject(rec *record, field, reason string) {
 	o.rejected = append(o.rejected, Rejection{File: rec.f.path, Line: rec.line, Field: field, Reason: reason})
 }
 
-func (o *outcome) add(res *sarhad.ApplyResult) {
+// add counts what Apply did (res) with the records recs.
+func (o *outcome) add(res *sarhad.ApplyResult, recs []*record) {
 	o.res.Created += res.Created
 	o.res.Updated += res.Updated
 	o.res.Unchanged += res.Unchanged
+	for _, rec := range recs {
+		if p, ok := rec.entity.(*sarhad.Person); ok && p.IsVictim() {
+			o.victims = append(o.victims, p.ID)
+		}
+	}
+}
+
+// protect calls Options.VictimsWritten with the victims' records the batch wrote, a chunk at a
+// time.
+func (l *loader) protect(o *outcome) {
+	if l.opts.VictimsWritten == nil || o.err != nil {
+		return
+	}
+	for _, chunk := range chunks(o.victims) {
+		if err := l.opts.VictimsWritten(l.ctx, chunk); err != nil {
+			o.err = fmt.Errorf("ingest: protect the records SAME_AS ties to victims' records: %w", err)
+			return
+		}
+	}
 }
 
 // flush resolves the queued relationships and applies the queued records, entities first, in
@@ -338,6 +359,7 @@ func clientError(err error) bool {
 // costs one read rather than many halvings, and each moved key is rejected as prepareLinks
 // rejects it.
 func (l *loader) applyBatch(puts, links []*record) (o outcome) {
+	defer l.protect(&o)
 	puts, links, o.err = l.prepare(&o, puts, links, false)
 	if o.err != nil || len(puts)+len(links) == 0 {
 		return o
@@ -345,7 +367,7 @@ func (l *loader) applyBatch(puts, links []*record) (o outcome) {
 	res, err := l.st.Apply(l.ctx, changeSet(puts, links))
 	switch {
 	case err == nil:
-		o.add(res)
+		o.add(res, puts)
 		return o
 	case !clientError(err):
 		o.err = fmt.Errorf("ingest: apply: %w", err)
@@ -370,7 +392,7 @@ func (l *loader) write(o *outcome, recs []*record) {
 	res, err := l.st.Apply(l.ctx, changeSet(recs[:entities], recs[entities:]))
 	switch {
 	case err == nil:
-		o.add(res)
+		o.add(res, recs[:entities])
 	case !clientError(err):
 		o.err = fmt.Errorf("ingest: apply: %w", err)
 	case len(recs) == 1:
@@ -392,7 +414,8 @@ func (l *loader) applyAtomic(puts, links []*record) error {
 		if err != nil {
 			o.err = fmt.Errorf("ingest: atomic import failed, nothing was written: %w", err)
 		} else {
-			o.add(res)
+			o.add(res, puts)
+			l.protect(&o)
 		}
 	}
 	return l.merge(o)

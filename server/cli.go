@@ -86,7 +86,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	files := fs.Args()
 	show := newProgress(*progress, *every, stderr)
 	opts := ingest.Options{Format: ingest.Format(strings.ToLower(*format)), Handling: h, Atomic: *atomic, BatchSize: *batch,
-		Progress: show.update, Matrix: ingest.MatrixOptions{NamePrefix: *prefix}}
+		Progress: show.update, Matrix: ingest.MatrixOptions{NamePrefix: *prefix}, VictimsWritten: svc.ProtectSameAs}
 	ctx = sarhad.NewContext(ctx, sarhad.SystemViewer())
 	names := make([]string, len(files))
 	for i, f := range files {

@@ -248,3 +248,51 @@ func TestExportIsAuditedWithTheSensitiveRecords(t *testing.T) {
 		t.Errorf("the export's audit entry lists %v, want the victim and the AMBER record %v", got, want)
 	}
 }
+
+// The import command records as victims the records SAME_AS ties to a record it writes as a
+// victim's (sarhad.Service.ProtectSameAs), and the audit trail lists them.
+func TestImportCommandProtectsTheOtherRecordsOfAVictim(t *testing.T) {
+	data, dir := t.TempDir(), t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	persons := write("persons.csv", "key,name,gender\nP-1,Shazia Bibi,FEMALE\nP-2,Shazia Parveen,FEMALE\n")
+	same := write("relationships.csv", "key,type,from.kind,from.key,to.kind,to.key\nR-1,SAME_AS,PERSON,P-1,PERSON,P-2\n")
+	importFiles := func(files ...string) {
+		t.Helper()
+		args := append([]string{"import", "-data", data, "-org", "FIA-AHTC-GRW", "-country", "PK", "-progress", "none"}, files...)
+		var out, errs bytes.Buffer
+		if _, err := command(t.Context(), args, func(string) string { return "" }, &out, &errs); err != nil || errs.Len() > 0 {
+			t.Fatalf("import %v: %v\n%s", files, err, errs.String())
+		}
+	}
+	importFiles(persons, same)
+	importFiles(write("later/persons.csv", "key,name,gender,victim.ageGroup\nP-1,Shazia Bibi,FEMALE,ADULT\n"))
+
+	st, err := sqlite.Open(t.Context(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := sarhad.NewContext(t.Context(), sarhad.SystemViewer())
+	secret, err := st.IDSecret(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := sarhad.KeyedID(secret, sarhad.KindPerson, "FIA-AHTC-GRW", "P-2")
+	found, err := st.Entities(ctx, []string{other})
+	if err != nil || len(found) != 1 || !sarhad.IsVictim(found[0]) {
+		t.Fatalf("P-2 after the second import: %v, %v; want a victim's record", found, err)
+	}
+	audit, err := st.AuditLog(ctx, sarhad.AuditQuery{OperationName: sarhad.RecordNamedVictimsOperation, Page: sarhad.Page{First: 10}})
+	if err != nil || len(audit.Entries) != 2 || !slices.Equal(audit.Entries[0].SensitiveIDs, []string{other}) {
+		t.Errorf("recordNamedVictims audit entries %+v, %v; want STARTED and OK listing %s", audit, err, other)
+	}
+}
