@@ -164,6 +164,8 @@ func (nullStore) RelationshipsByID(_ context.Context, ids []string) ([]*sarhad.R
 	return make([]*sarhad.Relationship, len(ids)), nil
 }
 
+func (nullStore) IDSecret(context.Context) ([]byte, error) { return make([]byte, 32), nil }
+
 func (nullStore) Apply(_ context.Context, cs *sarhad.ChangeSet) (*sarhad.ApplyResult, error) {
 	return &sarhad.ApplyResult{Created: len(cs.Put) + len(cs.Link)}, nil
 }
