@@ -14,6 +14,9 @@ const RecordNamedVictimsOperation = "recordNamedVictims"
 // done: the change set before it may have been written.
 const recordAuditTimeout = 10 * time.Second
 
+// protectTimeout bounds ProtectSameAs, which runs even when its caller's context is done.
+const protectTimeout = 30 * time.Second
+
 // RecordNamedVictims records as victims, with empty victim details, the persons that stored
 // relationships name victims (Relationship.NamedVictim), or tie by SAME_AS to a victim's record,
 // although their records are not victims' (Store.UnrecordedVictims): relationships stored before
@@ -123,6 +126,10 @@ func (s *Service) withSameAs(ctx context.Context, v *Viewer, found []Entity, rec
 // as the system, audited as RecordNamedVictims's change sets are. Service.Create and Update call it
 // for a victim's record they write, an import (ingest.Options.VictimsWritten) for each batch.
 func (s *Service) ProtectSameAs(ctx context.Context, ids []string) error {
+	// The victims' records are written already: their other records are protected even when the
+	// request is cancelled now (its client gone, its deadline passed).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), protectTimeout)
+	defer cancel()
 	sys := SystemViewer()
 	ctx = NewContext(ctx, sys)
 	put, tied, err := s.withSameAs(ctx, sys, nil, ids)

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -198,4 +199,113 @@ func TestImportRecordsProtectsTheOtherRecordsOfAVictim(t *testing.T) {
 		t.Fatalf("found %v, want both records", ids)
 	}
 	samePseudonyms(t, e, ids["Shazia Parveen"], ids["Shazia Bibi"])
+}
+
+// piiLHR is an investigator of FIA-AHTC-LHR cleared to see that organisation's victims.
+var piiLHR = &sarhad.Viewer{Subject: "inv-pii", Roles: []sarhad.Role{sarhad.RoleInvestigator}, Country: "PAK",
+	Org: "FIA-AHTC-LHR", Clearances: []string{sarhad.ClearanceVictimPII}}
+
+// createKeyedVictim records, as viewer v, a victim under a source key that is an identity number, as
+// an import of a case file would, and returns its id.
+func createKeyedVictim(t *testing.T, e *env, v *sarhad.Viewer, name, key string, h *sarhad.Handling) string {
+	t.Helper()
+	ctx := sarhad.NewContext(context.Background(), v)
+	p := &sarhad.Person{Name: name, Gender: sarhad.GenderFemale, Victim: &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult}}
+	got, err := e.svc.Create(ctx, p, sarhad.WriteOptions{Handling: h, SourceKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got.EntityMeta().ID
+}
+
+// A victim's source key is withheld with the name (it may be an identity number or the name), and
+// keyed ids are HMACs so that the key cannot be tried against the id. A liaison officer of Iran, to
+// whom the victim is released under a pseudonym, names the victim's organisation in `to.org` of a
+// relationships file and tries candidate keys: every row is rejected alike, the right key's as the
+// wrong ones', so no row tells the victim's key.
+func TestImportRecordsDoesNotConfirmAVictimsKeyOfAnotherOrganisation(t *testing.T) {
+	e := newEnv(t)
+	victim := createKeyedVictim(t, e, piiLHR, "Shazia Bibi", "CNIC-35202-1234567-8",
+		&sarhad.Handling{TLP: sarhad.TLPGreen, ReleasableTo: []string{"IRN"}})
+	// The officer sees the victim under its pseudonym, without its key.
+	var node struct {
+		Node struct{ Name, SourceKey string }
+	}
+	e.mustDo(iranOfficer, `query($id: ID!) { node(id: $id) { ... on Person { name sourceKey } } }`, map[string]any{"id": victim}, &node)
+	if node.Node.Name != sarhad.Pseudonym(victim) || node.Node.SourceKey != "" {
+		t.Fatalf("precondition: the officer reads %+v", node.Node)
+	}
+	guesses := []string{"CNIC-35202-1111111-1", "CNIC-35202-1234567-8", "CNIC-35202-2222222-2"}
+	rels := "type,from.kind,from.key,to.kind,to.key,to.org\n"
+	for _, g := range guesses {
+		rels += "ASSOCIATE_OF,PERSON,PROBE," + "PERSON," + g + ",FIA-AHTC-LHR\n"
+	}
+	var out importOut
+	e.mustDo(iranOfficer, importMutation, map[string]any{"in": map[string]any{"format": "CSV", "files": []map[string]any{
+		{"name": "persons.csv", "content": "key,name\nPROBE,Probe\n"},
+		{"name": "relationships.csv", "content": rels}}}}, &out)
+	var ties struct {
+		Persons struct {
+			Nodes []struct {
+				Name          string
+				Relationships []struct {
+					SourceKey string
+					To        struct{ ID, Name string }
+				}
+			}
+		}
+	}
+	e.mustDo(iranOfficer, `{ persons(first: 10) { nodes { name relationships(types: [ASSOCIATE_OF]) { to { id ... on Person { name } } } } } }`, nil, &ties)
+	for _, p := range ties.Persons.Nodes {
+		for _, r := range p.Relationships {
+			if r.To.ID == victim {
+				t.Errorf("the officer's probe is tied to %s (%s): one of the guessed keys is that victim's", r.To.ID, r.To.Name)
+			}
+		}
+	}
+	rejected := map[int]string{}
+	for _, r := range out.ImportRecords.Rejected {
+		if r.File == "relationships.csv" {
+			rejected[r.Line] = r.Reason
+		}
+	}
+	if len(rejected) != len(guesses) {
+		t.Fatalf("the officer's rows of guessed keys: %d of %d rejected, the others tell the victim's key: %v",
+			len(rejected), len(guesses), rejected)
+	}
+	for i, g := range guesses {
+		if alike := strings.ReplaceAll(rejected[i+2], g, "K"); alike != strings.ReplaceAll(rejected[2], guesses[0], "K") {
+			t.Errorf("the row of key %s is rejected as %q, that of a key naming nothing as %q", g, rejected[i+2], rejected[2])
+		}
+	}
+}
+
+// The same within the organisation: an investigator of FIA-AHTC-LHR without the VICTIM_PII
+// clearance names a key of the organisation's own victim as the end of a relationship row: the row
+// is rejected as one naming nothing, so the investigator does not learn which pseudonym the key
+// (an identity number) belongs to.
+func TestImportRecordsDoesNotConfirmAnOwnVictimsKeyToAnUnclearedInvestigator(t *testing.T) {
+	e := newEnv(t)
+	victim := createKeyedVictim(t, e, piiLHR, "Shazia Bibi", "CNIC-35202-1234567-8", nil)
+	var out importOut
+	e.mustDo(investigator, importMutation, map[string]any{"in": map[string]any{"format": "CSV", "files": []map[string]any{
+		{"name": "persons.csv", "content": "key,name\nPROBE,Probe\n"},
+		{"name": "relationships.csv", "content": "type,from.kind,from.key,to.kind,to.key\n" +
+			"ASSOCIATE_OF,PERSON,PROBE,PERSON,CNIC-35202-0000000-0\n" +
+			"ASSOCIATE_OF,PERSON,PROBE,PERSON,CNIC-35202-1234567-8\n"}}}}, &out)
+	var got struct {
+		Node struct {
+			Name          string
+			Relationships []struct{ From, To struct{ ID string } }
+		}
+	}
+	e.mustDo(investigator, `query($id: ID!) { node(id: $id) { ... on Person { name relationships(types: [ASSOCIATE_OF]) {
+		from { id } to { id } } } } }`, map[string]any{"id": victim}, &got)
+	if got.Node.Name != sarhad.Pseudonym(victim) {
+		t.Fatalf("precondition: the uncleared investigator reads %q", got.Node.Name)
+	}
+	if len(got.Node.Relationships) > 0 {
+		t.Errorf("the uncleared investigator's probe is tied to %s: key CNIC-35202-1234567-8 is that victim's (rejected rows: %+v)",
+			got.Node.Name, out.ImportRecords.Rejected)
+	}
 }

@@ -862,3 +862,64 @@ func mustSecret(t *testing.T, st sarhad.Store) []byte {
 	}
 	return secret
 }
+
+// failingHalfStore refuses, as a conflict, the first two change sets that holds the person named bad
+// (so that the importer writes the batch again in halves), and fails every later change set that
+// holds that person as a store that has become unavailable (a deadline, a lost connection to
+// Neo4j, a client that hung up on importRecords) would.
+type failingHalfStore struct {
+	sarhad.Store
+	bad     string
+	refused int
+}
+
+func (s *failingHalfStore) Apply(ctx context.Context, cs *sarhad.ChangeSet) (*sarhad.ApplyResult, error) {
+	for _, e := range cs.Put {
+		if p, ok := e.(*sarhad.Person); ok && p.Name == s.bad {
+			if s.refused < 2 { // the batch, then the batch again as write() first tries it whole
+				s.refused++
+				return nil, sarhad.Errorf(sarhad.ECONFLICT, "%s is refused", p.Name)
+			}
+			return nil, sarhad.Errorf(sarhad.EUNAVAILABLE, "the store is unavailable")
+		}
+	}
+	return s.Store.Apply(ctx, cs)
+}
+
+// A batch that the store refuses is written again in halves; when a half has written a victim's
+// record and a later half fails, the import stops with the error, and VictimsWritten is still
+// called for the victim already written: the record SAME_AS ties to it is protected.
+func TestImportProtectsAVictimsOtherRecordsWhenALaterHalfFails(t *testing.T) {
+	base := openStore(t)
+	ctx := systemContext(t)
+	svc := &sarhad.Service{Store: base, Now: func() time.Time { return clock2 }, Rand: rand.Reader}
+	id, _ := keyedIDs(t, base)
+	_, first := writeFiles(t, map[string]string{
+		"persons.csv":       "key,name,gender\nP-1,Shazia Bibi,FEMALE\nP-2,Shazia Parveen,FEMALE\n",
+		"relationships.csv": "key,type,from.kind,from.key,to.kind,to.key\nR-1,SAME_AS,PERSON,P-1,PERSON,P-2\n",
+	})
+	if rep := run(t, ctx, base, first, options(clock1)); len(rep.Rejected) > 0 {
+		t.Fatalf("first import: %+v", rep)
+	}
+	st := &failingHalfStore{Store: base, bad: "Broken Row"}
+	// The batch: the file's Source, P-1 as a victim, X-1, and the row the store fails on. Halves:
+	// [Source, P-1] is written, [X-1, Broken Row] fails.
+	_, later := writeFiles(t, map[string]string{"persons.csv": "key,name,gender,victim.ageGroup\n" +
+		"P-1,Shazia Bibi,FEMALE,ADULT\nX-1,Other Person,MALE,\nX-2,Broken Row,MALE,\n"})
+	called := 0
+	opts := options(clock2)
+	opts.VictimsWritten = func(ctx context.Context, ids []string) error {
+		called++
+		return svc.ProtectSameAs(ctx, ids)
+	}
+	if _, err := ingest.Run(ctx, st, later, opts); sarhad.ErrorCode(err) != sarhad.EUNAVAILABLE {
+		t.Fatalf("import: %v, want the store's UNAVAILABLE", err)
+	}
+	g := readGraph(t, ctx, base)
+	if p := g.entity(t, id(sarhad.KindPerson, "P-1")).(*sarhad.Person); !p.IsVictim() {
+		t.Fatalf("precondition: P-1 was not written as a victim")
+	}
+	if p := g.entity(t, id(sarhad.KindPerson, "P-2")).(*sarhad.Person); !p.IsVictim() {
+		t.Errorf("P-1 was written as a victim (VictimsWritten called %d times) but P-2 %q, SAME_AS P-1, is not protected", called, p.Name)
+	}
+}

@@ -32,6 +32,10 @@ type loader struct {
 	// entities found in the store to storePos; seenRels does the same for relationships.
 	seen     map[string]pos
 	seenRels map[string]pos
+	// pseudonymous are the ids of the entities found in the store that the viewer reads under a
+	// pseudonym (victims' records, whose source keys are withheld): an end named by key does not
+	// find them, so that a row cannot confirm a victim's key.
+	pseudonymous map[string]bool
 
 	puts     []*record // entities waiting for the next batch, in input order
 	rels     []*record // relationships waiting for the next batch
@@ -132,7 +136,8 @@ func newLoader(ctx context.Context, st sarhad.Store, v *sarhad.Viewer, opts Opti
 		return nil, err
 	}
 	return &loader{ctx: ctx, st: st, v: v, secret: secret, opts: opts, rep: rep, now: now().UTC(),
-		batch: cmp.Or(opts.BatchSize, DefaultBatchSize), seen: map[string]pos{}, seenRels: map[string]pos{}}, nil
+		batch: cmp.Or(opts.BatchSize, DefaultBatchSize), seen: map[string]pos{}, seenRels: map[string]pos{},
+		pseudonymous: map[string]bool{}}, nil
 }
 
 // keyedID is the id of the record of kind k (a relationship when "") keyed by key in org.

@@ -77,10 +77,12 @@ func (l *loader) normalize(rec *record, from, to string) bool {
 	return true
 }
 
-// pick returns the first candidate id known to exist, or "".
-func (l *loader) pick(ids []string) string {
+// pick returns the first candidate id of end known to exist, or "". An end named by key does not
+// find a record the viewer reads under a pseudonym (l.pseudonymous): it is not found, exactly as a
+// key that names nothing, since its key is withheld from the viewer.
+func (l *loader) pick(end *ref, ids []string) string {
 	for _, id := range ids {
-		if _, ok := l.seen[id]; ok {
+		if _, ok := l.seen[id]; ok && (end.id != "" || !l.pseudonymous[id]) {
 			return id
 		}
 	}
@@ -94,8 +96,8 @@ func (l *loader) resolve(recs []*record, final bool) ([]*record, error) {
 	var unknown []string
 	asked := map[string]bool{}
 	for _, rec := range recs {
-		for _, ids := range [][]string{rec.fromIDs, rec.toIDs} {
-			if l.pick(ids) != "" {
+		for i, ids := range [][]string{rec.fromIDs, rec.toIDs} {
+			if l.pick([]*ref{&rec.from, &rec.to}[i], ids) != "" {
 				continue
 			}
 			for _, id := range ids {
@@ -112,14 +114,21 @@ func (l *loader) resolve(recs []*record, final bool) ([]*record, error) {
 			return nil, fmt.Errorf("ingest: look up relationship ends: %w", err)
 		}
 		for _, e := range found {
-			if e != nil {
-				l.seen[e.EntityMeta().ID] = storePos
+			if e == nil {
+				continue
+			}
+			m := e.EntityMeta()
+			if _, ok := l.seen[m.ID]; !ok {
+				l.seen[m.ID] = storePos
+			}
+			if m.Redacted {
+				l.pseudonymous[m.ID] = true
 			}
 		}
 	}
 	links := make([]*record, 0, len(recs))
 	for _, rec := range recs {
-		from, to := l.pick(rec.fromIDs), l.pick(rec.toIDs)
+		from, to := l.pick(&rec.from, rec.fromIDs), l.pick(&rec.to, rec.toIDs)
 		switch {
 		case from != "" && to != "":
 			if l.link(rec, from, to) {

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -37,14 +38,14 @@ func (o *outcome) add(res *sarhad.ApplyResult, recs []*record) {
 }
 
 // protect calls Options.VictimsWritten with the victims' records the batch wrote, a chunk at a
-// time.
+// time: also when a later part of the batch failed, since the parts written before stay written.
 func (l *loader) protect(o *outcome) {
-	if l.opts.VictimsWritten == nil || o.err != nil {
+	if l.opts.VictimsWritten == nil {
 		return
 	}
 	for _, chunk := range chunks(o.victims) {
 		if err := l.opts.VictimsWritten(l.ctx, chunk); err != nil {
-			o.err = fmt.Errorf("ingest: protect the records SAME_AS ties to victims' records: %w", err)
+			o.err = errors.Join(o.err, fmt.Errorf("ingest: protect the records SAME_AS ties to victims' records: %w", err))
 			return
 		}
 	}
