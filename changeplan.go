@@ -325,6 +325,16 @@ func (p *ChangePlan) link(i int, r *Relationship, item PlannedItem, res *ApplyRe
 			return Errorf(EINVALID, "%s", UnrecordedVictimReason(r.Type, id))
 		}
 	}
+	// A SAME_AS says two records are one person: recording one as a victim later records the
+	// other too (Service.ProtectSameAs), so only a writer who may edit both may tie them, as only
+	// one who may edit both may merge them.
+	if r.Type == RelSameAs && p.PolicyApplies() {
+		for _, end := range []*PlannedEntity{from, to} {
+			if !CanEdit(p.Viewer, end.Form.Handling) {
+				return Errorf(EFORBIDDEN, "a SAME_AS ties records that are one person: you may link only records you may edit")
+			}
+		}
+	}
 	if item.Err != nil {
 		return item.Err
 	}
@@ -334,10 +344,17 @@ func (p *ChangePlan) link(i int, r *Relationship, item PlannedItem, res *ApplyRe
 		// Unlinks come after every link, so a relationship linked here was not unlinked before.
 		rs = &PlannedRelationship{Exists: true, Type: r.Type, From: r.From, To: r.To, CreatedAt: r.CreatedAt,
 			CreatedBy: r.CreatedBy}
-		p.Relationships[r.ID] = rs
 		if to.Holders != nil && slices.Contains(HolderTypes, r.Type) {
+			// An identifier a victim holds is hidden from those who may not see the victim's
+			// details: a writer who may not would write a tie they cannot read back.
 			to.Holders[r.ID] = r.From
+			if !p.visible(to) {
+				delete(to.Holders, r.ID)
+				return Errorf(EFORBIDDEN, "%s would tie %s to a victim whose identifying details you may not see, "+
+					"which would hide it from you: ask a colleague cleared for the victim's details", r.ID, r.To)
+			}
 		}
+		p.Relationships[r.ID] = rs
 		res.Created++
 	} else {
 		if err := p.mayChange(r.ID, rs.Form.Handling); err != nil {

@@ -496,6 +496,49 @@ func TestRecordingAVictimProtectsItsOtherRecords(t *testing.T) {
 	var log auditList
 	e.mustDo(auditor, auditQuery, map[string]any{"f": map[string]any{"operationName": sarhad.RecordNamedVictimsOperation}}, &log)
 	if len(log.AuditLog.Nodes) != 2 || !slices.Equal(log.AuditLog.Nodes[0].SensitiveRecordIds, []string{merged}) {
-		t.Errorf("audit entries %+v; want STARTED and OK listing %s", log.AuditLog.Nodes, merged)
+		t.Fatalf("audit entries %+v; want STARTED and OK listing %s", log.AuditLog.Nodes, merged)
+	}
+	for _, n := range log.AuditLog.Nodes {
+		if n.Variables != `{"requestedBy":"inv-pii"}` {
+			t.Errorf("the entry's variables are %s; want them to name inv-pii, whose update it follows", n.Variables)
+		}
+	}
+}
+
+// A partner's liaison officer, who may read an FIA suspect's record but not edit it, ties a
+// throw-away record of their own to it by SAME_AS, to have it recorded as a victim's (and its name
+// and phone hidden from the FIA) when they record their own as a victim: the link is refused, as
+// a merge of records the viewer may not edit is, and the suspect's record stays as it was.
+func TestSameAsNeedsAWriterWhoMayEditBothRecords(t *testing.T) {
+	e := newEnv(t)
+	released := &sarhad.Handling{TLP: sarhad.TLPGreen, ReleasableTo: []string{"IRN"}}
+	suspect := e.create(&sarhad.Person{Name: "Rehman Yousaf"}, released)
+	phone := e.create(&sarhad.Phone{Number: "+923001234567"}, released)
+	e.link(sarhad.RelUses, suspect, phone, sarhad.RelationProps{})
+
+	irn := sarhad.NewContext(context.Background(), iranOfficer)
+	own, err := e.svc.Create(irn, &sarhad.Person{Name: "Throwaway"}, sarhad.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownID := own.EntityMeta().ID
+	if r := e.do(iranOfficer, `mutation($from: ID!, $to: ID!) { link(input: {type: SAME_AS, from: $from, to: $to}) { relationship { id } } }`,
+		map[string]any{"from": ownID, "to": suspect}, nil); r.code() != sarhad.EFORBIDDEN {
+		t.Fatalf("the officer's SAME_AS: %+v, want FORBIDDEN", r.Errors)
+	}
+	if _, err := e.svc.Update(irn, ownID, &sarhad.Person{Name: "Throwaway", Victim: &sarhad.VictimDetails{}}, sarhad.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Node struct {
+			Name        string
+			Identifiers []struct{ ID string }
+		}
+	}
+	e.mustDo(investigator, `query($id: ID!) { node(id: $id) { ... on Person { name identifiers { id } } } }`,
+		map[string]any{"id": suspect}, &out)
+	if out.Node.Name != "Rehman Yousaf" || len(out.Node.Identifiers) != 1 {
+		t.Errorf("the FIA investigator reads the suspect as %q with %d identifiers; want %q with the phone",
+			out.Node.Name, len(out.Node.Identifiers), "Rehman Yousaf")
 	}
 }

@@ -29,3 +29,27 @@ func TestRedactedVictimHasNoSourceKey(t *testing.T) {
 		}
 	}
 }
+
+// A liaison officer without the clearance ties a victim's record of their own to a phone: the tie
+// would hide the phone from them (a victim's identifiers are for those cleared for the victim's
+// details), so that a write they cannot read back would be answered NOT_FOUND after it was made.
+// It is refused (FORBIDDEN) and writes nothing: the FIA investigator still reads the phone.
+func TestHolderLinkThatWouldHideTheIdentifierFromItsWriterIsRefused(t *testing.T) {
+	e := newEnv(t)
+	phone := e.create(&sarhad.Phone{Number: "+923001234567"}, &sarhad.Handling{TLP: sarhad.TLPGreen, ReleasableTo: []string{"IRN"}})
+	irn := sarhad.NewContext(context.Background(), iranOfficer)
+	own, err := e.svc.Create(irn, &sarhad.Person{Name: "Decoy", Victim: &sarhad.VictimDetails{}}, sarhad.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.do(iranOfficer, `mutation($from: ID!, $to: ID!) { link(input: {type: USES, from: $from, to: $to}) { relationship { id } } }`,
+		map[string]any{"from": own.EntityMeta().ID, "to": phone}, nil)
+	if r.code() != sarhad.EFORBIDDEN {
+		t.Errorf("the officer's link: %+v, want FORBIDDEN", r.Errors)
+	}
+	var out struct{ Node *struct{ ID string } }
+	e.mustDo(investigator, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": phone}, &out)
+	if out.Node == nil {
+		t.Error("the FIA investigator no longer reads the phone: the refused link was written")
+	}
+}

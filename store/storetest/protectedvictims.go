@@ -93,3 +93,48 @@ func testSameAsVictims(t *testing.T, h *harness) {
 		t.Errorf("UnrecordedVictims = %v, %v; want %s, tied to a victim's record", got, err, b.ID)
 	}
 }
+
+// testSameAsEditors: a SAME_AS says two records are one person, and recording one as a victim
+// later records the other too, so only a writer who may edit both records may tie them. A
+// partner's liaison officer, who may read an FIA record released to Iran but not edit it, is
+// refused (FORBIDDEN) a SAME_AS between a record of their own and the FIA record, either way
+// round; the FIA investigator, who may edit both FIA records, is not.
+func testSameAsEditors(t *testing.T, h *harness) {
+	s := h.store(t)
+	fiaRecord := person("same as editors fia", "Rehman Yousaf", fia(sarhad.TLPGreen, "IRN"))
+	other := person("same as editors fia other", "Rehman Yusuf", fia(sarhad.TLPGreen, "IRN"))
+	own := person("same as editors irn", "Throwaway", handling(orgIran, countryIRN, sarhad.TLPGreen, countryPAK))
+	mustApply(t, asSystem(context.Background()), s, &sarhad.ChangeSet{Put: []sarhad.Entity{fiaRecord, other, own}})
+	officer := as(context.Background(), iranLiaison())
+	for _, r := range []*sarhad.Relationship{
+		link("same as editors forward", sarhad.RelSameAs, own.ID, fiaRecord.ID, handling(orgIran, countryIRN, sarhad.TLPGreen, countryPAK)),
+		link("same as editors backward", sarhad.RelSameAs, fiaRecord.ID, own.ID, handling(orgIran, countryIRN, sarhad.TLPGreen, countryPAK)),
+	} {
+		_, err := s.Apply(officer, &sarhad.ChangeSet{Link: []*sarhad.Relationship{r}})
+		wantCode(t, err, sarhad.EFORBIDDEN)
+	}
+	mustApply(t, as(context.Background(), fiaInvestigator()), s, &sarhad.ChangeSet{Link: []*sarhad.Relationship{
+		link("same as editors fia", sarhad.RelSameAs, other.ID, fiaRecord.ID, fia(sarhad.TLPGreen, "IRN"))}})
+}
+
+// testHolderLinksThatWouldHide: an identifier a victim holds is hidden from those who may not see
+// the victim's details, so a writer who may not see them would write a tie they cannot read back,
+// and hide the identifier from themselves: the link is refused (FORBIDDEN) and nothing is written.
+// A writer cleared for the victim's details links it.
+func testHolderLinksThatWouldHide(t *testing.T, h *harness) {
+	s := h.store(t)
+	victim := victimRecord("holder hide")
+	phone := &sarhad.Phone{Meta: envelope(sarhad.KindPhone, "holder hide phone", fia(sarhad.TLPAmber)), Number: "+923001234567"}
+	mustApply(t, asSystem(context.Background()), s, &sarhad.ChangeSet{Put: []sarhad.Entity{victim, phone}})
+	uses := link("holder hide uses", sarhad.RelUses, victim.ID, phone.ID, fia(sarhad.TLPAmber))
+	uncleared := as(context.Background(), fiaInvestigator())
+	_, err := s.Apply(uncleared, &sarhad.ChangeSet{Link: []*sarhad.Relationship{uses}})
+	wantCode(t, err, sarhad.EFORBIDDEN)
+	if got, err := s.Entities(uncleared, []string{phone.ID}); err != nil || got[0] == nil {
+		t.Fatalf("after the refused link the uncleared investigator reads the phone as %v, %v; want it", got, err)
+	}
+	mustApply(t, as(context.Background(), fiaVictimOfficer()), s, &sarhad.ChangeSet{Link: []*sarhad.Relationship{uses}})
+	if got, err := s.Entities(uncleared, []string{phone.ID}); err != nil || got[0] != nil {
+		t.Errorf("once the cleared officer tied the victim to it, the uncleared investigator reads the phone: %v, %v", got, err)
+	}
+}

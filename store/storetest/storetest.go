@@ -69,6 +69,8 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"KeepVictims", testKeepVictims},
 		{"ProtectedVictimPuts", testProtectedVictimPuts},
 		{"SameAsVictims", testSameAsVictims},
+		{"SameAsEditors", testSameAsEditors},
+		{"HolderLinksThatWouldHide", testHolderLinksThatWouldHide},
 		{"ReleaseByOriginator", testReleaseByOriginator},
 		{"IDSecret", testIDSecret},
 	}
