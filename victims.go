@@ -2,6 +2,7 @@ package sarhad
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -55,7 +56,7 @@ func (s *Service) RecordNamedVictims(ctx context.Context) ([]string, error) {
 			return recorded, err
 		}
 		if len(put) > 0 {
-			if err := s.recordVictims(ctx, v, put, batch); err != nil {
+			if err := s.recordVictims(ctx, v, put, batch, "{}"); err != nil {
 				return recorded, fmt.Errorf("recording %d persons as victims: %w", len(batch), err)
 			}
 			recorded = append(recorded, batch...)
@@ -130,25 +131,35 @@ func (s *Service) ProtectSameAs(ctx context.Context, ids []string) error {
 	// request is cancelled now (its client gone, its deadline passed).
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), protectTimeout)
 	defer cancel()
+	// The entries name who wrote the victims' records, whose request this change set follows.
+	requestedBy := map[string]string{"requestedBy": ""}
+	if v, err := ViewerFrom(ctx); err == nil {
+		requestedBy["requestedBy"] = v.Subject
+	}
+	variables, err := json.Marshal(requestedBy)
+	if err != nil {
+		return err
+	}
 	sys := SystemViewer()
 	ctx = NewContext(ctx, sys)
 	put, tied, err := s.withSameAs(ctx, sys, nil, ids)
 	if err != nil || len(put) == 0 {
 		return err
 	}
-	if err := s.recordVictims(ctx, sys, put, tied); err != nil {
+	if err := s.recordVictims(ctx, sys, put, tied, string(variables)); err != nil {
 		return fmt.Errorf("recording %d persons tied by SAME_AS to victims' records as victims: %w", len(tied), err)
 	}
 	return nil
 }
 
-// recordVictims writes one change set of RecordNamedVictims between its two audit entries.
-func (s *Service) recordVictims(ctx context.Context, v *Viewer, put []Entity, ids []string) error {
+// recordVictims writes one change set of RecordNamedVictims between its two audit entries, whose
+// variables are given (JSON).
+func (s *Service) recordVictims(ctx context.Context, v *Viewer, put []Entity, ids []string, variables string) error {
 	audit := func(outcome string) error {
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordAuditTimeout)
 		defer cancel()
 		return s.Audit(actx, &AuditEntry{Subject: v.Subject, Roles: v.Roles, OperationName: RecordNamedVictimsOperation,
-			OperationType: "mutation", Variables: "{}", SensitiveIDs: ids, Outcome: outcome})
+			OperationType: "mutation", Variables: variables, SensitiveIDs: ids, Outcome: outcome})
 	}
 	if err := audit(AuditStarted); err != nil {
 		return err
