@@ -274,9 +274,13 @@ func (s *Service) routeNames(ctx context.Context, groupBy []StatDimension, cells
 		return nil, err
 	}
 	names := make(map[string]string, len(found))
+	notes := SensitiveIDsFrom(ctx) // a route's id and name are in the answer, as its record's
 	for id, e := range found {
 		if r, ok := e.(*Route); ok {
 			names[id] = r.Name
+			if notes != nil && Sensitive(r) {
+				notes.Note(id)
+			}
 		}
 	}
 	return names, nil

@@ -169,3 +169,41 @@ func TestAuditTrailListsTheRecordsOfSharedIdentifiers(t *testing.T) {
 		t.Errorf("audit entries %+v; want one listing the phone %s", log.AuditLog.Nodes, phone)
 	}
 }
+
+// caseStatistics grouped by ROUTE returns the id and the name of every route the counted cases
+// concern — here an AMBER route released to Iran — as key values and labels: the audit entry lists
+// the route, as it lists a record returned.
+func TestAuditTrailListsTheRoutesOfStatistics(t *testing.T) {
+	e := newEnv(t)
+	amber := &sarhad.Handling{TLP: sarhad.TLPAmber, ReleasableTo: []string{"IRN"}}
+	route := e.create(&sarhad.Route{Name: "Quetta–Taftan–Zahedan (secret)"}, amber)
+	cs := e.create(&sarhad.Case{Reference: "FIR 12/2023", Agency: "FIA-AHTC-LHR", Country: "PAK", Offences: []sarhad.Offence{"PSMA_2018_SMUGGLING"},
+		Stage: sarhad.StageRegistered, RegisteredOn: "2023-03-01"}, &sarhad.Handling{TLP: sarhad.TLPGreen, ReleasableTo: []string{"IRN"}})
+	if _, err := e.svc.Link(sarhad.NewContext(context.Background(), investigator), &sarhad.Relationship{Type: sarhad.RelAlongRoute, From: cs, To: route},
+		sarhad.WriteOptions{Handling: &sarhad.Handling{TLP: sarhad.TLPGreen, ReleasableTo: []string{"IRN"}}}); err != nil {
+		t.Fatal(err)
+	}
+
+	var out struct {
+		CaseStatistics struct {
+			Cells []struct {
+				Key []struct{ Value, Label string }
+			}
+		}
+	}
+	e.mustDo(iranOfficer, `query Stats { caseStatistics(groupBy: [ROUTE]) { cells { key { value label } } } }`, nil, &out)
+	returned := false
+	for _, c := range out.CaseStatistics.Cells {
+		if c.Key[0].Value == route {
+			returned = true
+		}
+	}
+	if !returned {
+		t.Fatalf("the route is not in the cells: %+v", out)
+	}
+	var log auditList
+	e.mustDo(auditor, auditQuery, map[string]any{"f": map[string]any{"subject": iranOfficer.Subject}}, &log)
+	if len(log.AuditLog.Nodes) != 1 || !slices.Contains(log.AuditLog.Nodes[0].SensitiveRecordIds, route) {
+		t.Errorf("caseStatistics returned the AMBER route %s (its id and name), but the audit entry lists %+v", route, log.AuditLog.Nodes)
+	}
+}
