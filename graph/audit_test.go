@@ -207,3 +207,34 @@ func TestAuditTrailListsTheRoutesOfStatistics(t *testing.T) {
 		t.Errorf("caseStatistics returned the AMBER route %s (its id and name), but the audit entry lists %+v", route, log.AuditLog.Nodes)
 	}
 }
+
+// An administrator oversees their own organisation's users: the entries of others' requests list
+// the ids of records, a victim's here, that may be hidden from the administrator, and the recordId
+// filter would tell that such a record exists and who read it. A Greek administrator, to whom an
+// FIA victim's record released to Iran is hidden, reads no entry of the Iranian officer's request;
+// an Iranian administrator and an auditor read it.
+func TestAdministratorsReadTheirOwnOrganisationsAuditTrail(t *testing.T) {
+	e := newEnv(t)
+	victim := e.create(&sarhad.Person{Name: "Shazia Parveen", Victim: &sarhad.VictimDetails{}},
+		&sarhad.Handling{TLP: sarhad.TLPAmber, ReleasableTo: []string{"IRN"}})
+	e.mustDo(iranOfficer, `query Lookup($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": victim}, nil)
+	grcAdmin := &sarhad.Viewer{Subject: "grc-adm", Roles: []sarhad.Role{sarhad.RoleAdmin}, Country: "GRC", Org: "HELLENIC-POLICE"}
+	irnAdmin := &sarhad.Viewer{Subject: "irn-adm", Roles: []sarhad.Role{sarhad.RoleAdmin}, Country: "IRN", Org: iranOfficer.Org}
+	for _, c := range []struct {
+		v    *sarhad.Viewer
+		want int
+	}{{grcAdmin, 0}, {irnAdmin, 1}, {auditor, 1}} {
+		var log auditList
+		e.mustDo(c.v, auditQuery, map[string]any{"f": map[string]any{"recordId": victim}}, &log)
+		if len(log.AuditLog.Nodes) != c.want || log.AuditLog.TotalCount != c.want {
+			t.Errorf("%s reads %d entries listing the victim's record, want %d", c.v.Subject, len(log.AuditLog.Nodes), c.want)
+		}
+	}
+	var log auditList
+	e.mustDo(grcAdmin, auditQuery, nil, &log)
+	for _, n := range log.AuditLog.Nodes {
+		if n.Subject != grcAdmin.Subject {
+			t.Errorf("the Greek administrator reads an entry of %s", n.Subject)
+		}
+	}
+}

@@ -6844,7 +6844,8 @@ type Query {
   """
   The audit trail, newest first: one entry per operation with who, when, which operation, a hash of
   the query, the variables with identifying values redacted, and the ids of the sensitive records
-  (victims, RED, AMBER+STRICT and AMBER records) the response contained. ADMIN and AUDITOR only.
+  (victims, RED, AMBER+STRICT and AMBER records) the response contained. AUDITOR: every entry;
+  ADMIN: the entries of their own organisation's users.
   """
   auditLog(
     "Conditions."

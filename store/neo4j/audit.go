@@ -72,6 +72,9 @@ func (s *Store) AuditLog(ctx context.Context, q sarhad.AuditQuery) (*sarhad.Audi
 	if q.Subject != "" {
 		add("a.subject = $subject", "subject", q.Subject)
 	}
+	if q.Org != "" {
+		add("a.org = $org", "org", q.Org)
+	}
 	if q.OperationName != "" {
 		add("a.operationName = $op", "op", q.OperationName)
 	}

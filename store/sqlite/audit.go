@@ -66,6 +66,9 @@ func (s *Store) AuditLog(ctx context.Context, q sarhad.AuditQuery) (*sarhad.Audi
 	if q.Subject != "" {
 		add("subject = :subject", sql.Named("subject", q.Subject))
 	}
+	if q.Org != "" {
+		add("org = :org", sql.Named("org", q.Org))
+	}
 	if q.OperationName != "" {
 		add("operation_name = :op", sql.Named("op", q.OperationName))
 	}

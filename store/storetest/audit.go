@@ -10,14 +10,15 @@ import (
 )
 
 // testAudit checks the audit trail: appends are idempotent by id (a retried append adds nothing),
-// entries come back newest first with their fields, paging, and filters by subject, record and time.
+// entries come back newest first with their fields, paging, and filters by subject, organisation,
+// record and time.
 func testAudit(t *testing.T, h *harness) {
 	s := h.store(t)
 	ctx := asSystem(t.Context())
 	when := time.Date(2024, 3, 4, 5, 6, 7, 0, time.UTC)
 	for i, subject := range []string{"a", "b", "a"} {
 		e := &sarhad.AuditEntry{ID: sarhad.StableID("", fmt.Sprint(subject, i)), Time: when.Add(time.Duration(i) * time.Second),
-			Subject: subject, Roles: []sarhad.Role{sarhad.RoleAnalyst}, OperationType: "query", QueryHash: "h",
+			Subject: subject, Roles: []sarhad.Role{sarhad.RoleAnalyst}, Org: "org-" + subject, OperationType: "query", QueryHash: "h",
 			Variables: "{}", SensitiveIDs: []string{fmt.Sprint("per_", i)}, Outcome: sarhad.AuditOK}
 		if err := s.AppendAudit(ctx, e); err != nil {
 			t.Fatal(err)
@@ -45,6 +46,10 @@ func testAudit(t *testing.T, h *harness) {
 	}
 	if p, _ := s.AuditLog(ctx, sarhad.AuditQuery{From: when.Add(time.Second), To: when.Add(time.Second), Page: sarhad.Page{First: 5}}); p.TotalCount != 1 {
 		t.Errorf("by time: %d", p.TotalCount)
+	}
+	if p, err := s.AuditLog(ctx, sarhad.AuditQuery{Org: "org-a", Page: sarhad.Page{First: 5}}); err != nil || p.TotalCount != 2 ||
+		len(p.Entries) != 2 || p.Entries[0].Org != "org-a" || p.Entries[1].Org != "org-a" {
+		t.Errorf("by organisation: %+v, %v; want the 2 entries of org-a", p, err)
 	}
 	// Several entries in one append (the group commit of concurrent requests) are kept in their
 	// order; one already there (a retried append) is not added again.
