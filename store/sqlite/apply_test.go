@@ -184,7 +184,8 @@ func TestApplyInOrder(t *testing.T) {
 	})
 
 	// A victim's identifiers are hidden from viewers who may not see the victim's identifying
-	// details, from the item that makes the victim a holder on.
+	// details, from the item that makes the victim a holder on: such a viewer may not write that
+	// item (FORBIDDEN), which would hide the identifier from them.
 	t.Run("VictimHolderWithinChangeSet", func(t *testing.T) {
 		s := open(t, t.TempDir())
 		defer s.Close()
@@ -197,7 +198,7 @@ func TestApplyInOrder(t *testing.T) {
 				testLink("vh uses", sarhad.RelUses, victim.ID, phone.ID),
 				testLink("vh suspect uses", sarhad.RelUses, suspect.ID, phone.ID)}}
 		}
-		applyFails(t, investigator, s, cs(), sarhad.ENOTFOUND)
+		applyFails(t, investigator, s, cs(), sarhad.EFORBIDDEN)
 		mustApply(t, victimOfficer, s, cs(), sarhad.ApplyResult{Created: 5})
 		// The holder's relationship removed, the identifier is the investigator's again, in the
 		// same change set; not before.
