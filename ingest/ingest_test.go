@@ -811,13 +811,7 @@ func TestImportProtectsTheOtherRecordsOfAVictim(t *testing.T) {
 			st, ctx := openStore(t), systemContext(t)
 			svc := &sarhad.Service{Store: st, Now: func() time.Time { return clock2 }, Rand: rand.Reader}
 			id, relID := keyedIDs(t, st)
-			_, first := writeFiles(t, map[string]string{
-				"persons.csv":       "key,name,gender\nP-1,Shazia Bibi,FEMALE\nP-2,Asif Iqbal,MALE\n",
-				"relationships.csv": "key,type,from.kind,from.key,to.kind,to.key\nR-1,SAME_AS,PERSON,P-1,PERSON,P-2\n",
-			})
-			if rep := run(t, ctx, st, first, options(clock1)); len(rep.Rejected) > 0 {
-				t.Fatalf("first import: %+v", rep)
-			}
+			importSameAsPair(t, ctx, st)
 			// A third record of the same person, in another organisation, tied to the second.
 			other := options(clock1)
 			other.Handling.OriginatorOrg = "FIA-AHTC-QTA"
@@ -851,6 +845,18 @@ func TestImportProtectsTheOtherRecordsOfAVictim(t *testing.T) {
 				t.Errorf("unrecorded victims after the import: %v, %v; want none", left, err)
 			}
 		})
+	}
+}
+
+// importSameAsPair imports two persons, P-1 and P-2, neither a victim, tied by SAME_AS.
+func importSameAsPair(t *testing.T, ctx context.Context, st sarhad.Store) {
+	t.Helper()
+	_, files := writeFiles(t, map[string]string{
+		"persons.csv":       "key,name,gender\nP-1,Shazia Bibi,FEMALE\nP-2,Shazia Parveen,FEMALE\n",
+		"relationships.csv": "key,type,from.kind,from.key,to.kind,to.key\nR-1,SAME_AS,PERSON,P-1,PERSON,P-2\n",
+	})
+	if rep := run(t, ctx, st, files, options(clock1)); len(rep.Rejected) > 0 {
+		t.Fatalf("the import of two records tied by SAME_AS: %+v", rep)
 	}
 }
 
@@ -894,13 +900,7 @@ func TestImportProtectsAVictimsOtherRecordsWhenALaterHalfFails(t *testing.T) {
 	ctx := systemContext(t)
 	svc := &sarhad.Service{Store: base, Now: func() time.Time { return clock2 }, Rand: rand.Reader}
 	id, _ := keyedIDs(t, base)
-	_, first := writeFiles(t, map[string]string{
-		"persons.csv":       "key,name,gender\nP-1,Shazia Bibi,FEMALE\nP-2,Shazia Parveen,FEMALE\n",
-		"relationships.csv": "key,type,from.kind,from.key,to.kind,to.key\nR-1,SAME_AS,PERSON,P-1,PERSON,P-2\n",
-	})
-	if rep := run(t, ctx, base, first, options(clock1)); len(rep.Rejected) > 0 {
-		t.Fatalf("first import: %+v", rep)
-	}
+	importSameAsPair(t, ctx, base)
 	st := &failingHalfStore{Store: base, bad: "Broken Row"}
 	// The batch: the file's Source, P-1 as a victim, X-1, and the row the store fails on. Halves:
 	// [Source, P-1] is written, [X-1, Broken Row] fails.
