@@ -96,11 +96,14 @@ func (l *loader) resolve(recs []*record, final bool) ([]*record, error) {
 	var unknown []string
 	asked := map[string]bool{}
 	for _, rec := range recs {
-		for i, ids := range [][]string{rec.fromIDs, rec.toIDs} {
-			if l.pick([]*ref{&rec.from, &rec.to}[i], ids) != "" {
+		for _, end := range [2]struct {
+			ref *ref
+			ids []string
+		}{{&rec.from, rec.fromIDs}, {&rec.to, rec.toIDs}} {
+			if l.pick(end.ref, end.ids) != "" {
 				continue
 			}
-			for _, id := range ids {
+			for _, id := range end.ids {
 				if !asked[id] {
 					asked[id] = true
 					unknown = append(unknown, id)
