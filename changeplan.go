@@ -204,6 +204,24 @@ func (p *ChangePlan) visibleEnd(id string) (*PlannedEntity, error) {
 	return st, nil
 }
 
+// protectedVictim reports whether st is a victim's record whose identifying details the viewer may
+// not see.
+func (p *ChangePlan) protectedVictim(st *PlannedEntity) bool {
+	return st.Victim && !st.Form.Handling.SeesVictimPII(p.Viewer)
+}
+
+// ProtectedTieReason is the refusal to rewrite relationship id, which ties a victim whose
+// identifying details the writer may not see.
+func ProtectedTieReason(id string) string {
+	return "you may not edit " + id + ": it ties a protected victim, whose identifying details you may not see " +
+		"(ask a colleague cleared for them)"
+}
+
+// RedactedTieReason is the refusal to write a relationship as a redacted export shows it (without
+// the note, source key and source reference withheld beside a victim) over the stored one.
+const RedactedTieReason = "is a relationship of a protected victim as a redacted export shows it (without its note and keys): " +
+	"it may not overwrite the stored relationship"
+
 // ErrProtectedVictim is the refusal to write a victim's record for a viewer who may not see the
 // victim's identifying details.
 func ErrProtectedVictim() error {
@@ -272,7 +290,7 @@ func (p *ChangePlan) put(i int, e Entity, item PlannedItem, res *ApplyResult) er
 		// Whoever writes a stored victim's record replaces the victim's details, so only those who
 		// may read them may: through a put by source key (a create with the key of the victim's
 		// record) as much as through an update.
-		if st.Victim && !st.Form.Handling.SeesVictimPII(p.Viewer) {
+		if p.protectedVictim(st) {
 			return ErrProtectedVictim()
 		}
 		if p.keepVictims && st.Victim && !victim {
@@ -366,10 +384,22 @@ func (p *ChangePlan) link(i int, r *Relationship, item PlannedItem, res *ApplyRe
 		if rs.Type != r.Type || rs.From != r.From || rs.To != r.To {
 			return Errorf(ECONFLICT, "relationship %s already joins other entities", r.ID)
 		}
+		// Beside a victim whose identifying details the writer may not see, a relationship shows
+		// them no note, source key or source reference (ProtectTie): rewriting it would replace
+		// what they could not read, and an answer of unchanged would confirm a guess of it.
+		if p.protectedVictim(from) || p.protectedVictim(to) {
+			return Errorf(EFORBIDDEN, "%s", ProtectedTieReason(r.ID))
+		}
 		p.addSources(&form, &rs.Form)
 		if rs.Form.same(&form) {
 			res.Unchanged++
 			return nil
+		}
+		// A relationship as a redacted export shows it lacks what was withheld: it may be
+		// created (an export imported into another store) or found unchanged, but it may not
+		// change the stored one.
+		if r.Redacted {
+			return Errorf(EFORBIDDEN, "%s %s", r.ID, RedactedTieReason)
 		}
 		res.Updated++
 	}

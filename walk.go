@@ -15,7 +15,8 @@ type Visitor struct {
 // empty) in id order, a page at a time, each page followed by the visible relationships that start at
 // its entities and end at an entity of one of kinds. Every visible relationship among the visited
 // entities is visited exactly once, after the entity it starts at (possibly before the one it ends
-// at). Protected victims come as the viewer may see them. It stops at the first error a visitor
+// at). Protected victims come as the viewer may see them, and so do the relationships beside them
+// (ProtectTie). It stops at the first error a visitor
 // returns, or when ctx is done. Exports use it, so an export holds only what its viewer may see.
 // The sensitive records visited are noted in the SensitiveIDs of ctx, if any, for the audit.
 func (s *Service) Walk(ctx context.Context, kinds []EntityKind, visit Visitor) error {
@@ -52,11 +53,14 @@ func (s *Service) Walk(ctx context.Context, kinds []EntityKind, visit Visitor) e
 			if err != nil {
 				return err
 			}
-			for _, r := range rels {
+			rels = slices.DeleteFunc(rels, func(r *Relationship) bool {
 				to, err := KindOfID(r.To)
-				if err != nil || !slices.Contains(kinds, to) {
-					continue
-				}
+				return err != nil || !slices.Contains(kinds, to)
+			})
+			if rels, err = s.protectTies(ctx, rels, page.Entities); err != nil {
+				return err
+			}
+			for _, r := range rels {
 				if notes != nil && r.Handling.Sensitive() {
 					notes.Note(r.ID)
 				}
@@ -71,4 +75,30 @@ func (s *Service) Walk(ctx context.Context, kinds []EntityKind, visit Visitor) e
 		}
 	}
 	return nil
+}
+
+// protectTies applies ProtectTie to rels, whose ends are among known or read here (the persons
+// only: only a victim's record withholds anything).
+func (s *Service) protectTies(ctx context.Context, rels []*Relationship, known []Entity) ([]*Relationship, error) {
+	ends := make(map[string]Entity, len(known))
+	for _, e := range known {
+		ends[e.EntityMeta().ID] = e
+	}
+	ids := TieEnds(rels, func(id string) bool { return ends[id] != nil })
+	if len(ids) > 0 {
+		found, err := s.Store.Entities(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range found {
+			if e != nil {
+				ends[e.EntityMeta().ID] = e
+			}
+		}
+	}
+	out := make([]*Relationship, len(rels))
+	for i, r := range rels {
+		out[i] = ProtectTie(r, ends[r.From], ends[r.To])
+	}
+	return out, nil
 }

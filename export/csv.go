@@ -86,7 +86,7 @@ func CSVFiles(ctx context.Context, svc *sarhad.Service, create func(name string)
 		},
 		Relationship: func(r *sarhad.Relationship) error {
 			if rels == nil {
-				header := []string{"id", "key", "type", "from.id", "to.id"}
+				header := []string{"id", "key", "type", "from.id", "to.id", "redacted"}
 				for _, c := range relationColumns() {
 					header = append(header, c.name)
 				}
@@ -96,7 +96,13 @@ func CSVFiles(ctx context.Context, svc *sarhad.Service, create func(name string)
 				}
 				rels = f
 			}
-			row := []string{r.ID, r.SourceKey, string(r.Type), r.From, r.To}
+			// A relationship that ties a victim under a pseudonym comes without its note and keys
+			// (sarhad.ProtectTie), and says so: the importer will not write it over the stored one.
+			redacted := ""
+			if r.Redacted {
+				redacted = "true"
+			}
+			row := []string{r.ID, r.SourceKey, string(r.Type), r.From, r.To, redacted}
 			root := reflect.ValueOf(&r.RelationProps).Elem()
 			for _, c := range relationColumns() {
 				row = append(row, c.value(root))

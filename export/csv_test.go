@@ -392,3 +392,64 @@ func TestCSVHoldsExactlyWhatTheViewerMaySee(t *testing.T) {
 		t.Error("exported over an earlier export")
 	}
 }
+
+// TestCSVRedactedTiesCannotOverwrite exports the demo graph as an investigator, who sees other
+// organisations' victims under pseudonyms: the relationships that tie those victims come without
+// their notes and keys, marked redacted. Imported back into the store that holds them, as the
+// system viewer, who could edit anything, those rows are rejected and the notes stay.
+func TestCSVRedactedTiesCannotOverwrite(t *testing.T) {
+	svc := newService(t, true)
+	files := exportCSV(t, svc, investigator)
+	relsFile := filepath.Join(filepath.Dir(files[0]), export.RelationshipsFileName)
+	sys := as(t, sarhad.SystemViewer())
+	var redacted []string
+	withNotes := 0
+	for _, r := range readCSV(t, relsFile) {
+		if r["redacted"] != "true" {
+			continue
+		}
+		redacted = append(redacted, r["id"])
+		if r["note"] != "" || r["key"] != "" {
+			t.Errorf("redacted relationship %s exported with note %q, key %q", r["id"], r["note"], r["key"])
+		}
+	}
+	stored, err := svc.Store.RelationshipsByID(sys, redacted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := map[string]string{}
+	for i, r := range stored {
+		if r == nil {
+			t.Fatalf("redacted relationship %s is not in the store", redacted[i])
+		}
+		if notes[r.ID] = r.Note; r.Note != "" {
+			withNotes++
+		}
+	}
+	if withNotes == 0 {
+		t.Fatalf("%d redacted relationships, none with a note in the store: the test proves nothing", len(redacted))
+	}
+
+	rep, err := ingest.Run(sys, svc.Store, []string{relsFile}, importOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Rejected {
+		if !strings.Contains(r.Reason, sarhad.RedactedTieReason) {
+			t.Errorf("rejected: %s", r)
+		}
+	}
+	if len(rep.Rejected) != len(redacted) {
+		t.Errorf("%d rows rejected, want the %d redacted relationships", len(rep.Rejected), len(redacted))
+	}
+	after, err := svc.Store.RelationshipsByID(sys, redacted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range after {
+		if r.Note != notes[r.ID] {
+			t.Errorf("relationship %s: note %q after the import, was %q", r.ID, r.Note, notes[r.ID])
+		}
+	}
+	t.Logf("%d redacted relationships exported, %d of them with a note in the store", len(redacted), withNotes)
+}

@@ -75,6 +75,9 @@ func GraphML(ctx context.Context, svc *sarhad.Service, w io.Writer) error {
 				enc.data("e_weight", strconv.FormatFloat(p.Weight, 'g', -1, 64))
 			}
 			enc.data("e_note", p.Note)
+			if r.Redacted {
+				enc.data("e_redacted", "true") // its note and keys withheld beside a victim
+			}
 			enc.printf("</edge>\n")
 			return enc.err
 		},
@@ -92,7 +95,8 @@ type graphmlKey struct{ name, typ string }
 var edgeKeys = []graphmlKey{{"type", "string"}, {"tlp", "string"}, {"originatorOrg", "string"}, {"originatorCountry", "string"},
 	{"releasableTo", "string"}, {"sourceKey", "string"}, {"createdAt", "string"}, {"updatedAt", "string"},
 	{"role", "string"}, {"since", "string"}, {"until", "string"}, {"date", "string"}, {"amount", "double"},
-	{"currency", "string"}, {"order", "int"}, {"mode", "string"}, {"weight", "double"}, {"note", "string"}}
+	{"currency", "string"}, {"order", "int"}, {"mode", "string"}, {"weight", "double"}, {"note", "string"},
+	{"redacted", "boolean"}}
 
 // nodeKeys are the keys of nodes: the envelope, then the attributes of every kind (their JSON
 // names), then the coordinates.

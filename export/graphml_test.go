@@ -110,6 +110,32 @@ func TestGraphMLHoldsExactlyWhatTheViewerMaySee(t *testing.T) {
 	if victims == 0 {
 		t.Fatal("no victim is visible to the liaison officer: the test proves nothing")
 	}
+	// The relationships that tie those victims come without their notes, marked redacted.
+	seedNotes := map[string]string{}
+	for _, r := range demo.Dataset().Link {
+		seedNotes[r.ID] = r.Note
+	}
+	withheld := 0
+	for _, e := range doc.Graph.Edges {
+		from, _ := entities[e.Source].(*sarhad.Person)
+		to, _ := entities[e.Target].(*sarhad.Person)
+		if (from == nil || !from.IsVictim()) && (to == nil || !to.IsVictim()) {
+			continue
+		}
+		data := map[string]string{}
+		for _, d := range e.Data {
+			data[d.Key] = d.Value
+		}
+		if data["e_note"] != "" || data["e_sourceKey"] != "" || data["e_redacted"] != "true" {
+			t.Errorf("edge %s of a victim exported with note %q, key %q, redacted %q", e.ID, data["e_note"], data["e_sourceKey"], data["e_redacted"])
+		}
+		if seedNotes[e.ID] != "" {
+			withheld++
+		}
+	}
+	if withheld == 0 {
+		t.Fatal("no note of a victim's relationship to withhold: the test proves nothing")
+	}
 
 	// networkx reads it, when it is installed.
 	if py, err := exec.LookPath("python3"); err == nil && exec.Command(py, "-c", "import networkx").Run() == nil {

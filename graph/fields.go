@@ -27,6 +27,34 @@ func loadEntities(ctx context.Context, ids []string) ([]sarhad.Entity, error) {
 	return slices.DeleteFunc(found, func(e sarhad.Entity) bool { return e == nil }), nil
 }
 
+// protectedTie returns r as the viewer may see it (sarhad.ProtectTie), reading the persons at its
+// ends through the request's loader.
+func protectedTie(ctx context.Context, r *sarhad.Relationship) (*sarhad.Relationship, error) {
+	ids := sarhad.TieEnds([]*sarhad.Relationship{r}, func(string) bool { return false })
+	if len(ids) == 0 {
+		return r, nil
+	}
+	found, err := loadEntities(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	ends := make(map[string]sarhad.Entity, len(found))
+	for _, e := range found {
+		ends[e.EntityMeta().ID] = e
+	}
+	return sarhad.ProtectTie(r, ends[r.From], ends[r.To]), nil
+}
+
+// withheld returns the field of r that get reads, or null when ProtectTie withholds it.
+func withheld(ctx context.Context, r *sarhad.Relationship, get func(*sarhad.Relationship) string) (*string, error) {
+	t, err := protectedTie(ctx, r)
+	if err != nil || t.Redacted {
+		return nil, err
+	}
+	v := get(t)
+	return &v, nil
+}
+
 // prime keeps entities read outside the loader (a root field's, a list's) for the rest of the
 // request, so that nested fields that meet them again need no store call.
 func prime(ctx context.Context, es ...sarhad.Entity) {

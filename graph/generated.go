@@ -684,6 +684,7 @@ type ComplexityRoot struct {
 		Mode      func(childComplexity int) int
 		Note      func(childComplexity int) int
 		Order     func(childComplexity int) int
+		Redacted  func(childComplexity int) int
 		Role      func(childComplexity int) int
 		Since     func(childComplexity int) int
 		SourceKey func(childComplexity int) int
@@ -1055,7 +1056,12 @@ type RelationshipResolver interface {
 	From(ctx context.Context, obj *sarhad.Relationship) (sarhad.Entity, error)
 	To(ctx context.Context, obj *sarhad.Relationship) (sarhad.Entity, error)
 
+	Note(ctx context.Context, obj *sarhad.Relationship) (*string, error)
+
 	Sources(ctx context.Context, obj *sarhad.Relationship) ([]*sarhad.Source, error)
+	SourceKey(ctx context.Context, obj *sarhad.Relationship) (*string, error)
+	SourceRef(ctx context.Context, obj *sarhad.Relationship) (*string, error)
+	Redacted(ctx context.Context, obj *sarhad.Relationship) (bool, error)
 }
 type RouteResolver interface {
 	Stops(ctx context.Context, obj *sarhad.Route) ([]*RouteStop, error)
@@ -4211,6 +4217,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Order(childComplexity), true
+	case "Relationship.redacted":
+		if e.ComplexityRoot.Relationship.Redacted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Redacted(childComplexity), true
 	case "Relationship.role":
 		if e.ComplexityRoot.Relationship.Role == nil {
 			break
@@ -6520,7 +6532,7 @@ type Relationship {
   mode: TravelMode
   "Strength of a tie, for example a count of intercepted communications."
   weight: Float
-  "Free-text note."
+  "Free-text note (withheld when redacted)."
   note: String
   "When the relationship was recorded."
   createdAt: DateTime!
@@ -6534,10 +6546,20 @@ type Relationship {
   handling: Handling!
   "The sources this relationship comes from."
   sources: [Source!]!
-  "The key of this relationship in the system it was imported from, if any."
+  "The key of this relationship in the system it was imported from, if any (withheld when redacted)."
   sourceKey: String
-  "Where an imported relationship was read: the file and line, such as relationships.csv:7; empty for those written through the API."
+  """
+  Where an imported relationship was read: the file and line, such as relationships.csv:7; empty for
+  those written through the API (withheld when redacted).
+  """
   sourceRef: String
+  """
+  True when an end is a victim whose identifying details you may not see (shown under a pseudonym):
+  then the note, source key and source reference, which may have been made of the victim's name,
+  identity number or story, are withheld (null), and only those cleared for the victim may change
+  the relationship.
+  """
+  redacted: Boolean!
 }
 
 "Relay page information."
@@ -9646,6 +9668,8 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_sourceKey(ctx, field)
 	case "sourceRef":
 		return ec.fieldContext_Relationship_sourceRef(ctx, field)
+	case "redacted":
+		return ec.fieldContext_Relationship_redacted(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
 }
@@ -24959,18 +24983,18 @@ func (ec *executionContext) _Relationship_note(ctx context.Context, field graphq
 			return ec.fieldContext_Relationship_note(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Note, nil
+			return ec.Resolvers.Relationship().Note(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Relationship", field, true, true, "String")
 }
 
 func (ec *executionContext) _Relationship_createdAt(ctx context.Context, field graphql.CollectedField, obj *sarhad.Relationship) (ret graphql.Marshaler) {
@@ -25138,18 +25162,18 @@ func (ec *executionContext) _Relationship_sourceKey(ctx context.Context, field g
 			return ec.fieldContext_Relationship_sourceKey(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SourceKey, nil
+			return ec.Resolvers.Relationship().SourceKey(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_sourceKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Relationship", field, true, true, "String")
 }
 
 func (ec *executionContext) _Relationship_sourceRef(ctx context.Context, field graphql.CollectedField, obj *sarhad.Relationship) (ret graphql.Marshaler) {
@@ -25161,18 +25185,41 @@ func (ec *executionContext) _Relationship_sourceRef(ctx context.Context, field g
 			return ec.fieldContext_Relationship_sourceRef(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.SourceRef, nil
+			return ec.Resolvers.Relationship().SourceRef(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Relationship_sourceRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Relationship", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Relationship", field, true, true, "String")
+}
+
+func (ec *executionContext) _Relationship_redacted(ctx context.Context, field graphql.CollectedField, obj *sarhad.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_redacted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Relationship().Redacted(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_redacted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _RelationshipPayload_relationship(ctx context.Context, field graphql.CollectedField, obj *RelationshipPayload) (ret graphql.Marshaler) {
@@ -37781,10 +37828,11 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "note":
-			out.Values[i] = ec._Relationship_note(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_note(ctx, field, obj)
+				})
 		case "createdAt":
 			out.Values[i] = ec._Relationship_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -37817,15 +37865,23 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 					return ec._Relationship_sources(ctx, field, obj)
 				})
 		case "sourceKey":
-			out.Values[i] = ec._Relationship_sourceKey(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_sourceKey(ctx, field, obj)
+				})
 		case "sourceRef":
-			out.Values[i] = ec._Relationship_sourceRef(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_sourceRef(ctx, field, obj)
+				})
+		case "redacted":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Relationship_redacted(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -309,3 +309,34 @@ func TestImportRecordsDoesNotConfirmAnOwnVictimsKeyToAnUnclearedInvestigator(t *
 			got.Node.Name, out.ImportRecords.Rejected)
 	}
 }
+
+// An investigator without the clearance imports a relationships file whose row names, by its id,
+// a tie of their organisation to a victim they see under a pseudonym: the tie shows them no note or
+// keys, so the row would replace what they could not read. It is rejected, in an atomic import as
+// listed before anything is written, and the note stays.
+func TestImportRecordsDoesNotRewriteATieOfAProtectedVictim(t *testing.T) {
+	e := newEnv(t)
+	victim := createKeyedVictim(t, e, piiLHR, "Shazia Bibi", "CNIC-35202-1234567-8", nil)
+	suspect := e.create(&sarhad.Person{Name: "Tariq Mehmood"}, nil)
+	const note = "met her brother at the bus stand"
+	ctx := sarhad.NewContext(context.Background(), piiLHR)
+	tie, err := e.svc.Link(ctx, &sarhad.Relationship{Type: sarhad.RelRecruited, From: suspect, To: victim,
+		RelationProps: sarhad.RelationProps{Note: note}}, sarhad.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, atomic := range []bool{false, true} {
+		var out importOut
+		e.mustDo(investigator, importMutation, map[string]any{"in": map[string]any{"format": "CSV", "atomic": atomic,
+			"files": []map[string]any{{"name": "relationships.csv", "content": "id,type,from.id,to.id,note\n" +
+				tie.ID + ",RECRUITED," + suspect + "," + victim + ",\n"}}}}, &out)
+		got := out.ImportRecords
+		if len(got.Rejected) != 1 || got.Rejected[0].Line != 2 || !strings.Contains(got.Rejected[0].Reason, "protected victim") {
+			t.Errorf("atomic %v: rejected %+v, want line 2 as a tie of a protected victim", atomic, got.Rejected)
+		}
+		stored, err := e.svc.Store.RelationshipsByID(ctx, []string{tie.ID})
+		if err != nil || stored[0] == nil || stored[0].Note != note {
+			t.Fatalf("atomic %v: after the import the tie is %+v, %v", atomic, stored[0], err)
+		}
+	}
+}

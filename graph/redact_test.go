@@ -53,3 +53,90 @@ func TestHolderLinkThatWouldHideTheIdentifierFromItsWriterIsRefused(t *testing.T
 		t.Error("the FIA investigator no longer reads the phone: the refused link was written")
 	}
 }
+
+// A relationship that ties a protected victim shows those who see the victim under a pseudonym
+// neither its note nor its source key or reference, which a writer or a source system may have
+// made of the victim's name, identity number or story; it says it is redacted. Those cleared for
+// the victim read it whole, and a tie between two suspects keeps its note for everyone. Only the
+// cleared may rewrite the tie: an uncleared writer's link under its key is refused, whether it
+// would change the note or leave it as it is (an answer of unchanged would confirm a guess).
+func TestRelationshipOfAProtectedVictimWithholdsItsNoteAndKeys(t *testing.T) {
+	e := newEnv(t)
+	cleared := &sarhad.Viewer{Subject: "inv-pii", Roles: []sarhad.Role{sarhad.RoleInvestigator}, Country: "PAK",
+		Org: investigator.Org, Clearances: []string{sarhad.ClearanceVictimPII}}
+	ctx := sarhad.NewContext(context.Background(), cleared)
+	released := &sarhad.Handling{TLP: sarhad.TLPGreen, ReleasableTo: []string{"IRN"}}
+	victim, err := e.svc.Create(ctx, &sarhad.Person{Name: "Shazia Parveen", Victim: &sarhad.VictimDetails{AgeGroup: sarhad.AgeGroupAdult}},
+		sarhad.WriteOptions{Handling: released})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recruiter := e.create(&sarhad.Person{Name: "Tariq Mehmood"}, released)
+	partner := e.create(&sarhad.Person{Name: "Javed Iqbal"}, released)
+	const secretNote, secretKey = "met her brother Imran at the Quetta bus stand", "CNIC-35202-1234567-8"
+	link := func(v *sarhad.Viewer, from, to, note, key string) *response {
+		return e.do(v, `mutation($from: ID!, $to: ID!, $note: String!, $key: String!) {
+			link(input: {type: RECRUITED, from: $from, to: $to, note: $note, sourceKey: $key, handling: {tlp: GREEN, releasableTo: ["IRN"]}}) {
+				relationship { id } } }`, map[string]any{"from": from, "to": to, "note": note, "key": key}, nil)
+	}
+	if r := link(cleared, recruiter, victim.EntityMeta().ID, secretNote, secretKey); len(r.Errors) > 0 {
+		t.Fatalf("the cleared investigator's link: %+v", r.Errors)
+	}
+	if r := link(investigator, recruiter, partner, "recruits together", "R-2"); len(r.Errors) > 0 {
+		t.Fatalf("the suspects' tie: %+v", r.Errors)
+	}
+
+	type tie struct {
+		ToID                       string
+		Note, SourceKey, SourceRef *string
+		Redacted                   bool
+	}
+	read := func(v *sarhad.Viewer) map[string]tie {
+		var out struct {
+			Node struct{ Relationships []tie }
+		}
+		e.mustDo(v, `query($id: ID!) { node(id: $id) { ... on Person { relationships(types: [RECRUITED]) {
+			toId note sourceKey sourceRef redacted } } } }`, map[string]any{"id": recruiter}, &out)
+		ties := map[string]tie{}
+		for _, r := range out.Node.Relationships {
+			ties[r.ToID] = r
+		}
+		return ties
+	}
+	str := func(s *string) string {
+		if s == nil {
+			return "<null>"
+		}
+		return *s
+	}
+	for _, v := range []*sarhad.Viewer{investigator, iranOfficer} {
+		ties := read(v)
+		got, ok := ties[victim.EntityMeta().ID]
+		if !ok {
+			t.Fatalf("%s does not see the tie to the victim: %+v", v.Subject, ties)
+		}
+		if got.Note != nil || got.SourceKey != nil || got.SourceRef != nil || !got.Redacted {
+			t.Errorf("%s reads the tie to the victim with note %s, key %s, ref %s, redacted %v; want them withheld and redacted",
+				v.Subject, str(got.Note), str(got.SourceKey), str(got.SourceRef), got.Redacted)
+		}
+		if other := ties[partner]; str(other.Note) != "recruits together" || str(other.SourceKey) != "R-2" || other.Redacted {
+			t.Errorf("%s reads the suspects' tie with note %s, key %s, redacted %v; want them whole", v.Subject,
+				str(other.Note), str(other.SourceKey), other.Redacted)
+		}
+	}
+	if got := read(cleared)[victim.EntityMeta().ID]; str(got.Note) != secretNote || str(got.SourceKey) != secretKey || got.Redacted {
+		t.Errorf("the cleared investigator reads note %s, key %s, redacted %v; want them whole", str(got.Note), str(got.SourceKey), got.Redacted)
+	}
+
+	for _, note := range []string{"", secretNote} {
+		if r := link(investigator, recruiter, victim.EntityMeta().ID, note, secretKey); r.code() != sarhad.EFORBIDDEN {
+			t.Errorf("the uncleared investigator's link under the tie's key with note %q: %+v, want FORBIDDEN", note, r.Errors)
+		}
+	}
+	if got := read(cleared)[victim.EntityMeta().ID]; str(got.Note) != secretNote {
+		t.Errorf("after the refused links the note is %s", str(got.Note))
+	}
+	if r := link(cleared, recruiter, victim.EntityMeta().ID, "met at the bus stand", secretKey); len(r.Errors) > 0 {
+		t.Errorf("the cleared investigator's change of the note: %+v", r.Errors)
+	}
+}

@@ -913,9 +913,33 @@ func (r *relationshipResolver) To(ctx context.Context, obj *sarhad.Relationship)
 	return loadEntity(ctx, obj.To)
 }
 
+// Note is the resolver for the note field.
+func (r *relationshipResolver) Note(ctx context.Context, obj *sarhad.Relationship) (*string, error) {
+	return withheld(ctx, obj, func(t *sarhad.Relationship) string { return t.Note })
+}
+
 // Sources is the resolver for the sources field.
 func (r *relationshipResolver) Sources(ctx context.Context, obj *sarhad.Relationship) ([]*sarhad.Source, error) {
 	return sourcesOf(ctx, obj.SourceIDs)
+}
+
+// SourceKey is the resolver for the sourceKey field.
+func (r *relationshipResolver) SourceKey(ctx context.Context, obj *sarhad.Relationship) (*string, error) {
+	return withheld(ctx, obj, func(t *sarhad.Relationship) string { return t.SourceKey })
+}
+
+// SourceRef is the resolver for the sourceRef field.
+func (r *relationshipResolver) SourceRef(ctx context.Context, obj *sarhad.Relationship) (*string, error) {
+	return withheld(ctx, obj, func(t *sarhad.Relationship) string { return t.SourceRef })
+}
+
+// Redacted is the resolver for the redacted field.
+func (r *relationshipResolver) Redacted(ctx context.Context, obj *sarhad.Relationship) (bool, error) {
+	t, err := protectedTie(ctx, obj)
+	if err != nil {
+		return false, err
+	}
+	return t.Redacted, nil
 }
 
 // Stops is the resolver for the stops field.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/sarhad/sarhad"
@@ -26,9 +27,15 @@ const (
 
 var handlingColumns = []string{colTLP, colOriginatorOrg, colOriginatorCountry, colReleasableTo}
 
+// colRedacted marks, in a relationships file, a relationship as a redacted export shows it: one that
+// ties a victim whose identifying details its exporter may not see, without its note, source key
+// and source reference (sarhad.ProtectTie). Such a row creates the relationship but never
+// overwrites the stored one.
+const colRedacted = "redacted"
+
 // relationshipColumns are the columns of a relationships file besides its properties.
 var relationshipColumns = []string{colKey, colID, "type", "from.kind", "from.key", "from.org", "from.id",
-	"to.kind", "to.key", "to.org", "to.id"}
+	"to.kind", "to.key", "to.org", "to.id", colRedacted}
 
 // propertyAliases name relationship properties more simply than their JSON paths.
 var propertyAliases = map[string]string{"amount": "amount.amount", "currency": "amount.currency"}
@@ -211,6 +218,13 @@ rows:
 				rec.id = cell
 			case col == "type":
 				rec.rel.Type = sarhad.RelationType(canonEnum(cell))
+			case col == colRedacted:
+				redacted, err := strconv.ParseBool(cell)
+				if err != nil {
+					l.reject(rec, col, "must be true or false")
+					continue rows
+				}
+				rec.rel.Redacted = redacted
 			case strings.HasPrefix(col, "from.") || strings.HasPrefix(col, "to."):
 				ends[col] = cell
 			case cols[i] == nil:

@@ -270,6 +270,10 @@ func (l *loader) prepareLinks(o *outcome, links []*record, every bool) ([]*recor
 			olds[asked[i*lookupChunk+j]] = old
 		}
 	}
+	protected, err := l.protectedTies(olds)
+	if err != nil {
+		return nil, err
+	}
 	keep := links[:0:0]
 	for i, rec := range links {
 		old := olds[i]
@@ -289,9 +293,43 @@ func (l *loader) prepareLinks(o *outcome, links []*record, every bool) ([]*recor
 			o.reject(rec, rec.fields.key, fmt.Sprintf("%q already names a relationship that joins other entities", r.SourceKey))
 			continue
 		}
+		if protected[old.ID] {
+			o.reject(rec, "", sarhad.ProtectedTieReason(old.ID))
+			continue
+		}
 		keep = append(keep, rec)
 	}
 	return keep, nil
+}
+
+// protectedTies returns which of the stored relationships olds (nil where none) tie a victim whose
+// identifying details the viewer may not see (sarhad.ProtectTie), which only those who may see
+// them may rewrite.
+func (l *loader) protectedTies(olds []*sarhad.Relationship) (map[string]bool, error) {
+	out := map[string]bool{}
+	if l.v.System {
+		return out, nil
+	}
+	rels := slices.DeleteFunc(slices.Clone(olds), func(r *sarhad.Relationship) bool { return r == nil })
+	ids := sarhad.TieEnds(rels, func(string) bool { return false })
+	ends := map[string]sarhad.Entity{}
+	for _, chunk := range chunks(ids) {
+		found, err := l.st.Entities(l.ctx, chunk)
+		if err != nil {
+			return nil, fmt.Errorf("ingest: read the persons that relationships tie: %w", err)
+		}
+		for _, e := range found {
+			if e != nil {
+				ends[e.EntityMeta().ID] = e
+			}
+		}
+	}
+	for _, r := range rels {
+		if sarhad.ProtectTie(r, ends[r.From], ends[r.To]).Redacted {
+			out[r.ID] = true
+		}
+	}
+	return out, nil
 }
 
 func chunks(ids []string) [][]string {

@@ -138,3 +138,46 @@ func testHolderLinksThatWouldHide(t *testing.T, h *harness) {
 		t.Errorf("once the cleared officer tied the victim to it, the uncleared investigator reads the phone: %v, %v", got, err)
 	}
 }
+
+// testProtectedVictimTies: a relationship that ties a victim shows those who may not see the
+// victim's details no note, source key or source reference (sarhad.ProtectTie), so only a writer
+// who may see them may rewrite it: a link over it by an uncleared investigator of the originating
+// organisation is refused (FORBIDDEN) and changes nothing, whether it would change the note or
+// not, either end the victim. A new tie to the victim is theirs to write, and the cleared officer
+// changes the note.
+func testProtectedVictimTies(t *testing.T, h *harness) {
+	s := h.store(t)
+	victim := victimRecord("protected tie")
+	suspect := person("protected tie suspect", "Tariq Mehmood", fia(sarhad.TLPAmber))
+	system := asSystem(context.Background())
+	mustApply(t, system, s, &sarhad.ChangeSet{Put: []sarhad.Entity{victim, suspect}})
+	recruited := link("protected tie recruited", sarhad.RelRecruited, suspect.ID, victim.ID, fia(sarhad.TLPAmber))
+	recruited.Note = "met her brother at the bus stand"
+	family := link("protected tie family", sarhad.RelFamilyOf, victim.ID, suspect.ID, fia(sarhad.TLPAmber))
+	family.Note = "her uncle"
+	mustApply(t, system, s, &sarhad.ChangeSet{Link: []*sarhad.Relationship{recruited, family}})
+
+	uncleared := as(context.Background(), fiaInvestigator())
+	for _, r := range []*sarhad.Relationship{recruited, family} {
+		for _, note := range []string{r.Note, ""} {
+			again := *r
+			again.Note = note
+			_, err := s.Apply(uncleared, &sarhad.ChangeSet{Link: []*sarhad.Relationship{&again}})
+			wantCode(t, err, sarhad.EFORBIDDEN)
+		}
+	}
+	stored, err := s.RelationshipsByID(system, []string{recruited.ID, family.ID})
+	if err != nil || stored[0] == nil || stored[1] == nil {
+		t.Fatalf("RelationshipsByID: %v, %v", stored, err)
+	}
+	if stored[0].Note != recruited.Note || stored[1].Note != family.Note {
+		t.Errorf("after the refused links the notes are %q and %q", stored[0].Note, stored[1].Note)
+	}
+	mustApply(t, uncleared, s, &sarhad.ChangeSet{Link: []*sarhad.Relationship{
+		link("protected tie new", sarhad.RelAssociateOf, suspect.ID, victim.ID, fia(sarhad.TLPAmber))}})
+	changed := *recruited
+	changed.Note = "met at the bus stand"
+	if res := mustApply(t, as(context.Background(), fiaVictimOfficer()), s, &sarhad.ChangeSet{Link: []*sarhad.Relationship{&changed}}); res.Updated != 1 {
+		t.Errorf("the cleared officer's link: %+v, want 1 updated", *res)
+	}
+}

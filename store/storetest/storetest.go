@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"SameAsVictims", testSameAsVictims},
 		{"SameAsEditors", testSameAsEditors},
 		{"HolderLinksThatWouldHide", testHolderLinksThatWouldHide},
+		{"ProtectedVictimTies", testProtectedVictimTies},
 		{"ReleaseByOriginator", testReleaseByOriginator},
 		{"IDSecret", testIDSecret},
 	}
