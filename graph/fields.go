@@ -28,21 +28,33 @@ func loadEntities(ctx context.Context, ids []string) ([]sarhad.Entity, error) {
 }
 
 // protectedTie returns r as the viewer may see it (sarhad.ProtectTie), reading the persons at its
-// ends through the request's loader.
+// ends through the request's loader, once per relationship of the response.
 func protectedTie(ctx context.Context, r *sarhad.Relationship) (*sarhad.Relationship, error) {
 	ids := sarhad.TieEnds([]*sarhad.Relationship{r}, func(string) bool { return false })
 	if len(ids) == 0 {
 		return r, nil
 	}
-	found, err := loadEntities(ctx, ids)
-	if err != nil {
-		return nil, err
+	l := loadersFrom(ctx)
+	l.mu.Lock()
+	p := l.ties[r]
+	if p == nil {
+		p = &protectedOnce{}
+		l.ties[r] = p
 	}
-	ends := make(map[string]sarhad.Entity, len(found))
-	for _, e := range found {
-		ends[e.EntityMeta().ID] = e
-	}
-	return sarhad.ProtectTie(r, ends[r.From], ends[r.To]), nil
+	l.mu.Unlock()
+	p.once.Do(func() {
+		found, err := loadEntities(ctx, ids)
+		if err != nil {
+			p.err = err
+			return
+		}
+		ends := make(map[string]sarhad.Entity, len(found))
+		for _, e := range found {
+			ends[e.EntityMeta().ID] = e
+		}
+		p.tie = sarhad.ProtectTie(r, ends[r.From], ends[r.To])
+	})
+	return p.tie, p.err
 }
 
 // withheld returns the field of r that get reads, or null when ProtectTie withholds it.

@@ -27,8 +27,18 @@ type Loaders struct {
 	mu       sync.Mutex
 	heldIDs  map[string]bool
 	heldRels map[relKey]bool
-	reading  map[relKey]*fetch       // the keys being read from the store, see fetchRelationships
-	siblings map[siblingGroup]*fetch // the store call of each sibling group, see relatedWithSiblings
+	reading  map[relKey]*fetch                       // the keys being read from the store, see fetchRelationships
+	siblings map[siblingGroup]*fetch                 // the store call of each sibling group, see relatedWithSiblings
+	ties     map[*sarhad.Relationship]*protectedOnce // see protectedTie
+}
+
+// protectedOnce is sarhad.ProtectTie of one relationship of the response, taken once for all the
+// fields that need it (note, sourceKey, sourceRef, redacted), which the executor resolves
+// concurrently.
+type protectedOnce struct {
+	once sync.Once
+	tie  *sarhad.Relationship
+	err  error
 }
 
 // relKey asks for the relationships of one anchor in one direction, of some types.
@@ -48,7 +58,8 @@ const DefaultBatchWait = 2 * time.Millisecond
 
 // NewLoaders returns loaders over store for one request; each gathers keys for batchWait.
 func NewLoaders(store sarhad.Store, batchWait time.Duration) *Loaders {
-	l := &Loaders{store: store, heldIDs: map[string]bool{}, heldRels: map[relKey]bool{}, reading: map[relKey]*fetch{}, siblings: map[siblingGroup]*fetch{}}
+	l := &Loaders{store: store, heldIDs: map[string]bool{}, heldRels: map[relKey]bool{}, reading: map[relKey]*fetch{},
+		siblings: map[siblingGroup]*fetch{}, ties: map[*sarhad.Relationship]*protectedOnce{}}
 	l.entities = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]sarhad.Entity, error) {
 		found, err := store.Entities(ctx, ids)
 		if err != nil {

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/sarhad/sarhad"
@@ -138,5 +139,37 @@ func TestRelationshipOfAProtectedVictimWithholdsItsNoteAndKeys(t *testing.T) {
 	}
 	if r := link(cleared, recruiter, victim.EntityMeta().ID, "met at the bus stand", secretKey); len(r.Errors) > 0 {
 		t.Errorf("the cleared investigator's change of the note: %+v", r.Errors)
+	}
+}
+
+// The fields a relationship of a victim withholds (note, sourceKey, sourceRef, redacted) read its
+// ends once for all four, however many are asked: a relationship outside any list (a mutation's
+// payload) costs at most one store call more with them than without, and a list of ties, whose
+// ends the list reads anyway, none.
+func TestWithheldFieldsReadTheEndsOnce(t *testing.T) {
+	e := newEnv(t)
+	cleared := sarhad.NewContext(context.Background(), piiLHR)
+	victim, err := e.svc.Create(cleared, &sarhad.Person{Name: "Shazia Bibi", Victim: &sarhad.VictimDetails{}}, sarhad.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	suspect := e.create(&sarhad.Person{Name: "Tariq Mehmood"}, nil)
+	other := e.create(&sarhad.Person{Name: "Javed Iqbal"}, nil)
+	e.link(sarhad.RelRecruited, suspect, victim.EntityMeta().ID, sarhad.RelationProps{Note: "met at the bus stand"})
+	calls := func(query string, vars map[string]any) int {
+		e.store.reset()
+		e.mustDo(investigator, query, vars, nil)
+		return e.store.reset()
+	}
+	const link = `mutation($from: ID!, $to: ID!) { link(input: {type: ASSOCIATE_OF, from: $from, to: $to}) { relationship { id %s } } }`
+	const withheld = "note sourceKey sourceRef redacted"
+	bare := calls(strings.Replace(link, "%s", "", 1), map[string]any{"from": suspect, "to": other})
+	full := calls(strings.Replace(link, "%s", withheld, 1), map[string]any{"from": other, "to": suspect})
+	if full > bare+1 {
+		t.Errorf("a link's payload: %d store calls with the withheld fields, %d without; want at most one more", full, bare)
+	}
+	const list = `{ persons(first: 50) { nodes { relationships { id %s } } } }`
+	if bare, full := calls(strings.Replace(list, "%s", "", 1), nil), calls(strings.Replace(list, "%s", withheld, 1), nil); full > bare {
+		t.Errorf("a list of ties: %d store calls with the withheld fields, %d without", full, bare)
 	}
 }
