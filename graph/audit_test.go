@@ -238,3 +238,35 @@ func TestAdministratorsReadTheirOwnOrganisationsAuditTrail(t *testing.T) {
 		}
 	}
 }
+
+// The note of a relationship that ties a victim may tell of the victim: an answer that gives it to
+// a viewer cleared for the victim's details lists the relationship and the victim in its audit
+// entry, even when it does not return the victim's record (the tie itself is GREEN, not sensitive
+// by its marking). An answer that gives only the tie's id lists neither.
+func TestAuditTrailListsTheVictimOfATiesNote(t *testing.T) {
+	e := newEnv(t)
+	green := &sarhad.Handling{TLP: sarhad.TLPGreen}
+	cleared := sarhad.NewContext(context.Background(), piiLHR)
+	victim, err := e.svc.Create(cleared, &sarhad.Person{Name: "Shazia Bibi", Victim: &sarhad.VictimDetails{}}, sarhad.WriteOptions{Handling: green})
+	if err != nil {
+		t.Fatal(err)
+	}
+	suspect := e.create(&sarhad.Person{Name: "Tariq Mehmood"}, green)
+	tie := e.linkWith(green, sarhad.RelRecruited, suspect, victim.EntityMeta().ID, sarhad.RelationProps{Note: "met her brother at the bus stand"})
+	for _, c := range []struct {
+		op, fields string
+		want       []string
+	}{
+		{"TieIDs", "id", nil},
+		{"TieNotes", "id note", []string{victim.EntityMeta().ID, tie}},
+	} {
+		e.mustDo(piiLHR, `query `+c.op+`($id: ID!) { node(id: $id) { ... on Person { relationships { `+c.fields+` } } } }`,
+			map[string]any{"id": suspect}, nil)
+		var log auditList
+		e.mustDo(auditor, auditQuery, map[string]any{"f": map[string]any{"subject": piiLHR.Subject, "operationName": c.op}}, &log)
+		want := slices.Sorted(slices.Values(c.want))
+		if len(log.AuditLog.Nodes) != 1 || !slices.Equal(log.AuditLog.Nodes[0].SensitiveRecordIds, want) {
+			t.Errorf("%s: audit entries %+v; want one listing %v", c.op, log.AuditLog.Nodes, want)
+		}
+	}
+}

@@ -30,9 +30,19 @@ func loadEntities(ctx context.Context, ids []string) ([]sarhad.Entity, error) {
 // protectedTie returns r as the viewer may see it (sarhad.ProtectTie), reading the persons at its
 // ends through the request's loader, once per relationship of the response.
 func protectedTie(ctx context.Context, r *sarhad.Relationship) (*sarhad.Relationship, error) {
+	p, err := protectTie(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return p.tie, nil
+}
+
+// protectTie takes sarhad.ProtectTie of r once per relationship of the response, and notes the ends
+// that are victims' records.
+func protectTie(ctx context.Context, r *sarhad.Relationship) (*protectedOnce, error) {
 	ids := sarhad.TieEnds([]*sarhad.Relationship{r}, func(string) bool { return false })
 	if len(ids) == 0 {
-		return r, nil
+		return &protectedOnce{tie: r}, nil
 	}
 	l := loadersFrom(ctx)
 	l.mu.Lock()
@@ -51,19 +61,30 @@ func protectedTie(ctx context.Context, r *sarhad.Relationship) (*sarhad.Relation
 		ends := make(map[string]sarhad.Entity, len(found))
 		for _, e := range found {
 			ends[e.EntityMeta().ID] = e
+			if sarhad.IsVictim(e) {
+				p.victims = append(p.victims, e.EntityMeta().ID)
+			}
 		}
 		p.tie = sarhad.ProtectTie(r, ends[r.From], ends[r.To])
 	})
-	return p.tie, p.err
+	return p, p.err
 }
 
-// withheld returns the field of r that get reads, or null when ProtectTie withholds it.
+// withheld returns the field of r that get reads, or null when ProtectTie withholds it. A value
+// given beside a victim, to a viewer cleared for the victim's details, may tell of the victim: the
+// audit entry lists the relationship and the victim, as it would the victim's record.
 func withheld(ctx context.Context, r *sarhad.Relationship, get func(*sarhad.Relationship) string) (*string, error) {
-	t, err := protectedTie(ctx, r)
-	if err != nil || t.Redacted {
+	p, err := protectTie(ctx, r)
+	if err != nil || p.tie.Redacted {
 		return nil, err
 	}
-	v := get(t)
+	v := get(p.tie)
+	if set := sarhad.SensitiveIDsFrom(ctx); set != nil && v != "" && len(p.victims) > 0 {
+		set.Note(r.ID)
+		for _, id := range p.victims {
+			set.Note(id)
+		}
+	}
 	return &v, nil
 }
 

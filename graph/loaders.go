@@ -36,9 +36,10 @@ type Loaders struct {
 // fields that need it (note, sourceKey, sourceRef, redacted), which the executor resolves
 // concurrently.
 type protectedOnce struct {
-	once sync.Once
-	tie  *sarhad.Relationship
-	err  error
+	once    sync.Once
+	tie     *sarhad.Relationship
+	victims []string // the ends that are victims' records, redacted or not
+	err     error
 }
 
 // relKey asks for the relationships of one anchor in one direction, of some types.
