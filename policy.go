@@ -11,10 +11,10 @@ func Protect(v *Viewer, e Entity) Entity {
 
 // ProtectTie withholds what the viewer may not see of a visible relationship, given its ends as
 // the viewer sees them (Protect; nil for an end not read, which counts as a victim's when it is a
-// person's): beside a victim whose identifying details are withheld from the
-// viewer, its note, source key and source reference, which a writer or a source system may have
-// made of the victim's name, identity number or story. It returns r when nothing is withheld, and
-// otherwise a copy without them, marked Redacted.
+// person's): beside a victim whose identifying details are withheld from the viewer, its note,
+// source key and source reference, which a writer or a source system may have made of the
+// victim's name, identity number or story. It returns r when nothing is withheld, and otherwise a
+// copy without them, marked Redacted.
 func ProtectTie(r *Relationship, from, to Entity) *Relationship {
 	if !redactedVictim(r.From, from) && !redactedVictim(r.To, to) {
 		return r

@@ -16,8 +16,8 @@ type Visitor struct {
 // its entities and end at an entity of one of kinds. Every visible relationship among the visited
 // entities is visited exactly once, after the entity it starts at (possibly before the one it ends
 // at). Protected victims come as the viewer may see them, and so do the relationships beside them
-// (ProtectTie). It stops at the first error a visitor
-// returns, or when ctx is done. Exports use it, so an export holds only what its viewer may see.
+// (ProtectTie). It stops at the first error a visitor returns, or when ctx is done. Exports use
+// it, so an export holds only what its viewer may see.
 // The sensitive records visited are noted in the SensitiveIDs of ctx, if any, for the audit.
 func (s *Service) Walk(ctx context.Context, kinds []EntityKind, visit Visitor) error {
 	if _, err := s.viewer(ctx, false); err != nil {
