@@ -2,6 +2,7 @@ package sarhad
 
 import (
 	"context"
+	"maps"
 	"slices"
 )
 
@@ -84,17 +85,12 @@ func (s *Service) protectTies(ctx context.Context, rels []*Relationship, known [
 	for _, e := range known {
 		ends[e.EntityMeta().ID] = e
 	}
-	ids := TieEnds(rels, func(id string) bool { return ends[id] != nil })
-	if len(ids) > 0 {
-		found, err := s.Store.Entities(ctx, ids)
+	if ids := TieEnds(rels, func(id string) bool { return ends[id] != nil }); len(ids) > 0 {
+		found, err := s.load(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range found {
-			if e != nil {
-				ends[e.EntityMeta().ID] = e
-			}
-		}
+		maps.Copy(ends, found)
 	}
 	out := make([]*Relationship, len(rels))
 	for i, r := range rels {
