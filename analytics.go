@@ -851,12 +851,17 @@ func (s *Service) relatedBy(ctx context.Context, anchors []string, q Relationshi
 
 // load returns the visible entities among ids by id.
 func (s *Service) load(ctx context.Context, ids []string) (map[string]Entity, error) {
+	return loadByID(ctx, s.Store, ids)
+}
+
+// loadByID returns the entities among ids that st lets the viewer of ctx see, by id.
+func loadByID(ctx context.Context, st Store, ids []string) (map[string]Entity, error) {
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	out := make(map[string]Entity, len(ids))
 	for chunk := range slices.Chunk(ids, anchorChunk) {
-		found, err := s.Store.Entities(ctx, chunk)
+		found, err := st.Entities(ctx, chunk)
 		if err != nil {
 			return nil, err
 		}

@@ -58,7 +58,7 @@ func (s *Service) Walk(ctx context.Context, kinds []EntityKind, visit Visitor) e
 				to, err := KindOfID(r.To)
 				return err != nil || !slices.Contains(kinds, to)
 			})
-			if rels, err = s.protectTies(ctx, rels, page.Entities); err != nil {
+			if rels, err = ProtectTies(ctx, s.Store, rels, page.Entities); err != nil {
 				return err
 			}
 			for _, r := range rels {
@@ -78,15 +78,15 @@ func (s *Service) Walk(ctx context.Context, kinds []EntityKind, visit Visitor) e
 	return nil
 }
 
-// protectTies applies ProtectTie to rels, whose ends are among known or read here (the persons
-// only: only a victim's record withholds anything).
-func (s *Service) protectTies(ctx context.Context, rels []*Relationship, known []Entity) ([]*Relationship, error) {
+// ProtectTies applies ProtectTie to rels for the viewer of ctx, whose ends are among known or read
+// from st here (the persons only: only a victim's record withholds anything).
+func ProtectTies(ctx context.Context, st Store, rels []*Relationship, known []Entity) ([]*Relationship, error) {
 	ends := make(map[string]Entity, len(known))
 	for _, e := range known {
 		ends[e.EntityMeta().ID] = e
 	}
 	if ids := TieEnds(rels, func(id string) bool { return ends[id] != nil }); len(ids) > 0 {
-		found, err := s.load(ctx, ids)
+		found, err := loadByID(ctx, st, ids)
 		if err != nil {
 			return nil, err
 		}

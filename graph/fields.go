@@ -27,18 +27,8 @@ func loadEntities(ctx context.Context, ids []string) ([]sarhad.Entity, error) {
 	return slices.DeleteFunc(found, func(e sarhad.Entity) bool { return e == nil }), nil
 }
 
-// protectedTie returns r as the viewer may see it (sarhad.ProtectTie), reading the persons at its
-// ends through the request's loader, once per relationship of the response.
-func protectedTie(ctx context.Context, r *sarhad.Relationship) (*sarhad.Relationship, error) {
-	p, err := protectTie(ctx, r)
-	if err != nil {
-		return nil, err
-	}
-	return p.tie, nil
-}
-
-// protectTie takes sarhad.ProtectTie of r once per relationship of the response, and notes the ends
-// that are victims' records.
+// protectTie takes sarhad.ProtectTie of r, reading the persons at its ends through the request's
+// loader, once per relationship of the response, and notes the ends that are victims' records.
 func protectTie(ctx context.Context, r *sarhad.Relationship) (*protectedOnce, error) {
 	ids := sarhad.TieEnds([]*sarhad.Relationship{r}, func(string) bool { return false })
 	if len(ids) == 0 {

@@ -29,7 +29,7 @@ type Loaders struct {
 	heldRels map[relKey]bool
 	reading  map[relKey]*fetch                       // the keys being read from the store, see fetchRelationships
 	siblings map[siblingGroup]*fetch                 // the store call of each sibling group, see relatedWithSiblings
-	ties     map[*sarhad.Relationship]*protectedOnce // see protectedTie
+	ties     map[*sarhad.Relationship]*protectedOnce // see protectTie
 }
 
 // protectedOnce is sarhad.ProtectTie of one relationship of the response, taken once for all the

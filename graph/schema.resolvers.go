@@ -935,11 +935,11 @@ func (r *relationshipResolver) SourceRef(ctx context.Context, obj *sarhad.Relati
 
 // Redacted is the resolver for the redacted field.
 func (r *relationshipResolver) Redacted(ctx context.Context, obj *sarhad.Relationship) (bool, error) {
-	t, err := protectedTie(ctx, obj)
+	p, err := protectTie(ctx, obj)
 	if err != nil {
 		return false, err
 	}
-	return t.Redacted, nil
+	return p.tie.Redacted, nil
 }
 
 // Stops is the resolver for the stops field.

@@ -311,21 +311,12 @@ func (l *loader) protectedTies(olds []*sarhad.Relationship) (map[string]bool, er
 		return out, nil
 	}
 	rels := slices.DeleteFunc(slices.Clone(olds), func(r *sarhad.Relationship) bool { return r == nil })
-	ids := sarhad.TieEnds(rels, func(string) bool { return false })
-	ends := map[string]sarhad.Entity{}
-	for _, chunk := range chunks(ids) {
-		found, err := l.st.Entities(l.ctx, chunk)
-		if err != nil {
-			return nil, fmt.Errorf("ingest: read the persons that relationships tie: %w", err)
-		}
-		for _, e := range found {
-			if e != nil {
-				ends[e.EntityMeta().ID] = e
-			}
-		}
+	ties, err := sarhad.ProtectTies(l.ctx, l.st, rels, nil)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: read the persons that relationships tie: %w", err)
 	}
-	for _, r := range rels {
-		if sarhad.ProtectTie(r, ends[r.From], ends[r.To]).Redacted {
+	for _, r := range ties {
+		if r.Redacted {
 			out[r.ID] = true
 		}
 	}
