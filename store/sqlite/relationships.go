@@ -43,17 +43,32 @@ func scanRelationship(rows interface{ Scan(...any) error }) (*sarhad.Relationshi
 
 // scanBare scans the bareColumns of a relationship.
 func scanBare(rows interface{ Scan(...any) error }) (*sarhad.Relationship, error) {
+	r, released, err := scanBareRaw(rows)
+	if err != nil {
+		return nil, err
+	}
+	return r, decodeReleased(r, released)
+}
+
+// scanBareRaw scans the bareColumns of a relationship but for its release list, which it returns
+// undecoded (decodeReleased).
+func scanBareRaw(rows interface{ Scan(...any) error }) (*sarhad.Relationship, string, error) {
 	r := &sarhad.Relationship{}
 	var typ, released string
 	if err := rows.Scan(&r.ID, &typ, &r.From, &r.To, &r.Handling.OriginatorOrg, &r.Handling.OriginatorCountry,
 		&r.Handling.TLP, &released); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	r.Type = sarhad.RelationType(typ)
+	return r, released, nil
+}
+
+// decodeReleased sets the release list of r from its column.
+func decodeReleased(r *sarhad.Relationship, released string) error {
 	if err := json.Unmarshal([]byte(released), &r.Handling.ReleasableTo); err != nil {
-		return nil, fmt.Errorf("relationship %s: %w", r.ID, err)
+		return fmt.Errorf("relationship %s: %w", r.ID, err)
 	}
-	return r, nil
+	return nil
 }
 
 func queryRelationships(ctx context.Context, tx querier, query string, args ...any) ([]*sarhad.Relationship, error) {
@@ -178,11 +193,40 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	var rels []*sarhad.Relationship
 	var entities []sarhad.Entity
 	err = s.read(ctx, func(tx querier) error {
+		// finish reads the far ends of rels, when asked for.
+		finish := func() (err error) {
+			if ends {
+				entities, err = farEnds(ctx, tx, v, q, rels)
+			}
+			return err
+		}
 		if bounded {
 			// Bounded in Go over the ids and ends of the visible ties from visible anchors, whose
 			// far ends' policy boundTies checks, then only the kept ones are read whole: around
 			// a hub, a step reads thousands of ties and keeps hundreds. (A statement that chose
-			// the ends in SQL took longer than reading the ties it left out.)
+			// the ends in SQL took longer than reading the ties it left out.) A bare tie is all
+			// read in the first pass, from the row the policy reads anyway; only the release
+			// lists of the kept ones are decoded.
+			if q.Bare {
+				released := map[*sarhad.Relationship]string{}
+				ties, err := read(tx, func(rows interface{ Scan(...any) error }) (*sarhad.Relationship, error) {
+					r, list, err := scanBareRaw(rows)
+					released[r] = list
+					return r, err
+				}, query(bareColumns, false))
+				if err != nil {
+					return err
+				}
+				if rels, err = boundTies(ctx, tx, v, q, ties); err != nil {
+					return err
+				}
+				for _, r := range rels {
+					if err := decodeReleased(r, released[r]); err != nil {
+						return err
+					}
+				}
+				return finish()
+			}
 			ties, err := read(tx, scanTie, query(`r.id, r.from_id, r.to_id`, false))
 			if err != nil {
 				return err
@@ -212,11 +256,7 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 				}
 			}
 		}
-		if !ends {
-			return nil
-		}
-		entities, err = farEnds(ctx, tx, v, q, rels)
-		return err
+		return finish()
 	})
 	return rels, entities, err
 }
