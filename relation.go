@@ -196,4 +196,14 @@ type RelationProps struct {
 	Note   string     `json:"note,omitempty"`
 	// Merge: on a SAME_AS written by Service.Merge, what the merge moved (see MergeRecord).
 	Merge *MergeRecord `json:"merge,omitempty"`
+	// Withheld: the relationship was imported from a row of a redacted export (one that tied a
+	// victim whose identifying details the exporter could not see), which withheld its note, source
+	// key and source reference, so this store may lack them. Its exports are marked redacted in
+	// turn (Incomplete), so that they never overwrite the relationship in the store it came from.
+	Withheld bool `json:"withheld,omitempty"`
 }
+
+// Incomplete reports whether r comes without its note and keys: withheld from the viewer beside a
+// victim (Redacted, see ProtectTie) or from the export it was imported from (Withheld). An export
+// marks such a relationship redacted, and a redacted row never changes a stored relationship.
+func (r *Relationship) Incomplete() bool { return r.Redacted || r.Withheld }

@@ -98,8 +98,9 @@ func CSVFiles(ctx context.Context, svc *sarhad.Service, create func(name string)
 			}
 			// A relationship that ties a victim under a pseudonym comes without its note and keys
 			// (sarhad.ProtectTie), and says so: the importer will not write it over the stored one.
+			// So does one that came without them from the export it was imported from.
 			redacted := ""
-			if r.Redacted {
+			if r.Incomplete() {
 				redacted = "true"
 			}
 			row := []string{r.ID, r.SourceKey, string(r.Type), r.From, r.To, redacted}
@@ -200,11 +201,12 @@ func columns(t reflect.Type, prefix string, path []int) []column {
 }
 
 // relationColumns are the property columns of a relationships file. The amount is written as
-// amount and currency, as the README names them. A SAME_AS's merge record is not exported.
+// amount and currency, as the README names them. A SAME_AS's merge record is not exported, and
+// Withheld is the redacted column.
 var relationColumns = sync.OnceValue(func() []column {
 	var cols []column
 	for _, c := range columns(reflect.TypeFor[sarhad.RelationProps](), "", nil) {
-		if strings.HasPrefix(c.name, "merge.") {
+		if strings.HasPrefix(c.name, "merge.") || c.name == "withheld" {
 			continue
 		}
 		c.name = strings.TrimPrefix(c.name, "amount.")

@@ -126,11 +126,16 @@ func see(t *testing.T, svc *sarhad.Service, v *sarhad.Viewer) *snapshot {
 			return nil
 		},
 		Relationship: func(r *sarhad.Relationship) error {
-			props, err := json.Marshal(r.RelationProps)
+			// Withheld is how a store that imported a redacted row remembers it: both show the
+			// relationship incomplete.
+			p := r.RelationProps
+			p.Withheld = false
+			props, err := json.Marshal(p)
 			if err != nil {
 				return err
 			}
-			s.rels[r.ID] = fmt.Sprintf("%s %s→%s %s key=%q %s", r.Type, r.From, r.To, props, r.SourceKey, handlingText(r.Handling))
+			s.rels[r.ID] = fmt.Sprintf("%s %s→%s %s key=%q %s incomplete=%v", r.Type, r.From, r.To, props, r.SourceKey,
+				handlingText(r.Handling), r.Incomplete())
 			return nil
 		},
 	})
@@ -401,9 +406,45 @@ func TestCSVRedactedTiesCannotOverwrite(t *testing.T) {
 	svc := newService(t, true)
 	files := exportCSV(t, svc, investigator)
 	relsFile := filepath.Join(filepath.Dir(files[0]), export.RelationshipsFileName)
+	importKeepsNotes(t, svc, relsFile, redactedRows(t, relsFile))
+}
+
+// TestCSVRedactedTiesStayRedactedInAnotherStore imports an investigator's redacted export into an
+// empty store, exports that store as the system viewer, who sees everything in it, and imports
+// that export back into the first store: the relationships that came without their notes are
+// redacted in the second export too, and the import does not wipe the notes they lack.
+func TestCSVRedactedTiesStayRedactedInAnotherStore(t *testing.T) {
+	src, dst := newService(t, true), newService(t, false)
+	files := exportCSV(t, src, investigator)
+	redacted := redactedRows(t, filepath.Join(filepath.Dir(files[0]), export.RelationshipsFileName))
 	sys := as(t, sarhad.SystemViewer())
+	if rep, err := ingest.Run(sys, dst.Store, files, importOptions); err != nil || len(rep.Rejected) > 0 {
+		t.Fatalf("import into the empty store: %v, %d rows rejected", err, len(rep.Rejected))
+	}
+	imported, err := dst.Store.RelationshipsByID(sys, redacted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range imported {
+		if r == nil || !r.Withheld {
+			t.Errorf("relationship %s in the second store: %+v, want it marked withheld", redacted[i], r)
+		}
+	}
+
+	again := exportCSV(t, dst, sarhad.SystemViewer())
+	relsFile := filepath.Join(filepath.Dir(again[0]), export.RelationshipsFileName)
+	if got := redactedRows(t, relsFile); !slices.Equal(got, redacted) {
+		t.Errorf("the second store's export has %d redacted relationships, want the %d of the first export",
+			len(got), len(redacted))
+	}
+	importKeepsNotes(t, src, relsFile, redacted)
+}
+
+// redactedRows returns the ids of the relationships a CSV export marks redacted, in id order, and
+// checks that each comes without its note and key.
+func redactedRows(t *testing.T, relsFile string) []string {
+	t.Helper()
 	var redacted []string
-	withNotes := 0
 	for _, r := range readCSV(t, relsFile) {
 		if r["redacted"] != "true" {
 			continue
@@ -413,11 +454,21 @@ func TestCSVRedactedTiesCannotOverwrite(t *testing.T) {
 			t.Errorf("redacted relationship %s exported with note %q, key %q", r["id"], r["note"], r["key"])
 		}
 	}
+	slices.Sort(redacted)
+	return redacted
+}
+
+// importKeepsNotes imports relsFile into svc as the system viewer and checks that every redacted
+// relationship (some of which have notes in the store) is rejected and keeps its note.
+func importKeepsNotes(t *testing.T, svc *sarhad.Service, relsFile string, redacted []string) {
+	t.Helper()
+	sys := as(t, sarhad.SystemViewer())
 	stored, err := svc.Store.RelationshipsByID(sys, redacted)
 	if err != nil {
 		t.Fatal(err)
 	}
 	notes := map[string]string{}
+	withNotes := 0
 	for i, r := range stored {
 		if r == nil {
 			t.Fatalf("redacted relationship %s is not in the store", redacted[i])
@@ -451,5 +502,5 @@ func TestCSVRedactedTiesCannotOverwrite(t *testing.T) {
 			t.Errorf("relationship %s: note %q after the import, was %q", r.ID, r.Note, notes[r.ID])
 		}
 	}
-	t.Logf("%d redacted relationships exported, %d of them with a note in the store", len(redacted), withNotes)
+	t.Logf("%d redacted relationships, %d of them with a note in the store", len(redacted), withNotes)
 }

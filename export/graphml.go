@@ -75,8 +75,8 @@ func GraphML(ctx context.Context, svc *sarhad.Service, w io.Writer) error {
 				enc.data("e_weight", strconv.FormatFloat(p.Weight, 'g', -1, 64))
 			}
 			enc.data("e_note", p.Note)
-			if r.Redacted {
-				enc.data("e_redacted", "true") // its note and keys withheld beside a victim
+			if r.Incomplete() {
+				enc.data("e_redacted", "true") // its note and keys withheld, beside a victim or upstream
 			}
 			enc.printf("</edge>\n")
 			return enc.err

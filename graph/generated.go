@@ -696,6 +696,7 @@ type ComplexityRoot struct {
 		UpdatedAt func(childComplexity int) int
 		UpdatedBy func(childComplexity int) int
 		Weight    func(childComplexity int) int
+		Withheld  func(childComplexity int) int
 	}
 
 	RelationshipPayload struct {
@@ -4289,6 +4290,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Relationship.Weight(childComplexity), true
+	case "Relationship.withheld":
+		if e.ComplexityRoot.Relationship.Withheld == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Relationship.Withheld(childComplexity), true
 
 	case "RelationshipPayload.clientMutationId":
 		if e.ComplexityRoot.RelationshipPayload.ClientMutationID == nil {
@@ -6560,6 +6567,13 @@ type Relationship {
   the relationship.
   """
   redacted: Boolean!
+  """
+  True when this relationship was imported from a redacted export (one whose exporter could not see
+  a victim at an end): its note, source key and source reference were withheld from that export, so
+  this store may lack them. Its exports are marked redacted in turn, so that they never overwrite the
+  relationship in the store it came from.
+  """
+  withheld: Boolean!
 }
 
 "Relay page information."
@@ -9670,6 +9684,8 @@ func (ec *executionContext) childFields_Relationship(ctx context.Context, field 
 		return ec.fieldContext_Relationship_sourceRef(ctx, field)
 	case "redacted":
 		return ec.fieldContext_Relationship_redacted(ctx, field)
+	case "withheld":
+		return ec.fieldContext_Relationship_withheld(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Relationship", field.Name)
 }
@@ -25222,6 +25238,29 @@ func (ec *executionContext) fieldContext_Relationship_redacted(_ context.Context
 	return graphql.NewScalarFieldContext("Relationship", field, true, true, "Boolean")
 }
 
+func (ec *executionContext) _Relationship_withheld(ctx context.Context, field graphql.CollectedField, obj *sarhad.Relationship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Relationship_withheld(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Withheld, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Relationship_withheld(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Relationship", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _RelationshipPayload_relationship(ctx context.Context, field graphql.CollectedField, obj *RelationshipPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37882,6 +37921,11 @@ func (ec *executionContext) _Relationship(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Relationship_redacted(ctx, field, obj)
 				})
+		case "withheld":
+			out.Values[i] = ec._Relationship_withheld(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -340,3 +340,38 @@ func TestImportRecordsDoesNotRewriteATieOfAProtectedVictim(t *testing.T) {
 		}
 	}
 }
+
+// TestImportRecordsMarksARedactedRowsTieWithheld: a relationship created from a row of a redacted
+// export says so, to everyone, and one created from a plain row does not.
+func TestImportRecordsMarksARedactedRowsTieWithheld(t *testing.T) {
+	e := newEnv(t)
+	from := e.create(&sarhad.Person{Name: "Tariq Mehmood"}, nil)
+	to := e.create(&sarhad.Person{Name: "Asif Iqbal"}, nil)
+	var out importOut
+	e.mustDo(investigator, importMutation, map[string]any{"in": map[string]any{"format": "CSV",
+		"files": []map[string]any{{"name": "relationships.csv", "content": "type,from.id,to.id,redacted\n" +
+			"ASSOCIATE_OF," + from + "," + to + ",true\n" + "PAID," + from + "," + to + ",\n"}}}}, &out)
+	if got := out.ImportRecords; got.Created != 3 || len(got.Rejected) > 0 {
+		t.Fatalf("import: %+v, want both rows and the file's Source created", got)
+	}
+	var read struct {
+		Node struct {
+			Relationships []struct {
+				Type               string
+				Withheld, Redacted bool
+			}
+		}
+	}
+	e.mustDo(investigator, `query($id: ID!) { node(id: $id) { ... on Person { relationships {
+		type withheld redacted } } } }`, map[string]any{"id": from}, &read)
+	got := map[string]bool{}
+	for _, r := range read.Node.Relationships {
+		got[r.Type] = r.Withheld
+		if r.Redacted {
+			t.Errorf("%s between two suspects is redacted", r.Type)
+		}
+	}
+	if len(got) != 2 || !got["ASSOCIATE_OF"] || got["PAID"] {
+		t.Errorf("withheld by type: %v, want ASSOCIATE_OF (the redacted row) only", got)
+	}
+}

@@ -29,8 +29,9 @@ var handlingColumns = []string{colTLP, colOriginatorOrg, colOriginatorCountry, c
 
 // colRedacted marks, in a relationships file, a relationship as a redacted export shows it: one that
 // ties a victim whose identifying details its exporter may not see, without its note, source key
-// and source reference (sarhad.ProtectTie). Such a row creates the relationship but never
-// overwrites the stored one.
+// and source reference (sarhad.ProtectTie), or one that came so from the export it was imported
+// from (sarhad.RelationProps.Withheld). Such a row creates the relationship, marked Withheld, but
+// never changes a stored one.
 const colRedacted = "redacted"
 
 // relationshipColumns are the columns of a relationships file besides its properties.
@@ -183,6 +184,7 @@ func (l *loader) readRelationshipsCSV(r io.Reader) error {
 		return err
 	}
 	props := setters(reflect.TypeFor[sarhad.RelationProps]())
+	delete(props, "withheld") // the redacted column
 	cols := make([]setter, len(f.header))
 	for i, name := range f.header {
 		if slices.Contains(relationshipColumns, name) || slices.Contains(handlingColumns, name) {
@@ -224,7 +226,9 @@ rows:
 					l.reject(rec, col, "must be true or false")
 					continue rows
 				}
-				rec.rel.Redacted = redacted
+				// The relationship it creates keeps the mark (Withheld), so that its exports are
+				// redacted in turn.
+				rec.rel.Redacted, rec.rel.Withheld = redacted, redacted
 			case strings.HasPrefix(col, "from.") || strings.HasPrefix(col, "to."):
 				ends[col] = cell
 			case cols[i] == nil:
