@@ -12,7 +12,8 @@ import (
 
 // testNeighbourhood checks Store.Neighbourhood against sarhad.NeighbourhoodByLevels, the walk of
 // one Neighbours call per level, on a random graph of persons (victims among them), a hub,
-// organisations and phones (some held by victims) under three markings: for every policy viewer,
+// organisations and phones (some held by victims) under three markings, and a star of 120 ties
+// beside another person of its centre's first level: for every policy viewer,
 // on random centres, depths, limits, kinds, types and bare edges, the same entities as read
 // (victims' details withheld alike), in the same order, the same relationships and the same
 // truncation; nothing for a missing or hidden centre.
@@ -31,6 +32,19 @@ func testNeighbourhood(t *testing.T, h *harness) {
 	for i, p := range persons[:30] {
 		rs = append(rs, link(fmt.Sprint("walk hub", i), sarhad.RelAssociateOf, hub.ID, p, markings[rnd.IntN(3)]))
 	}
+	// A star: its centre's first level is the star and one person the star has a tie to, among
+	// the star's 120 others, so that the last step finds that tie among the level from a hub.
+	star, starCentre, starSide := person("walk star", "Star Walker", fia(sarhad.TLPClear)),
+		person("walk star centre", "Star Centre", fia(sarhad.TLPClear)), person("walk star side", "Star Side", fia(sarhad.TLPClear))
+	es = append(es, star, starCentre, starSide)
+	rs = append(rs, link("walk star c1", sarhad.RelAssociateOf, starCentre.ID, star.ID, fia(sarhad.TLPClear)),
+		link("walk star c2", sarhad.RelAssociateOf, starCentre.ID, starSide.ID, fia(sarhad.TLPClear)),
+		link("walk star side", sarhad.RelAssociateOf, star.ID, starSide.ID, markings[1]))
+	for i := range 120 {
+		p := person(fmt.Sprint("walk star p", i), fmt.Sprint("Star Person ", i), fia(sarhad.TLPClear))
+		es = append(es, p)
+		rs = append(rs, link(fmt.Sprint("walk star r", i), sarhad.RelAssociateOf, star.ID, p.ID, markings[rnd.IntN(3)]))
+	}
 	load(t, s, es, rs)
 
 	centres := []string{hub.ID, persons[0], persons[1], persons[7], others[0], others[5],
@@ -47,8 +61,11 @@ func testNeighbourhood(t *testing.T, h *harness) {
 			q := sarhad.NeighbourhoodQuery{ID: centres[rnd.IntN(len(centres))], Depth: 1 + rnd.IntN(sarhad.MaxNeighbourhoodDepth),
 				Kinds: kinds[rnd.IntN(len(kinds))], Types: types[rnd.IntN(len(types))], Limit: limits[rnd.IntN(len(limits))],
 				BareEdges: rnd.IntN(2) == 0}
-			if i < len(centres) { // every centre once, unbounded
+			switch {
+			case i < len(centres): // every centre once, unbounded
 				q = sarhad.NeighbourhoodQuery{ID: centres[i], Depth: sarhad.MaxNeighbourhoodDepth, Limit: sarhad.MaxNeighbourhoodLimit}
+			case i == len(centres): // the star's centre, one level
+				q = sarhad.NeighbourhoodQuery{ID: starCentre.ID, Depth: 1, Limit: sarhad.MaxNeighbourhoodLimit}
 			}
 			label := fmt.Sprintf("%s query %d %+v", nv.name, i, q)
 			want, err := sarhad.NeighbourhoodByLevels(ctx, s, q)
