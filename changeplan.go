@@ -2,6 +2,7 @@ package sarhad
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -222,6 +223,11 @@ func ProtectedTieReason(id string) string {
 const RedactedTieReason = "is a relationship of a protected victim as a redacted export shows it (without its note and keys): " +
 	"it may not overwrite the stored relationship"
 
+// WithheldTieReason is the refusal to rewrite, without its note, a relationship imported from a
+// redacted export (RelationProps.Withheld).
+const WithheldTieReason = "was imported from a redacted export, without its note and keys: a write must give its note " +
+	"(import it from an export that has it), or it would look whole and its exports overwrite the note where it came from"
+
 // ErrProtectedVictim is the refusal to write a victim's record for a viewer who may not see the
 // victim's identifying details.
 func ErrProtectedVictim() error {
@@ -400,6 +406,12 @@ func (p *ChangePlan) link(i int, r *Relationship, item PlannedItem, res *ApplyRe
 		// change the stored one.
 		if r.Redacted {
 			return Errorf(EFORBIDDEN, "%s %s", r.ID, RedactedTieReason)
+		}
+		// One imported so (Withheld) keeps its mark until a write gives its note: a write
+		// without it would make the relationship look whole, and an export of it would then
+		// overwrite the note in the store it came from.
+		if !r.Withheld && r.Note == "" && strings.Contains(rs.Form.Content, withheldJSON) {
+			return Errorf(EFORBIDDEN, "%s %s", r.ID, WithheldTieReason)
 		}
 		res.Updated++
 	}

@@ -203,6 +203,10 @@ type RelationProps struct {
 	Withheld bool `json:"withheld,omitempty"`
 }
 
+// withheldJSON is how the JSON of RelationProps (encoding/json, as both stores keep them) shows
+// the Withheld mark; a string value cannot contain it unescaped.
+const withheldJSON = `"withheld":true`
+
 // Incomplete reports whether r comes without its note and keys: withheld from the viewer beside a
 // victim (Redacted, see ProtectTie) or from the export it was imported from (Withheld). An export
 // marks such a relationship redacted, and a redacted row never changes a stored relationship.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -428,6 +429,52 @@ func TestCSVRedactedTiesStayRedactedInAnotherStore(t *testing.T) {
 	for i, r := range imported {
 		if r == nil || !r.Withheld {
 			t.Errorf("relationship %s in the second store: %+v, want it marked withheld", redacted[i], r)
+		}
+	}
+	// Neither a plain row without the note (in the second store) nor a JSON line marked withheld
+	// (in the first) may drop the mark or wipe a note.
+	var withNote map[string]string
+	for _, r := range readCSV(t, filepath.Join(filepath.Dir(files[0]), export.RelationshipsFileName)) {
+		if stored, err := src.Store.RelationshipsByID(sys, []string{r["id"]}); err == nil && stored[0] != nil &&
+			stored[0].Note != "" && r["redacted"] == "true" {
+			withNote = r
+			break
+		}
+	}
+	if withNote == nil {
+		t.Fatal("no redacted relationship with a note in the first store")
+	}
+	dir := t.TempDir()
+	plain := filepath.Join(dir, export.RelationshipsFileName)
+	jsonl := filepath.Join(dir, "withheld.jsonl")
+	for name, content := range map[string]string{
+		plain: "id,type,from.id,to.id,weight\n" + strings.Join([]string{withNote["id"], withNote["type"], withNote["from.id"], withNote["to.id"], "3"}, ",") + "\n",
+		jsonl: fmt.Sprintf(`{"id":%q,"type":%q,"from":{"id":%q},"to":{"id":%q},"withheld":true}`+"\n",
+			withNote["id"], withNote["type"], withNote["from.id"], withNote["to.id"]),
+	} {
+		if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		svc    *sarhad.Service
+		file   string
+		reason string
+	}{{dst, plain, sarhad.WithheldTieReason}, {src, jsonl, sarhad.RedactedTieReason}} {
+		before, err := c.svc.Store.RelationshipsByID(sys, []string{withNote["id"]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := ingest.Run(sys, c.svc.Store, []string{c.file}, importOptions)
+		if err != nil || len(rep.Rejected) != 1 || !strings.Contains(rep.Rejected[0].Reason, c.reason) {
+			t.Errorf("%s: %+v, %v; want its row rejected: %s", filepath.Base(c.file), rep, err, c.reason)
+		}
+		after, err := c.svc.Store.RelationshipsByID(sys, []string{withNote["id"]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(after[0].RelationProps, before[0].RelationProps) {
+			t.Errorf("%s changed the relationship: %+v, was %+v", filepath.Base(c.file), after[0].RelationProps, before[0].RelationProps)
 		}
 	}
 

@@ -6571,7 +6571,8 @@ type Relationship {
   True when this relationship was imported from a redacted export (one whose exporter could not see
   a victim at an end): its note, source key and source reference were withheld from that export, so
   this store may lack them. Its exports are marked redacted in turn, so that they never overwrite the
-  relationship in the store it came from.
+  relationship in the store it came from, and a write that does not give its note is refused
+  (FORBIDDEN): the mark stays until the note is known.
   """
   withheld: Boolean!
 }

@@ -130,6 +130,9 @@ func (l *loader) readJSONL(r io.Reader) error {
 				l.reject(rec, field, reason)
 				return nil
 			}
+			// A line marked withheld is a relationship as a redacted export shows it (the CSV's
+			// redacted column): it may create the relationship but not change a stored one.
+			rec.rel.Redacted = rec.rel.Withheld
 			return l.addRelationship(rec)
 		}
 		l.reject(rec, "", `needs a "kind" (an entity) or a "type" (a relationship)`)

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sarhad/sarhad"
@@ -179,5 +180,48 @@ func testProtectedVictimTies(t *testing.T, h *harness) {
 	changed.Note = "met at the bus stand"
 	if res := mustApply(t, as(context.Background(), fiaVictimOfficer()), s, &sarhad.ChangeSet{Link: []*sarhad.Relationship{&changed}}); res.Updated != 1 {
 		t.Errorf("the cleared officer's link: %+v, want 1 updated", *res)
+	}
+}
+
+// testWithheldTies: a relationship stored with the Withheld mark (imported from a redacted export)
+// keeps it through a write without its note, which is refused (sarhad.WithheldTieReason), and
+// loses it to a write that gives the note; the store keeps the mark with the properties.
+func testWithheldTies(t *testing.T, h *harness) {
+	s := h.store(t)
+	a := person("withheld tie a", "Tariq Mehmood", fia(sarhad.TLPAmber))
+	b := person("withheld tie b", "Asif Iqbal", fia(sarhad.TLPAmber))
+	system := asSystem(context.Background())
+	mustApply(t, system, s, &sarhad.ChangeSet{Put: []sarhad.Entity{a, b}})
+	tie := link("withheld tie", sarhad.RelAssociateOf, a.ID, b.ID, fia(sarhad.TLPAmber))
+	tie.Withheld = true
+	mustApply(t, system, s, &sarhad.ChangeSet{Link: []*sarhad.Relationship{tie}})
+	read := func() *sarhad.Relationship {
+		t.Helper()
+		stored, err := s.RelationshipsByID(system, []string{tie.ID})
+		if err != nil || stored[0] == nil {
+			t.Fatalf("RelationshipsByID: %v, %v", stored, err)
+		}
+		return stored[0]
+	}
+	if !read().Withheld {
+		t.Fatal("the store lost the Withheld mark")
+	}
+
+	plain := *tie
+	plain.Withheld, plain.Weight = false, 3
+	_, err := s.Apply(system, &sarhad.ChangeSet{Link: []*sarhad.Relationship{&plain}})
+	wantCode(t, err, sarhad.EFORBIDDEN)
+	if err == nil || !strings.Contains(err.Error(), sarhad.WithheldTieReason) {
+		t.Errorf("the link without the note: %v, want %q", err, sarhad.WithheldTieReason)
+	}
+	if got := read(); !got.Withheld || got.Weight != 0 {
+		t.Errorf("after the refused link: withheld %v, weight %v", got.Withheld, got.Weight)
+	}
+	plain.Note = "intercepted calls"
+	if res := mustApply(t, system, s, &sarhad.ChangeSet{Link: []*sarhad.Relationship{&plain}}); res.Updated != 1 {
+		t.Errorf("the link with the note: %+v, want 1 updated", *res)
+	}
+	if got := read(); got.Withheld || got.Note != plain.Note {
+		t.Errorf("after the link with the note: withheld %v, note %q", got.Withheld, got.Note)
 	}
 }

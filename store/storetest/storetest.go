@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) sarhad.Store) {
 		{"SameAsEditors", testSameAsEditors},
 		{"HolderLinksThatWouldHide", testHolderLinksThatWouldHide},
 		{"ProtectedVictimTies", testProtectedVictimTies},
+		{"WithheldTies", testWithheldTies},
 		{"ReleaseByOriginator", testReleaseByOriginator},
 		{"IDSecret", testIDSecret},
 	}
