@@ -193,13 +193,6 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 	var rels []*sarhad.Relationship
 	var entities []sarhad.Entity
 	err = s.read(ctx, func(tx querier) error {
-		// finish reads the far ends of rels, when asked for.
-		finish := func() (err error) {
-			if ends {
-				entities, err = farEnds(ctx, tx, v, q, rels)
-			}
-			return err
-		}
 		if bounded {
 			// Bounded in Go over the ids and ends of the visible ties from visible anchors, whose
 			// far ends' policy boundTies checks, then only the kept ones are read whole: around
@@ -207,41 +200,40 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 			// the ends in SQL took longer than reading the ties it left out.) A bare tie is all
 			// read in the first pass, from the row the policy reads anyway; only the release
 			// lists of the kept ones are decoded.
+			tieColumns, scanTies := `r.id, r.from_id, r.to_id`, scanTie
+			released := map[*sarhad.Relationship]string{} // of bare ties, undecoded
 			if q.Bare {
-				released := map[*sarhad.Relationship]string{}
-				ties, err := read(tx, func(rows interface{ Scan(...any) error }) (*sarhad.Relationship, error) {
+				tieColumns = bareColumns
+				scanTies = func(rows interface{ Scan(...any) error }) (*sarhad.Relationship, error) {
 					r, list, err := scanBareRaw(rows)
 					released[r] = list
 					return r, err
-				}, query(bareColumns, false))
-				if err != nil {
-					return err
 				}
-				if rels, err = boundTies(ctx, tx, v, q, ties); err != nil {
-					return err
-				}
-				for _, r := range rels {
-					if err := decodeReleased(r, released[r]); err != nil {
-						return err
-					}
-				}
-				return finish()
 			}
-			ties, err := read(tx, scanTie, query(`r.id, r.from_id, r.to_id`, false))
+			ties, err := read(tx, scanTies, query(tieColumns, false))
 			if err != nil {
 				return err
 			}
 			if ties, err = boundTies(ctx, tx, v, q, ties); err != nil {
 				return err
 			}
-			ids := make([]string, 0, len(ties))
-			for _, r := range ties {
-				ids = append(ids, r.ID)
-			}
-			// The policy chose these ids in this transaction: they are read by id alone.
-			if rels, err = scanRelationships(ctx, tx, scan, `SELECT `+columns+` FROM relationships r
-				WHERE r.id IN (SELECT value FROM json_each(:ids)) ORDER BY 1`, sql.Named("ids", jsonList(ids))); err != nil {
-				return err
+			if q.Bare {
+				for _, r := range ties {
+					if err := decodeReleased(r, released[r]); err != nil {
+						return err
+					}
+				}
+				rels = ties
+			} else {
+				ids := make([]string, 0, len(ties))
+				for _, r := range ties {
+					ids = append(ids, r.ID)
+				}
+				// The policy chose these ids in this transaction: they are read by id alone.
+				if rels, err = scanRelationships(ctx, tx, scan, `SELECT `+columns+` FROM relationships r
+					WHERE r.id IN (SELECT value FROM json_each(:ids)) ORDER BY 1`, sql.Named("ids", jsonList(ids))); err != nil {
+					return err
+				}
 			}
 		} else {
 			// The meeting ties first: around a hub, a few of its thousands.
@@ -256,7 +248,11 @@ func (s *Store) relationships(ctx context.Context, q sarhad.RelationshipQuery, e
 				}
 			}
 		}
-		return finish()
+		if !ends {
+			return nil
+		}
+		entities, err = farEnds(ctx, tx, v, q, rels)
+		return err
 	})
 	return rels, entities, err
 }
