@@ -18,6 +18,7 @@ import (
 	"github.com/sarhad/sarhad"
 	"github.com/sarhad/sarhad/bench/gen"
 	"github.com/sarhad/sarhad/graph"
+	"github.com/sarhad/sarhad/spool"
 	neo4jstore "github.com/sarhad/sarhad/store/neo4j"
 	"github.com/sarhad/sarhad/store/sqlite"
 )
@@ -101,8 +102,14 @@ func benchInProcess(b *testing.B, sf float64, st sarhad.Store, loaded bool) {
 		b.Fatal(err)
 	}
 	params := drawParams(cat, 16, 1)
-	svc := &sarhad.Service{Store: st, Now: time.Now, Rand: rand.Reader}
-	h := graph.NewHandler(svc, st, graph.Options{BatchWait: wait})
+	// As the server runs it: audit entries through a spool (package spool).
+	sp, err := spool.Open(b.TempDir(), st, spool.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sp.Close()
+	svc := &sarhad.Service{Store: sp, Now: time.Now, Rand: rand.Reader}
+	h := graph.NewHandler(svc, sp, graph.Options{BatchWait: wait})
 	viewer := benchViewer()
 	for _, q := range Workload() {
 		if !slices.Contains(queries, q.ID) {

@@ -8,6 +8,8 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"syscall"
 	"time"
@@ -23,6 +26,7 @@ import (
 	"github.com/sarhad/sarhad"
 	"github.com/sarhad/sarhad/auth"
 	"github.com/sarhad/sarhad/metrics"
+	"github.com/sarhad/sarhad/spool"
 	neo4jstore "github.com/sarhad/sarhad/store/neo4j"
 	"github.com/sarhad/sarhad/store/sqlite"
 	"golang.org/x/sync/semaphore"
@@ -59,6 +63,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer store.Close()
 	m := metrics.New()
 	store = m.Store(store)
+	// An answer waits for its audit entry to be on disk: in a local spool, from which the entries are
+	// written into the store in the background (package spool).
+	sp, err := spool.Open(auditSpoolDir(cfg), store, spool.Options{Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer sp.Close()
+	store = sp
 	// As many aggregate questions gather their data at once as there are processors to run them.
 	svc := &sarhad.Service{Store: store, Now: time.Now, Rand: rand.Reader,
 		Aggregates: semaphore.NewWeighted(int64(runtime.GOMAXPROCS(0)))}
@@ -78,6 +90,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if secret, err = startDemo(ctx, cfg, logger, store, stdout); err != nil {
 			return err
 		}
+	}
+	// The entries of the work above are in the store before anything is served.
+	syncCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err = sp.Sync(syncCtx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("writing the audit entries of the start: %w", err)
 	}
 	verifier, err := auth.NewVerifier(ctx, auth.Options{Secret: secret, JWKS: cfg.JWKS,
 		Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Logger: logger})
@@ -129,6 +148,17 @@ func openStore(ctx context.Context, cfg *config) (sarhad.Store, string, error) {
 	}
 	st, err := sqlite.Open(ctx, cfg.DataDir)
 	return st, "embedded", err
+}
+
+// auditSpoolDir is the directory of the audit spool of the configured store, under the data
+// directory: one per store, so that entries left by a stopped server go into the store it used.
+func auditSpoolDir(cfg *config) string {
+	name := "embedded"
+	if cfg.Neo4jURI != "" {
+		sum := sha256.Sum256([]byte(cfg.Neo4jURI + "\x00" + cfg.Neo4jDatabase))
+		name = "neo4j-" + hex.EncodeToString(sum[:8])
+	}
+	return filepath.Join(cfg.DataDir, "audit-spool", name)
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {
