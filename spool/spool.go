@@ -163,8 +163,8 @@ func (s *Spool) takeOver(dir string) error {
 	return nil
 }
 
-// read decodes the entries of a spool file. A line that does not decode is the torn end of an
-// append that never returned (its request got no answer), and is skipped.
+// read decodes the entries of a spool file. A line that does not decode is empty, or the torn end
+// of an append that never returned (its request got no answer), and is skipped.
 func read(f *os.File) ([]*sarhad.AuditEntry, error) {
 	var entries []*sarhad.AuditEntry
 	sc := bufio.NewScanner(f)
@@ -192,8 +192,10 @@ func (s *Spool) append(entries []*sarhad.AuditEntry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	// A line break first: should an earlier write have failed halfway, its torn line ends here
+	// rather than running into this batch's first entry.
+	buf := bytes.NewBufferString("\n")
+	enc := json.NewEncoder(buf)
 	queued := make([]*sarhad.AuditEntry, len(entries))
 	for i, e := range entries {
 		if err := enc.Encode(e); err != nil {
